@@ -1,0 +1,26 @@
+//! Keyward's cryptography: key formats, sealing and passphrase wrapping.
+//!
+//! Pure: this crate does no I/O. Storage lives in `keyward-vault`, the network in
+//! `keyward-services`. Secret material is held in zeroizing types and never derives
+//! `Debug` or `Serialize`.
+
+pub mod error;
+pub mod keys;
+pub mod seal;
+
+pub use error::{Coded, CryptoError};
+pub use keys::{KeyAlg, PrivateKey, PublicKey};
+pub use seal::{KdfParams, VaultKey, WrappedKey};
+
+/// Fills `buf` with bytes from the operating system's CSPRNG.
+pub fn random_bytes(buf: &mut [u8]) {
+    use rand_core::RngCore;
+    rand_core::OsRng.fill_bytes(buf);
+}
+
+/// A random identifier of `n` bytes, hex encoded (lower case).
+pub fn random_id(n: usize) -> String {
+    let mut b = vec![0u8; n];
+    random_bytes(&mut b);
+    hex::encode(b)
+}
