@@ -3,7 +3,7 @@ use thiserror::Error;
 /// Every error Keyward shows carries a stable dotted code and a one-line hint.
 pub trait Coded {
     /// Stable, dotted identifier (`family.reason`); part of the CLI and IPC contract.
-    fn code(&self) -> &'static str;
+    fn code(&self) -> &str;
     /// What the user can do next.
     fn hint(&self) -> String;
 }
@@ -37,7 +37,7 @@ pub enum CryptoError {
 }
 
 impl Coded for CryptoError {
-    fn code(&self) -> &'static str {
+    fn code(&self) -> &str {
         match self {
             CryptoError::NotPem => "key.not_pem",
             CryptoError::BadPem(_) => "key.bad_pem",

@@ -1,0 +1,359 @@
+//! `keyward-cli`: the command-line twin of the Keyward desktop app.
+//!
+//! Thin shell: parses arguments, picks the agent or the local vault, prints. Domain logic
+//! lives in `keyward-vault` and `keyward-crypto`.
+
+mod output;
+mod secrets;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use keyward_crypto::KeyAlg;
+use keyward_vault::agent::AgentClient;
+use keyward_vault::{Backend, Coded, PrivateFormat, PublicFormat, Result, Vault, VaultError};
+use output::Out;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+#[derive(Parser)]
+#[command(
+    name = "keyward-cli",
+    version,
+    about = "Keyward key manager on the command line",
+    long_about = "Keyward keeps keypairs in the OS keychain, sealed under a vault key that a passphrase unlocks.\n\
+When an agent runs for the vault (keyward-cli agent), every command goes through it and costs no passphrase;\n\
+otherwise commands that need a secret unlock the vault for the length of that one call.\n\n\
+Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read the passphrase from this file\n\
+instead of the terminal; one trailing newline is stripped).\n\n\
+Exit codes: 0 ok, 1 other, 2 usage, 3 vault.*, 4 keychain.*, 5 key.*, 6 agent.*"
+)]
+struct Cli {
+    /// Print machine-readable JSON: {"version":1,"result":…} or {"version":1,"error":{code,message,hint}}
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand)]
+enum Cmd {
+    /// Create a vault: a random vault key, wrapped by a passphrase (or explicitly not)
+    Init {
+        /// Keep the vault key unwrapped in the OS keychain: no passphrase ever, for automation.
+        /// Anyone who can read your keychain can then use your keys.
+        #[arg(long)]
+        no_passphrase: bool,
+    },
+    /// Unlock the running agent's vault
+    Unlock,
+    /// Lock the running agent's vault (it then answers only status and unlock)
+    Lock,
+    /// Show whether a vault exists, its mode, and whether an agent holds it unlocked
+    Status,
+    /// Serve the vault on a Unix socket, unlocked, until SIGTERM or Ctrl-C
+    Agent,
+    /// Keys: generate, import, list, export, rename, delete
+    #[command(subcommand)]
+    Key(KeyCmd),
+    /// Cross-check the index against the keychain; exits non-zero when something is off
+    Doctor,
+}
+
+#[derive(Subcommand)]
+enum KeyCmd {
+    /// Generate a keypair
+    Gen {
+        #[arg(long, value_enum, default_value_t = AlgArg::P256)]
+        alg: AlgArg,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Import a private key from PEM (SEC1 with or without EC PARAMETERS, or PKCS#8)
+    Import {
+        /// File to read, or - for standard input (the default)
+        file: Option<String>,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// List keys
+    List,
+    /// Show a key's public details (K: id, unique id prefix, or unique label)
+    Show { key: String },
+    /// Export a public key
+    Export {
+        key: String,
+        #[arg(long, value_enum, default_value_t = PubFmt::Pem)]
+        format: PubFmt,
+    },
+    /// Export a private key (explicit: needs --yes)
+    ExportPrivate {
+        key: String,
+        #[arg(long, value_enum, default_value_t = PrivFmt::Pem)]
+        format: PrivFmt,
+        /// Confirm that the private key may be written to standard output
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Change a key's label
+    Rename { key: String, label: String },
+    /// Delete a key from the keychain and the index (needs --yes)
+    Delete {
+        key: String,
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AlgArg {
+    P256,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PubFmt {
+    Pem,
+    Jwk,
+    Fingerprint,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PrivFmt {
+    Pem,
+}
+
+/// Errors of the shell itself, in the same `{code, message, hint}` shape.
+fn confirmation(what: &str) -> VaultError {
+    VaultError::Remote(keyward_vault::ErrorBody {
+        code: "key.confirmation_required".into(),
+        message: format!("{what} needs explicit confirmation"),
+        hint: "Add --yes.".into(),
+        candidates: None,
+    })
+}
+
+fn no_agent() -> VaultError {
+    VaultError::Remote(keyward_vault::ErrorBody {
+        code: "agent.not_running".into(),
+        message: "no agent is running for this vault".into(),
+        hint: "Start one with: keyward-cli agent (without an agent, each command unlocks the vault for itself).".into(),
+        candidates: None,
+    })
+}
+
+fn main() -> ExitCode {
+    keyward_vault::harden_process();
+    let cli = Cli::parse();
+    let out = Out { json: cli.json };
+    match run(cli.cmd, &out) {
+        Ok(code) => code,
+        Err(e) => {
+            out.error(&e);
+            ExitCode::from(exit_code(e.code()))
+        }
+    }
+}
+
+fn exit_code(code: &str) -> u8 {
+    match code.split('.').next() {
+        Some("vault") => 3,
+        Some("keychain") => 4,
+        Some("key") => 5,
+        Some("agent") => 6,
+        _ => 1,
+    }
+}
+
+/// The agent of this data dir's vault, when one runs.
+fn agent_for(vault: &Vault) -> Result<Option<AgentClient>> {
+    match vault.vault_id() {
+        Some(id) => AgentClient::connect(id),
+        None => Ok(None),
+    }
+}
+
+fn require_vault(vault: &Vault) -> Result<()> {
+    if vault.vault_id().is_none() {
+        return Err(VaultError::NotInitialized(vault.dir().display().to_string()));
+    }
+    Ok(())
+}
+
+/// Unlocks the local vault for this one call.
+fn unlock_local(vault: &mut Vault) -> Result<()> {
+    require_vault(vault)?;
+    let st = vault.status_now()?;
+    let pass = if st.mode.as_deref() == Some("passphrase") {
+        Some(secrets::passphrase("Keyward passphrase: ")?)
+    } else {
+        None
+    };
+    vault.unlock_with(pass.as_ref().map(|p| p.as_str()))?;
+    Ok(())
+}
+
+/// Runs `f` against the agent if one serves this vault, else against the local vault
+/// (unlocked first when `needs_key`).
+fn with_backend<T>(
+    needs_key: bool,
+    f: impl FnOnce(&mut dyn Backend) -> Result<T>,
+) -> Result<T> {
+    let mut vault = Vault::open_default()?;
+    require_vault(&vault)?;
+    if let Some(mut agent) = agent_for(&vault)? {
+        return f(&mut agent);
+    }
+    if needs_key {
+        unlock_local(&mut vault)?;
+    }
+    let r = f(&mut vault);
+    vault.lock_now();
+    r
+}
+
+fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
+    match cmd {
+        Cmd::Init { no_passphrase } => {
+            let mut vault = Vault::open_default()?;
+            if vault.vault_id().is_some() {
+                return Err(VaultError::AlreadyInitialized(vault.dir().display().to_string()));
+            }
+            let pass = if no_passphrase {
+                None
+            } else {
+                Some(secrets::new_passphrase()?)
+            };
+            let st = vault.init(pass.as_ref().map(|p| p.as_str()))?;
+            vault.lock_now();
+            out.init(&st);
+        }
+        Cmd::Status => {
+            let mut vault = Vault::open_default()?;
+            let st = match agent_for(&vault)? {
+                Some(mut a) => a.status()?,
+                None => vault.status()?,
+            };
+            out.status(&st);
+        }
+        Cmd::Unlock => {
+            let vault = Vault::open_default()?;
+            require_vault(&vault)?;
+            let mut agent = agent_for(&vault)?.ok_or_else(no_agent)?;
+            let pass = if vault.status_now()?.mode.as_deref() == Some("passphrase") {
+                Some(secrets::passphrase("Keyward passphrase: ")?)
+            } else {
+                None
+            };
+            let st = agent.unlock(pass)?;
+            out.status(&st);
+        }
+        Cmd::Lock => {
+            let vault = Vault::open_default()?;
+            require_vault(&vault)?;
+            let mut agent = agent_for(&vault)?.ok_or_else(no_agent)?;
+            let st = agent.lock()?;
+            out.status(&st);
+        }
+        Cmd::Agent => return agent(out),
+        Cmd::Doctor => {
+            let vault = Vault::open_default()?;
+            require_vault(&vault)?;
+            let report = vault.doctor()?;
+            out.doctor(&report);
+            if !report.healthy {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Cmd::Key(k) => key(k, out)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
+    match cmd {
+        KeyCmd::Gen { alg, label } => {
+            let alg = match alg {
+                AlgArg::P256 => KeyAlg::P256,
+            };
+            let k = with_backend(true, |b| b.key_generate(alg, label))?;
+            out.key_info(&k, "Generated");
+        }
+        KeyCmd::Import { file, label } => {
+            let text = secrets::read_input(file.as_deref())?;
+            let k = with_backend(true, |b| b.key_import(text, label))?;
+            out.key_info(&k, "Imported");
+        }
+        KeyCmd::List => {
+            let keys = with_backend(false, |b| b.key_list())?;
+            out.key_list(&keys);
+        }
+        KeyCmd::Show { key } => {
+            let d = with_backend(false, |b| b.key_show(&key))?;
+            out.key_detail(&d);
+        }
+        KeyCmd::Export { key, format } => {
+            let (f, name) = match format {
+                PubFmt::Pem => (PublicFormat::Pem, "pem"),
+                PubFmt::Jwk => (PublicFormat::Jwk, "jwk"),
+                PubFmt::Fingerprint => (PublicFormat::Fingerprint, "fingerprint"),
+            };
+            let text = with_backend(false, |b| b.key_export(&key, f))?;
+            out.export(name, &text);
+        }
+        KeyCmd::ExportPrivate { key, format, yes } => {
+            if !yes {
+                return Err(confirmation("exporting a private key"));
+            }
+            let f = match format {
+                PrivFmt::Pem => PrivateFormat::Pem,
+            };
+            let text = with_backend(true, |b| b.key_export_private(&key, f))?;
+            out.export("pem", &text);
+        }
+        KeyCmd::Rename { key, label } => {
+            let k = with_backend(true, |b| b.key_rename(&key, &label))?;
+            out.key_info(&k, "Renamed");
+        }
+        KeyCmd::Delete { key, yes } => {
+            if !yes {
+                return Err(confirmation("deleting a key"));
+            }
+            let k = with_backend(true, |b| b.key_delete(&key))?;
+            out.key_info(&k, "Deleted");
+        }
+    }
+    Ok(())
+}
+
+fn agent(out: &Out) -> Result<ExitCode> {
+    let mut vault = Vault::open_default()?;
+    require_vault(&vault)?;
+    let id = vault.vault_id().expect("checked above").to_string();
+    if AgentClient::connect(&id)?.is_some() {
+        return Err(VaultError::AgentRunning(
+            keyward_vault::paths::socket_path(&id)?.display().to_string(),
+        ));
+    }
+    unlock_local(&mut vault)?;
+    let socket = keyward_vault::paths::socket_path(&id)?;
+    let vault = Arc::new(Mutex::new(vault));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| VaultError::Io(e.to_string()))?;
+    rt.block_on(keyward_vault::agent::serve(
+        vault,
+        socket,
+        |path| out.agent_ready(&id, path),
+        async {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        },
+    ))?;
+    out.note("agent stopped; vault locked");
+    Ok(ExitCode::SUCCESS)
+}
+

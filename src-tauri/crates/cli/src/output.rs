@@ -1,0 +1,165 @@
+//! Human and `--json` output. JSON is versioned: `{"version":1,"result":…}` on success,
+//! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
+
+use keyward_vault::{Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, Status, VaultError};
+use serde::Serialize;
+use serde_json::json;
+use std::path::Path;
+
+pub struct Out {
+    pub json: bool,
+}
+
+const JSON_VERSION: u32 = 1;
+
+impl Out {
+    fn result<T: Serialize>(&self, v: &T) {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"version": JSON_VERSION, "result": v}))
+                .expect("output serialises")
+        );
+    }
+
+    pub fn error(&self, e: &VaultError) {
+        let body = ErrorBody::from(e);
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({"version": JSON_VERSION, "error": body}))
+                    .expect("output serialises")
+            );
+        } else {
+            eprintln!("error: {}\n  code: {}\n  hint: {}", body.message, e.code(), body.hint);
+        }
+    }
+
+    pub fn note(&self, msg: &str) {
+        if !self.json {
+            eprintln!("{msg}");
+        }
+    }
+
+    pub fn init(&self, st: &Status) {
+        if self.json {
+            return self.result(st);
+        }
+        let id = st.vault_id.as_deref().unwrap_or("?");
+        println!("Created vault {id} in {}", st.data_dir);
+        if st.mode.as_deref() == Some("none") {
+            println!("NO PASSPHRASE: the vault key is stored unwrapped in the OS keychain.");
+            println!("Anyone who can read your keychain can use these keys. Meant for automation only.");
+        } else {
+            println!("The vault key is wrapped by your passphrase (Argon2id).");
+        }
+    }
+
+    pub fn status(&self, st: &Status) {
+        if self.json {
+            return self.result(st);
+        }
+        if !st.initialized {
+            println!("no vault in {} (create one: keyward-cli init)", st.data_dir);
+            return;
+        }
+        let mode = match st.mode.as_deref() {
+            Some("none") => "NO PASSPHRASE (vault key unwrapped in the OS keychain)",
+            _ => "passphrase",
+        };
+        println!("vault     {}", st.vault_id.as_deref().unwrap_or("?"));
+        println!("mode      {mode}");
+        println!("data dir  {}", st.data_dir);
+        if st.agent {
+            println!("agent     running, {}", if st.locked { "locked" } else { "unlocked" });
+        } else {
+            println!("agent     not running (commands unlock the vault for one call)");
+        }
+        if let Some(n) = st.key_count {
+            println!("keys      {n}");
+        }
+    }
+
+    pub fn agent_ready(&self, vault_id: &str, socket: &Path) {
+        if self.json {
+            println!(
+                "{}",
+                json!({"version": JSON_VERSION, "result": {"agent": "ready", "vaultId": vault_id, "socket": socket}})
+            );
+        } else {
+            eprintln!("Keyward agent serving vault {vault_id} at {} (SIGTERM or Ctrl-C to stop)", socket.display());
+        }
+    }
+
+    pub fn key_info(&self, k: &KeyInfo, verb: &str) {
+        if self.json {
+            return self.result(k);
+        }
+        println!("{verb} {} {} ({}, {})", k.alg, k.id, k.label, &k.fingerprint[..16]);
+    }
+
+    pub fn key_list(&self, keys: &[KeyInfo]) {
+        if self.json {
+            return self.result(&keys);
+        }
+        if keys.is_empty() {
+            println!("no keys (create one: keyward-cli key gen --alg p256)");
+            return;
+        }
+        let w = keys.iter().map(|k| k.label.chars().count()).max().unwrap_or(5).max(5);
+        println!("{:<16}  {:<w$}  {:<5}  {:<16}  CREATED", "ID", "LABEL", "ALG", "FINGERPRINT");
+        for k in keys {
+            println!(
+                "{:<16}  {:<w$}  {:<5}  {:<16}  {}",
+                k.id,
+                k.label,
+                k.alg,
+                &k.fingerprint[..16],
+                k.created_at
+            );
+        }
+    }
+
+    pub fn key_detail(&self, d: &KeyDetail) {
+        if self.json {
+            return self.result(d);
+        }
+        println!("id           {}", d.info.id);
+        println!("label        {}", d.info.label);
+        println!("algorithm    {}", d.info.alg);
+        println!("fingerprint  {}", d.info.fingerprint);
+        println!("created      {}", d.info.created_at);
+        println!("jwk kid      {}", d.jwk.kid);
+        print!("{}", d.public_pem);
+    }
+
+    pub fn export(&self, format: &str, text: &str) {
+        if self.json {
+            return self.result(&json!({"format": format, "text": text}));
+        }
+        print!("{text}");
+    }
+
+    pub fn doctor(&self, r: &DoctorReport) {
+        if self.json {
+            return self.result(r);
+        }
+        println!("vault {}: {} index rows, {} keychain items", r.vault_id, r.rows, r.items);
+        if r.healthy {
+            println!("healthy");
+            return;
+        }
+        for p in &r.problems {
+            match p {
+                Problem::RowWithoutItem { id, label } => {
+                    println!("row without keychain item: {id} ({label})")
+                }
+                Problem::ItemWithoutRow { account } => {
+                    println!("keychain item without index row: {account}")
+                }
+                Problem::Tombstone { id, label } => println!("unfinished delete: {id} ({label})"),
+                Problem::VaultKeyMissing => println!("the vault key item is missing from the keychain"),
+            }
+        }
+        println!("{} problem(s); repair comes in a later version", r.problems.len());
+    }
+}

@@ -1,0 +1,108 @@
+//! Where passphrases and key input come from: `KEYWARD_PASSPHRASE_FILE`, the terminal, a file.
+
+use keyward_vault::{Result, VaultError};
+use std::io::{IsTerminal, Read};
+use zeroize::Zeroizing;
+
+const MAX_INPUT: u64 = 64 * 1024;
+
+fn strip_one_newline(mut s: Zeroizing<String>) -> Zeroizing<String> {
+    if s.ends_with('\n') {
+        s.pop();
+        if s.ends_with('\r') {
+            s.pop();
+        }
+    }
+    s
+}
+
+fn from_file() -> Result<Option<Zeroizing<String>>> {
+    let Some(path) = std::env::var_os("KEYWARD_PASSPHRASE_FILE").filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    let raw = std::fs::read(&path).map_err(|e| {
+        VaultError::Io(format!(
+            "cannot read KEYWARD_PASSPHRASE_FILE {}: {e}",
+            std::path::Path::new(&path).display()
+        ))
+    })?;
+    let s = String::from_utf8(raw)
+        .map_err(|_| VaultError::Io("KEYWARD_PASSPHRASE_FILE is not UTF-8".into()))?;
+    Ok(Some(strip_one_newline(Zeroizing::new(s))))
+}
+
+fn terminal() -> bool {
+    std::io::stdin().is_terminal() && std::fs::File::open("/dev/tty").is_ok()
+}
+
+/// The passphrase of an existing vault.
+pub fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
+    if let Some(p) = from_file()? {
+        return Ok(p);
+    }
+    if !terminal() {
+        return Err(VaultError::NoPassphraseSource);
+    }
+    rpassword::prompt_password(prompt)
+        .map(Zeroizing::new)
+        .map_err(|e| VaultError::Io(e.to_string()))
+}
+
+/// A new passphrase: from the file, or typed twice.
+pub fn new_passphrase() -> Result<Zeroizing<String>> {
+    if let Some(p) = from_file()? {
+        return Ok(p);
+    }
+    if !terminal() {
+        return Err(VaultError::NoPassphraseSource);
+    }
+    let a = Zeroizing::new(
+        rpassword::prompt_password("New passphrase: ").map_err(|e| VaultError::Io(e.to_string()))?,
+    );
+    let b = Zeroizing::new(
+        rpassword::prompt_password("Repeat passphrase: ").map_err(|e| VaultError::Io(e.to_string()))?,
+    );
+    if a != b {
+        return Err(VaultError::PassphraseMismatch);
+    }
+    Ok(a)
+}
+
+/// Key material from a file or standard input, bounded in size.
+pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
+    let mut buf = Zeroizing::new(Vec::new());
+    match file {
+        None | Some("-") => {
+            std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut buf)?;
+        }
+        Some(path) => {
+            std::fs::File::open(path)
+                .map_err(|e| VaultError::Io(format!("cannot read {path}: {e}")))?
+                .take(MAX_INPUT + 1)
+                .read_to_end(&mut buf)?;
+        }
+    }
+    if buf.len() as u64 > MAX_INPUT {
+        return Err(VaultError::Crypto(keyward_crypto::CryptoError::TooLarge(
+            buf.len(),
+            MAX_INPUT as usize,
+        )));
+    }
+    let s = std::str::from_utf8(&buf)
+        .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::NotPem))?;
+    Ok(Zeroizing::new(s.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_trailing_newline_is_stripped() {
+        let s = |x: &str| strip_one_newline(Zeroizing::new(x.to_string())).to_string();
+        assert_eq!(s("pass\n"), "pass");
+        assert_eq!(s("pass\r\n"), "pass");
+        assert_eq!(s("pass\n\n"), "pass\n");
+        assert_eq!(s("pass"), "pass");
+    }
+}

@@ -1,0 +1,319 @@
+//! The agent: one process per vault holds the unlocked vault key and runs key operations
+//! for the CLI (and later the app's own callers) over a Unix socket.
+//!
+//! Wire: one JSON object per line each way. `{"op": "...", ...}` in, `{"ok": true, "result":
+//! ...}` or `{"ok": false, "error": {code, message, hint}}` out. The socket lives in a 0700
+//! per-user directory, is itself 0600, and every peer's uid is checked. While the vault is
+//! locked the agent answers only `status`, `unlock` and `lock`.
+
+use crate::api::*;
+use crate::error::{ErrorBody, Result, VaultError};
+use crate::vault::Vault;
+use keyward_crypto::KeyAlg;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::os::unix::net::UnixStream as StdStream;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
+use zeroize::{Zeroize, Zeroizing};
+
+/// Longest request line accepted (an imported PEM is at most 64 KiB).
+const MAX_LINE: u64 = 256 * 1024;
+
+/// A request to the agent. Holds secrets going in, so neither `Debug` nor `Clone`.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum Request {
+    Status,
+    Unlock { passphrase: Option<Zeroizing<String>> },
+    Lock,
+    KeyList,
+    KeyGenerate { alg: KeyAlg, label: Option<String> },
+    KeyImport { text: Zeroizing<String>, label: Option<String> },
+    KeyShow { key: String },
+    KeyExport { key: String, format: PublicFormat },
+    KeyExportPrivate { key: String, format: PrivateFormat },
+    KeyRename { key: String, label: String },
+    KeyDelete { key: String },
+}
+
+impl Request {
+    fn allowed_while_locked(&self) -> bool {
+        matches!(self, Request::Status | Request::Unlock { .. } | Request::Lock)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Reply {
+    ok: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    result: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    error: Option<ErrorBody>,
+}
+
+fn to_value<T: Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| VaultError::AgentProtocol(e.to_string()))
+}
+
+/// Runs one request against a backend.
+pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
+    match req {
+        Request::Status => to_value(b.status()?),
+        Request::Unlock { passphrase } => to_value(b.unlock(passphrase)?),
+        Request::Lock => to_value(b.lock()?),
+        Request::KeyList => to_value(b.key_list()?),
+        Request::KeyGenerate { alg, label } => to_value(b.key_generate(alg, label)?),
+        Request::KeyImport { text, label } => to_value(b.key_import(text, label)?),
+        Request::KeyShow { key } => to_value(b.key_show(&key)?),
+        Request::KeyExport { key, format } => to_value(b.key_export(&key, format)?),
+        Request::KeyExportPrivate { key, format } => {
+            to_value(b.key_export_private(&key, format)?.as_str())
+        }
+        Request::KeyRename { key, label } => to_value(b.key_rename(&key, &label)?),
+        Request::KeyDelete { key } => to_value(b.key_delete(&key)?),
+    }
+}
+
+fn handle(vault: &Mutex<Vault>, req: Request) -> Result<Value> {
+    let mut v = vault.lock().map_err(|_| VaultError::AgentProtocol("vault mutex poisoned".into()))?;
+    if v.is_locked() && !req.allowed_while_locked() {
+        return Err(VaultError::Locked);
+    }
+    let mut out = dispatch(&mut *v, req)?;
+    if let Some(obj) = out.as_object_mut() {
+        if obj.contains_key("initialized") {
+            obj.insert("agent".into(), Value::Bool(true));
+        }
+    }
+    Ok(out)
+}
+
+/// Holds the per-vault agent lock: a second agent for the same vault refuses to start.
+pub struct AgentLock {
+    _file: std::fs::File,
+    socket: PathBuf,
+}
+
+impl AgentLock {
+    pub fn acquire(socket: &Path) -> Result<AgentLock> {
+        use rustix::fs::{flock, FlockOperation};
+        use std::os::unix::fs::OpenOptionsExt;
+        let lock_path = socket.with_extension("lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(0o600)
+            .open(&lock_path)?;
+        flock(&file, FlockOperation::NonBlockingLockExclusive)
+            .map_err(|_| VaultError::AgentRunning(socket.display().to_string()))?;
+        Ok(AgentLock {
+            _file: file,
+            socket: socket.to_path_buf(),
+        })
+    }
+}
+
+impl Drop for AgentLock {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.socket);
+    }
+}
+
+/// Serves `vault` on its socket until `shutdown` completes, then locks it.
+pub async fn serve(
+    vault: Arc<Mutex<Vault>>,
+    socket: PathBuf,
+    ready: impl FnOnce(&Path),
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    let lock = AgentLock::acquire(&socket)?;
+    let _ = std::fs::remove_file(&socket);
+    let std_listener = std::os::unix::net::UnixListener::bind(&socket)?;
+    crate::paths::make_private(&socket)?;
+    std_listener.set_nonblocking(true)?;
+    let listener = tokio::net::UnixListener::from_std(std_listener)?;
+    let my_uid = rustix::process::getuid().as_raw();
+    ready(&socket);
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            _ = &mut shutdown => break,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let vault = vault.clone();
+                tokio::spawn(async move {
+                    let _ = connection(vault, stream, my_uid).await;
+                });
+            }
+        }
+    }
+    drop(listener);
+    if let Ok(mut v) = vault.lock() {
+        v.lock_now();
+    }
+    drop(lock);
+    Ok(())
+}
+
+async fn connection(vault: Arc<Mutex<Vault>>, stream: tokio::net::UnixStream, my_uid: u32) -> Result<()> {
+    let peer = stream.peer_cred()?.uid();
+    let (rd, mut wr) = stream.into_split();
+    if peer != my_uid {
+        let body = ErrorBody::from(&VaultError::PeerRejected(peer));
+        let mut line = serde_json::to_vec(&Reply { ok: false, result: None, error: Some(body) })
+            .expect("reply serialises");
+        line.push(b'\n');
+        let _ = wr.write_all(&line).await;
+        return Ok(());
+    }
+    let mut reader = tokio::io::BufReader::new(rd);
+    loop {
+        let mut buf = Vec::new();
+        let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf).await?;
+        if n == 0 {
+            return Ok(());
+        }
+        let reply = if buf.last() != Some(&b'\n') && n as u64 >= MAX_LINE {
+            buf.zeroize();
+            let body = ErrorBody::from(&VaultError::AgentProtocol("request too large".into()));
+            let mut line = serde_json::to_vec(&Reply { ok: false, result: None, error: Some(body) })
+                .expect("reply serialises");
+            line.push(b'\n');
+            let _ = wr.write_all(&line).await;
+            return Ok(());
+        } else {
+            let parsed: std::result::Result<Request, _> = serde_json::from_slice(&buf);
+            buf.zeroize();
+            match parsed {
+                Err(e) => Err(VaultError::AgentProtocol(e.to_string())),
+                Ok(req) => {
+                    let vault = vault.clone();
+                    tokio::task::spawn_blocking(move || handle(&vault, req))
+                        .await
+                        .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())))
+                }
+            }
+        };
+        let reply = match reply {
+            Ok(v) => Reply { ok: true, result: Some(v), error: None },
+            Err(e) => Reply { ok: false, result: None, error: Some(ErrorBody::from(&e)) },
+        };
+        let mut line = Zeroizing::new(serde_json::to_vec(&reply).expect("reply serialises"));
+        line.push(b'\n');
+        wr.write_all(&line).await?;
+    }
+}
+
+/// The CLI's side of the socket.
+pub struct AgentClient {
+    reader: BufReader<StdStream>,
+    socket: PathBuf,
+}
+
+impl AgentClient {
+    /// Connects to the agent of `vault_id`; `None` when none is running (no socket, or a
+    /// stale one nobody listens on).
+    pub fn connect(vault_id: &str) -> Result<Option<AgentClient>> {
+        let socket = crate::paths::socket_path(vault_id)?;
+        Self::connect_at(&socket)
+    }
+
+    pub fn connect_at(socket: &Path) -> Result<Option<AgentClient>> {
+        match StdStream::connect(socket) {
+            Ok(s) => {
+                s.set_read_timeout(Some(Duration::from_secs(120)))?;
+                Ok(Some(AgentClient {
+                    reader: BufReader::new(s),
+                    socket: socket.to_path_buf(),
+                }))
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::NotFound | std::io::ErrorKind::ConnectionRefused
+                ) =>
+            {
+                Ok(None)
+            }
+            Err(e) => Err(VaultError::AgentUnreachable(socket.display().to_string(), e.to_string())),
+        }
+    }
+
+    fn call(&mut self, req: &Request) -> Result<Value> {
+        let unreachable =
+            |e: std::io::Error| VaultError::AgentUnreachable(self_path(&self.socket), e.to_string());
+        let mut line = Zeroizing::new(serde_json::to_vec(req).expect("request serialises"));
+        line.push(b'\n');
+        self.reader.get_mut().write_all(&line).map_err(unreachable)?;
+        let mut answer = Zeroizing::new(String::new());
+        let n = self.reader.read_line(&mut answer).map_err(|e| {
+            VaultError::AgentUnreachable(self.socket.display().to_string(), e.to_string())
+        })?;
+        if n == 0 {
+            return Err(VaultError::AgentUnreachable(
+                self.socket.display().to_string(),
+                "the agent closed the connection".into(),
+            ));
+        }
+        let reply: Reply =
+            serde_json::from_str(&answer).map_err(|e| VaultError::AgentProtocol(e.to_string()))?;
+        match (reply.ok, reply.result, reply.error) {
+            (true, Some(v), _) => Ok(v),
+            (false, _, Some(e)) => Err(VaultError::Remote(e)),
+            _ => Err(VaultError::AgentProtocol("reply has neither result nor error".into())),
+        }
+    }
+
+    fn call_as<T: serde::de::DeserializeOwned>(&mut self, req: &Request) -> Result<T> {
+        serde_json::from_value(self.call(req)?).map_err(|e| VaultError::AgentProtocol(e.to_string()))
+    }
+}
+
+fn self_path(p: &Path) -> String {
+    p.display().to_string()
+}
+
+impl Backend for AgentClient {
+    fn status(&mut self) -> Result<Status> {
+        self.call_as(&Request::Status)
+    }
+    fn unlock(&mut self, passphrase: Option<Zeroizing<String>>) -> Result<Status> {
+        self.call_as(&Request::Unlock { passphrase })
+    }
+    fn lock(&mut self) -> Result<Status> {
+        self.call_as(&Request::Lock)
+    }
+    fn key_list(&mut self) -> Result<Vec<KeyInfo>> {
+        self.call_as(&Request::KeyList)
+    }
+    fn key_generate(&mut self, alg: KeyAlg, label: Option<String>) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyGenerate { alg, label })
+    }
+    fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyImport { text, label })
+    }
+    fn key_show(&mut self, key: &str) -> Result<KeyDetail> {
+        self.call_as(&Request::KeyShow { key: key.into() })
+    }
+    fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String> {
+        self.call_as(&Request::KeyExport { key: key.into(), format })
+    }
+    fn key_export_private(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
+        let v = self.call(&Request::KeyExportPrivate { key: key.into(), format })?;
+        match v {
+            Value::String(s) => Ok(Zeroizing::new(s)),
+            _ => Err(VaultError::AgentProtocol("expected a string".into())),
+        }
+    }
+    fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyRename { key: key.into(), label: label.into() })
+    }
+    fn key_delete(&mut self, key: &str) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyDelete { key: key.into() })
+    }
+}

@@ -1,0 +1,161 @@
+//! The index: public metadata in SQLite (WAL). Nothing secret is ever written here.
+
+use crate::error::{Result, VaultError};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
+
+pub const DB_FILE: &str = "index.sqlite3";
+
+pub struct Index {
+    conn: Connection,
+}
+
+/// A key's public record.
+#[derive(Debug, Clone)]
+pub struct KeyRow {
+    pub id: String,
+    pub label: String,
+    pub alg: String,
+    pub spki: Vec<u8>,
+    pub fingerprint: String,
+    pub created_at: String,
+    pub deleted_at: Option<String>,
+}
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS keys (
+  id TEXT PRIMARY KEY,
+  label TEXT NOT NULL,
+  alg TEXT NOT NULL,
+  spki BLOB NOT NULL,
+  fingerprint TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  deleted_at TEXT
+);
+CREATE INDEX IF NOT EXISTS keys_label ON keys(label);
+";
+
+impl Index {
+    pub fn open(dir: &Path) -> Result<Index> {
+        crate::paths::ensure_private_dir(dir)?;
+        let path = dir.join(DB_FILE);
+        let conn = Connection::open(&path)?;
+        crate::paths::make_private(&path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.execute_batch(SCHEMA)?;
+        Ok(Index { conn })
+    }
+
+    pub fn meta(&self, k: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row("SELECT v FROM meta WHERE k = ?1", [k], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Writes several meta values in one transaction.
+    pub fn set_meta(&mut self, pairs: &[(&str, &str)]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        for (k, v) in pairs {
+            tx.execute(
+                "INSERT INTO meta (k, v) VALUES (?1, ?2) ON CONFLICT(k) DO UPDATE SET v = excluded.v",
+                params![k, v],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn insert_key(&self, row: &KeyRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO keys (id, label, alg, spki, fingerprint, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![row.id, row.label, row.alg, row.spki, row.fingerprint, row.created_at],
+        )?;
+        Ok(())
+    }
+
+    fn rows(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<KeyRow>> {
+        let mut st = self.conn.prepare_cached(sql)?;
+        let rows = st.query_map(args, |r| {
+            Ok(KeyRow {
+                id: r.get(0)?,
+                label: r.get(1)?,
+                alg: r.get(2)?,
+                spki: r.get(3)?,
+                fingerprint: r.get(4)?,
+                created_at: r.get(5)?,
+                deleted_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    /// Live keys, oldest first.
+    pub fn keys(&self) -> Result<Vec<KeyRow>> {
+        self.rows(
+            "SELECT id, label, alg, spki, fingerprint, created_at, deleted_at FROM keys WHERE deleted_at IS NULL ORDER BY created_at, id",
+            &[],
+        )
+    }
+
+    /// Every row, tombstones included (for doctor).
+    pub fn all_keys(&self) -> Result<Vec<KeyRow>> {
+        self.rows(
+            "SELECT id, label, alg, spki, fingerprint, created_at, deleted_at FROM keys ORDER BY created_at, id",
+            &[],
+        )
+    }
+
+    pub fn count_keys(&self) -> Result<u64> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM keys WHERE deleted_at IS NULL", [], |r| r.get(0))?)
+    }
+
+    /// Finds one live key by exact id, unique id prefix or unique label.
+    pub fn resolve(&self, query: &str) -> Result<KeyRow> {
+        let q = query.trim();
+        if q.is_empty() {
+            return Err(VaultError::KeyNotFound(query.to_string()));
+        }
+        let live = self.keys()?;
+        if let Some(row) = live.iter().find(|r| r.id == q) {
+            return Ok(row.clone());
+        }
+        let q_lower = q.to_ascii_lowercase();
+        let mut hits: Vec<&KeyRow> = live
+            .iter()
+            .filter(|r| r.label == q || (q.len() >= 4 && r.id.starts_with(&q_lower)))
+            .collect();
+        hits.dedup_by(|a, b| a.id == b.id);
+        match hits.len() {
+            0 => Err(VaultError::KeyNotFound(query.to_string())),
+            1 => Ok(hits[0].clone()),
+            _ => Err(VaultError::Ambiguous {
+                query: query.to_string(),
+                candidates: hits.iter().map(|r| (r.id.clone(), r.label.clone())).collect(),
+            }),
+        }
+    }
+
+    pub fn rename_key(&self, id: &str, label: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE keys SET label = ?2 WHERE id = ?1", params![id, label])?;
+        Ok(())
+    }
+
+    /// Marks a key deleted; the row stays until its keychain item is gone too.
+    pub fn tombstone_key(&self, id: &str, at: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE keys SET deleted_at = ?2 WHERE id = ?1", params![id, at])?;
+        Ok(())
+    }
+
+    pub fn remove_key(&self, id: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM keys WHERE id = ?1", [id])?;
+        Ok(())
+    }
+}

@@ -1,0 +1,24 @@
+//! Keyward's vault: secrets sealed under a vault key and kept one per OS keychain item, a
+//! public index in SQLite, the lock, and the agent that holds an unlocked vault for the CLI.
+//!
+//! Layering: this crate knows the keychain and the file system, never the network, a
+//! window or a terminal.
+
+pub mod agent;
+pub mod api;
+pub mod error;
+pub mod index;
+pub mod paths;
+pub mod store;
+pub mod vault;
+
+pub use api::{Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, Status};
+pub use error::{ErrorBody, KeychainError, Result, VaultError};
+pub use keyward_crypto::Coded;
+pub use vault::{service_name, Vault};
+
+/// Marks the process non-dumpable: no core dumps, no ptrace attach by other same-user
+/// processes (short of root), so an unlocked vault key is harder to lift out of memory.
+pub fn harden_process() {
+    let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+}

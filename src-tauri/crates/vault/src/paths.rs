@@ -1,0 +1,59 @@
+//! Where Keyward keeps its files.
+
+use crate::error::{Result, VaultError};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// The data directory: `KEYWARD_DATA_DIR`, else the platform data dir. Debug builds use
+/// their own directory (and so their own vault) so development never touches real keys.
+pub fn data_dir() -> Result<PathBuf> {
+    if let Some(d) = std::env::var_os("KEYWARD_DATA_DIR").filter(|v| !v.is_empty()) {
+        return Ok(PathBuf::from(d));
+    }
+    let base = dirs::data_dir().ok_or_else(|| {
+        VaultError::Io("no platform data directory (set HOME or KEYWARD_DATA_DIR)".into())
+    })?;
+    Ok(base.join(if cfg!(debug_assertions) {
+        "keyward-dev"
+    } else {
+        "keyward"
+    }))
+}
+
+/// Creates `dir` (and parents) with mode 0700 when missing.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+    }
+    Ok(())
+}
+
+/// The per-user runtime directory for sockets: `$XDG_RUNTIME_DIR/keyward`, or a 0700
+/// `keyward-<uid>` folder under the temp dir. Refused when someone else could reach it.
+pub fn runtime_dir() -> Result<PathBuf> {
+    let uid = rustix::process::getuid().as_raw();
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|v| !v.is_empty()) {
+        Some(d) => PathBuf::from(d).join("keyward"),
+        None => std::env::temp_dir().join(format!("keyward-{uid}")),
+    };
+    ensure_private_dir(&dir)?;
+    let meta = std::fs::metadata(&dir)?;
+    if meta.uid() != uid || meta.mode() & 0o077 != 0 {
+        return Err(VaultError::UnsafeRuntimeDir(dir.display().to_string()));
+    }
+    Ok(dir)
+}
+
+/// The agent socket of a vault.
+pub fn socket_path(vault_id: &str) -> Result<PathBuf> {
+    Ok(runtime_dir()?.join(format!("{vault_id}.sock")))
+}
+
+/// Restricts a file to its owner.
+pub fn make_private(path: &Path) -> Result<()> {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
+    Ok(())
+}

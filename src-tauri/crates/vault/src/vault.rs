@@ -1,0 +1,544 @@
+//! The vault: the vault key, the lock, and keys kept as sealed keychain items.
+
+use crate::api::*;
+use crate::error::{Result, VaultError};
+use crate::index::{Index, KeyRow};
+use crate::store::{KeychainStore, SecretStore, MAX_ITEM_BYTES};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use keyward_crypto::seal::{self, KdfParams, VaultKey, WrappedKey};
+use keyward_crypto::{KeyAlg, PrivateKey, PublicKey};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use zeroize::Zeroizing;
+
+/// Keychain account of the (wrapped) vault key.
+pub const VAULT_KEY_ACCOUNT: &str = "vault-key";
+/// Plaintext tag of a sealed private key (PKCS#8 DER follows).
+const KIND_PKCS8: u8 = 1;
+const MIN_PASSPHRASE: usize = 8;
+
+/// How the vault key sits in the keychain.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "mode", rename_all = "lowercase")]
+enum StoredVaultKey {
+    Passphrase { v: u32, wrapped: WrappedKey },
+    /// Explicit "no passphrase" mode: the key itself, for automation.
+    None { v: u32, key: String },
+}
+
+pub struct Vault {
+    dir: PathBuf,
+    index: Index,
+    store: Arc<dyn SecretStore>,
+    vault_id: Option<String>,
+    mode: Option<String>,
+    key: Option<VaultKey>,
+    kdf: KdfParams,
+}
+
+/// Keychain service string of a vault.
+pub fn service_name(vault_id: &str) -> String {
+    format!("keyward-{vault_id}")
+}
+
+fn now() -> String {
+    time::OffsetDateTime::now_utc()
+        .format(&time::format_description::well_known::Rfc3339)
+        .expect("formatting the current time cannot fail")
+}
+
+fn check_label(label: &str) -> Result<String> {
+    let l = label.trim();
+    if l.is_empty() || l.chars().count() > 100 {
+        return Err(VaultError::BadLabel("1 to 100 characters".into()));
+    }
+    if l.chars().any(|c| c.is_control()) {
+        return Err(VaultError::BadLabel("control characters are not allowed".into()));
+    }
+    Ok(l.to_string())
+}
+
+fn info(row: &KeyRow) -> KeyInfo {
+    KeyInfo {
+        id: row.id.clone(),
+        label: row.label.clone(),
+        alg: row.alg.clone(),
+        fingerprint: row.fingerprint.clone(),
+        created_at: row.created_at.clone(),
+    }
+}
+
+impl Vault {
+    /// Opens the vault of the default data dir on the OS keychain.
+    pub fn open_default() -> Result<Vault> {
+        Vault::open(&crate::paths::data_dir()?, Arc::new(KeychainStore::new()))
+    }
+
+    /// Opens (without unlocking) the vault in `dir`; creates the index when missing.
+    pub fn open(dir: &Path, store: Arc<dyn SecretStore>) -> Result<Vault> {
+        let index = Index::open(dir)?;
+        let vault_id = index.meta("vault_id")?;
+        let mode = index.meta("mode")?;
+        Ok(Vault {
+            dir: dir.to_path_buf(),
+            index,
+            store,
+            vault_id,
+            mode,
+            key: None,
+            kdf: KdfParams::default(),
+        })
+    }
+
+    /// Overrides the Argon2id cost of a vault about to be created (tests, slow machines).
+    pub fn set_kdf_params(&mut self, p: KdfParams) {
+        self.kdf = p;
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn vault_id(&self) -> Option<&str> {
+        self.vault_id.as_deref()
+    }
+
+    pub fn is_locked(&self) -> bool {
+        self.key.is_none()
+    }
+
+    fn id(&self) -> Result<&str> {
+        self.vault_id
+            .as_deref()
+            .ok_or_else(|| VaultError::NotInitialized(self.dir.display().to_string()))
+    }
+
+    fn service(&self) -> Result<String> {
+        Ok(service_name(self.id()?))
+    }
+
+    fn vault_key(&self) -> Result<&VaultKey> {
+        self.id()?;
+        self.key.as_ref().ok_or(VaultError::Locked)
+    }
+
+    /// Creates the vault: a random id and vault key, wrapped under `passphrase`, or kept
+    /// unwrapped when `passphrase` is `None` (the explicit "no passphrase" mode).
+    /// The keychain item is written first; the index only after it succeeded.
+    pub fn init(&mut self, passphrase: Option<&str>) -> Result<Status> {
+        if self.vault_id.is_some() {
+            return Err(VaultError::AlreadyInitialized(self.dir.display().to_string()));
+        }
+        if let Some(p) = passphrase {
+            let n = p.chars().count();
+            if n < MIN_PASSPHRASE {
+                return Err(VaultError::WeakPassphrase(n));
+            }
+        }
+        let vault_id = keyward_crypto::random_id(8);
+        let key = VaultKey::generate();
+        let (mode, stored) = match passphrase {
+            Some(p) => (
+                "passphrase",
+                StoredVaultKey::Passphrase {
+                    v: 1,
+                    wrapped: seal::wrap(&key, p.as_bytes(), self.kdf, vault_id.as_bytes())?,
+                },
+            ),
+            None => (
+                "none",
+                StoredVaultKey::None {
+                    v: 1,
+                    key: STANDARD.encode(key.expose()),
+                },
+            ),
+        };
+        let blob = Zeroizing::new(serde_json::to_vec(&stored).expect("serialising cannot fail"));
+        self.store
+            .set(&service_name(&vault_id), VAULT_KEY_ACCOUNT, &blob)?;
+        let created = now();
+        self.index.set_meta(&[
+            ("vault_id", &vault_id),
+            ("mode", mode),
+            ("created_at", &created),
+        ])?;
+        self.vault_id = Some(vault_id);
+        self.mode = Some(mode.to_string());
+        self.key = Some(key);
+        self.status_now()
+    }
+
+    /// Unlocks: reads the vault key item and unwraps it with `passphrase`.
+    pub fn unlock_with(&mut self, passphrase: Option<&str>) -> Result<Status> {
+        let id = self.id()?.to_string();
+        let blob = self
+            .store
+            .get(&service_name(&id), VAULT_KEY_ACCOUNT)?
+            .map(Zeroizing::new)
+            .ok_or_else(|| VaultError::MissingItem(VAULT_KEY_ACCOUNT.into()))?;
+        let stored: StoredVaultKey = serde_json::from_slice(&blob)
+            .map_err(|e| VaultError::BadVaultKeyItem(e.to_string()))?;
+        let key = match stored {
+            StoredVaultKey::Passphrase { wrapped, .. } => {
+                let p = passphrase.ok_or(VaultError::PassphraseRequired)?;
+                seal::unwrap(&wrapped, p.as_bytes(), id.as_bytes())?
+            }
+            StoredVaultKey::None { key, .. } => {
+                let raw = Zeroizing::new(
+                    STANDARD
+                        .decode(key.as_bytes())
+                        .map_err(|e| VaultError::BadVaultKeyItem(e.to_string()))?,
+                );
+                VaultKey::from_bytes(&raw)?
+            }
+        };
+        self.key = Some(key);
+        self.status_now()
+    }
+
+    /// Drops the vault key (zeroized on drop).
+    pub fn lock_now(&mut self) {
+        self.key = None;
+    }
+
+    pub fn status_now(&self) -> Result<Status> {
+        Ok(Status {
+            initialized: self.vault_id.is_some(),
+            locked: self.key.is_none(),
+            mode: self.mode.clone(),
+            vault_id: self.vault_id.clone(),
+            data_dir: self.dir.display().to_string(),
+            key_count: if self.vault_id.is_some() {
+                Some(self.index.count_keys()?)
+            } else {
+                None
+            },
+            agent: false,
+        })
+    }
+
+    /// Seals `secret` under the vault key and writes it to the keychain; refuses items over
+    /// the portable size limit before touching the keychain.
+    fn put_secret(&self, account: &str, kind: u8, secret: &[u8]) -> Result<()> {
+        let key = self.vault_key()?;
+        let mut plain = Zeroizing::new(Vec::with_capacity(1 + secret.len()));
+        plain.push(kind);
+        plain.extend_from_slice(secret);
+        let sealed = STANDARD.encode(seal::seal(key, account.as_bytes(), &plain));
+        if sealed.len() > MAX_ITEM_BYTES {
+            return Err(VaultError::ItemTooLarge(sealed.len(), MAX_ITEM_BYTES));
+        }
+        self.store.set(&self.service()?, account, sealed.as_bytes())?;
+        Ok(())
+    }
+
+    fn get_secret(&self, account: &str, kind: u8) -> Result<Zeroizing<Vec<u8>>> {
+        let key = self.vault_key()?;
+        let item = self
+            .store
+            .get(&self.service()?, account)?
+            .ok_or_else(|| VaultError::MissingItem(account.to_string()))?;
+        let sealed = STANDARD
+            .decode(&item)
+            .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::Malformed))?;
+        let plain = seal::open(key, account.as_bytes(), &sealed)?;
+        if plain.first() != Some(&kind) {
+            return Err(VaultError::Crypto(keyward_crypto::CryptoError::Malformed));
+        }
+        Ok(Zeroizing::new(plain[1..].to_vec()))
+    }
+
+    fn add_key(&mut self, key: PrivateKey, label: Option<String>) -> Result<KeyInfo> {
+        self.vault_key()?;
+        let id = keyward_crypto::random_id(8);
+        let label = match label {
+            Some(l) => check_label(&l)?,
+            None => format!("{}-{}", key.alg(), &id[..6]),
+        };
+        let public = key.public();
+        let row = KeyRow {
+            id: id.clone(),
+            label,
+            alg: key.alg().as_str().to_string(),
+            spki: public.spki_der(),
+            fingerprint: public.fingerprint(),
+            created_at: now(),
+            deleted_at: None,
+        };
+        // Keychain item first, index row second (DESIGN.md "Consistency").
+        self.put_secret(&id, KIND_PKCS8, &key.to_pkcs8_der())?;
+        if let Err(e) = self.index.insert_key(&row) {
+            let _ = self.store.delete(&self.service()?, &id);
+            return Err(e);
+        }
+        Ok(info(&row))
+    }
+
+    fn private_key(&self, row: &KeyRow) -> Result<PrivateKey> {
+        let der = self.get_secret(&row.id, KIND_PKCS8)?;
+        Ok(PrivateKey::from_pkcs8_der(&der)?)
+    }
+
+    fn public_key(row: &KeyRow) -> Result<PublicKey> {
+        Ok(PublicKey::from_spki_der(&row.spki)?)
+    }
+
+    /// Public reads: the index is public metadata, so they need no vault key.
+    pub fn list_public(&self) -> Result<Vec<KeyInfo>> {
+        self.id()?;
+        Ok(self.index.keys()?.iter().map(info).collect())
+    }
+
+    pub fn show_public(&self, key: &str) -> Result<KeyDetail> {
+        self.id()?;
+        let row = self.index.resolve(key)?;
+        let public = Self::public_key(&row)?;
+        Ok(KeyDetail {
+            info: info(&row),
+            public_pem: public.spki_pem(),
+            jwk: public.jwk(),
+        })
+    }
+
+    pub fn export_public(&self, key: &str, format: PublicFormat) -> Result<String> {
+        self.id()?;
+        let row = self.index.resolve(key)?;
+        let public = Self::public_key(&row)?;
+        Ok(match format {
+            PublicFormat::Pem => public.spki_pem(),
+            PublicFormat::Jwk => {
+                let mut s = serde_json::to_string_pretty(&public.jwk()).expect("JWK serialises");
+                s.push('\n');
+                s
+            }
+            PublicFormat::Fingerprint => format!("{}\n", public.fingerprint()),
+        })
+    }
+
+    /// Cross-checks the index against the keychain. Needs no vault key.
+    pub fn doctor(&self) -> Result<DoctorReport> {
+        let id = self.id()?.to_string();
+        let items: BTreeSet<String> = self.store.list(&self.service()?)?.into_iter().collect();
+        let rows = self.index.all_keys()?;
+        let mut problems = Vec::new();
+        if !items.contains(VAULT_KEY_ACCOUNT) {
+            problems.push(Problem::VaultKeyMissing);
+        }
+        let mut known = BTreeSet::new();
+        for row in &rows {
+            known.insert(row.id.clone());
+            if row.deleted_at.is_some() {
+                problems.push(Problem::Tombstone {
+                    id: row.id.clone(),
+                    label: row.label.clone(),
+                });
+            } else if !items.contains(&row.id) {
+                problems.push(Problem::RowWithoutItem {
+                    id: row.id.clone(),
+                    label: row.label.clone(),
+                });
+            }
+        }
+        for account in &items {
+            if account != VAULT_KEY_ACCOUNT && !known.contains(account) {
+                problems.push(Problem::ItemWithoutRow {
+                    account: account.clone(),
+                });
+            }
+        }
+        Ok(DoctorReport {
+            healthy: problems.is_empty(),
+            vault_id: id,
+            rows: rows.len(),
+            items: items.len(),
+            problems,
+        })
+    }
+}
+
+impl Backend for Vault {
+    fn status(&mut self) -> Result<Status> {
+        self.status_now()
+    }
+
+    fn unlock(&mut self, passphrase: Option<Zeroizing<String>>) -> Result<Status> {
+        self.unlock_with(passphrase.as_ref().map(|p| p.as_str()))
+    }
+
+    fn lock(&mut self) -> Result<Status> {
+        self.lock_now();
+        self.status_now()
+    }
+
+    fn key_list(&mut self) -> Result<Vec<KeyInfo>> {
+        self.list_public()
+    }
+
+    fn key_generate(&mut self, alg: KeyAlg, label: Option<String>) -> Result<KeyInfo> {
+        self.vault_key()?;
+        self.add_key(PrivateKey::generate(alg), label)
+    }
+
+    fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo> {
+        self.vault_key()?;
+        let key = PrivateKey::from_pem(&text)?;
+        self.add_key(key, label)
+    }
+
+    fn key_show(&mut self, key: &str) -> Result<KeyDetail> {
+        self.show_public(key)
+    }
+
+    fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String> {
+        self.export_public(key, format)
+    }
+
+    fn key_export_private(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
+        self.vault_key()?;
+        let row = self.index.resolve(key)?;
+        let k = self.private_key(&row)?;
+        match format {
+            PrivateFormat::Pem => Ok(k.to_pkcs8_pem()),
+        }
+    }
+
+    fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo> {
+        self.vault_key()?;
+        let label = check_label(label)?;
+        let mut row = self.index.resolve(key)?;
+        self.index.rename_key(&row.id, &label)?;
+        row.label = label;
+        Ok(info(&row))
+    }
+
+    fn key_delete(&mut self, key: &str) -> Result<KeyInfo> {
+        self.vault_key()?;
+        let row = self.index.resolve(key)?;
+        // Tombstone, item, row: a crash in between leaves a tombstone doctor reports.
+        self.index.tombstone_key(&row.id, &now())?;
+        self.store.delete(&self.service()?, &row.id)?;
+        self.index.remove_key(&row.id)?;
+        Ok(info(&row))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::MemoryStore;
+    use keyward_crypto::Coded;
+
+    const CHEAP: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
+
+    fn vault(dir: &Path, store: Arc<dyn SecretStore>) -> Vault {
+        let mut v = Vault::open(dir, store).unwrap();
+        v.set_kdf_params(CHEAP);
+        v
+    }
+
+    #[test]
+    fn init_lock_unlock_and_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        let mut v = vault(dir.path(), store.clone());
+        let st = v.init(Some("correct horse battery")).unwrap();
+        assert!(st.initialized && !st.locked);
+        let k = v.key_generate(KeyAlg::P256, Some("deploy".into())).unwrap();
+        let pem = v.key_export_private(&k.id, PrivateFormat::Pem).unwrap();
+        v.lock_now();
+        assert_eq!(v.key_generate(KeyAlg::P256, None).err().unwrap().code(), "vault.locked");
+        assert_eq!(v.key_export_private("deploy", PrivateFormat::Pem).err().unwrap().code(), "vault.locked");
+        // A fresh process (new Vault) unlocks with the passphrase only.
+        let mut v2 = vault(dir.path(), store);
+        assert_eq!(
+            v2.unlock_with(Some("wrong horse battery")).err().unwrap().code(),
+            "vault.bad_passphrase"
+        );
+        assert_eq!(v2.unlock_with(None).err().unwrap().code(), "vault.passphrase_required");
+        v2.unlock_with(Some("correct horse battery")).unwrap();
+        assert_eq!(v2.key_export_private("deploy", PrivateFormat::Pem).unwrap(), pem);
+    }
+
+    #[test]
+    fn secrets_are_sealed_and_bound_to_their_item() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryStore::default());
+        let mut v = vault(dir.path(), store.clone());
+        v.init(None).unwrap();
+        let a = v.key_generate(KeyAlg::P256, Some("a".into())).unwrap();
+        let b = v.key_generate(KeyAlg::P256, Some("b".into())).unwrap();
+        let svc = service_name(v.vault_id().unwrap());
+        let item_a = store.get(&svc, &a.id).unwrap().unwrap();
+        let pem = v.key_export_private(&a.id, PrivateFormat::Pem).unwrap();
+        let scalar = PrivateKey::from_pem(&pem).unwrap().scalar_bytes();
+        let raw = STANDARD.decode(&item_a).unwrap();
+        assert!(!raw.windows(32).any(|w| w == scalar.as_slice()));
+        // Moving a's sealed item under b's id must not yield a's key as b.
+        store.set(&svc, &b.id, &item_a).unwrap();
+        assert_eq!(
+            v.key_export_private(&b.id, PrivateFormat::Pem).err().unwrap().code(),
+            "vault.corrupt_item"
+        );
+    }
+
+    #[test]
+    fn resolve_by_prefix_and_label_and_ambiguity() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
+        v.init(None).unwrap();
+        let a = v.key_generate(KeyAlg::P256, Some("twin".into())).unwrap();
+        let b = v.key_generate(KeyAlg::P256, Some("twin".into())).unwrap();
+        assert_eq!(v.key_show(&a.id[..8]).unwrap().info.id, a.id);
+        let e = v.key_show("twin").err().unwrap();
+        assert_eq!(e.code(), "key.ambiguous");
+        let body = crate::error::ErrorBody::from(&e);
+        let ids: Vec<_> = body.candidates.unwrap().into_iter().map(|c| c.id).collect();
+        assert!(ids.contains(&a.id) && ids.contains(&b.id));
+        v.key_rename(&b.id, "single").unwrap();
+        assert_eq!(v.key_show("twin").unwrap().info.id, a.id);
+        assert_eq!(v.key_show("nope").err().unwrap().code(), "key.not_found");
+        v.key_delete("single").unwrap();
+        assert_eq!(v.key_list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn doctor_names_orphans_on_both_sides() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryStore::default());
+        let mut v = vault(dir.path(), store.clone());
+        v.init(None).unwrap();
+        assert!(v.doctor().unwrap().healthy);
+        let a = v.key_generate(KeyAlg::P256, None).unwrap();
+        let svc = service_name(v.vault_id().unwrap());
+        store.delete(&svc, &a.id).unwrap();
+        store.set(&svc, "stray", b"x").unwrap();
+        let r = v.doctor().unwrap();
+        assert!(!r.healthy);
+        assert!(r.problems.contains(&Problem::RowWithoutItem { id: a.id.clone(), label: a.label.clone() }));
+        assert!(r.problems.contains(&Problem::ItemWithoutRow { account: "stray".into() }));
+    }
+
+    #[test]
+    fn oversized_items_are_refused_before_the_keychain() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryStore::default());
+        let mut v = vault(dir.path(), store.clone());
+        v.init(None).unwrap();
+        let e = v.put_secret("big", 9, &[0u8; 2000]).err().unwrap();
+        assert_eq!(e.code(), "vault.item_too_large");
+        let svc = service_name(v.vault_id().unwrap());
+        assert!(store.get(&svc, "big").unwrap().is_none());
+    }
+
+    #[test]
+    fn init_refuses_weak_passphrase_and_reinit() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
+        assert_eq!(v.init(Some("short")).err().unwrap().code(), "vault.weak_passphrase");
+        v.init(Some("long enough")).unwrap();
+        assert_eq!(v.init(None).err().unwrap().code(), "vault.already_initialized");
+    }
+}

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { mockIPC } from '@tauri-apps/api/mocks';
+import * as ipc from './ipc';
+import { IpcError, normaliseError, UNEXPECTED } from './ipc';
+
+function record(result: unknown = null) {
+  const calls: { cmd: string; args: unknown }[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    return result;
+  });
+  return calls;
+}
+
+function rejectWith(value: unknown) {
+  mockIPC(() => {
+    throw value;
+  });
+}
+
+async function rejection(p: Promise<unknown>): Promise<IpcError> {
+  try {
+    await p;
+  } catch (err) {
+    return err as IpcError;
+  }
+  throw new Error('expected the call to reject');
+}
+
+describe('command names and arguments', () => {
+  const cases: [string, () => Promise<unknown>, string, Record<string, unknown>][] = [
+    ['vaultStatus', () => ipc.vaultStatus(), 'vault_status', {}],
+    ['vaultInit(passphrase)', () => ipc.vaultInit('long enough'), 'vault_init', { passphrase: 'long enough' }],
+    ['vaultInit(null)', () => ipc.vaultInit(null), 'vault_init', { passphrase: null }],
+    ['vaultUnlock', () => ipc.vaultUnlock('pw'), 'vault_unlock', { passphrase: 'pw' }],
+    ['vaultLock', () => ipc.vaultLock(), 'vault_lock', {}],
+    ['keyList', () => ipc.keyList(), 'key_list', {}],
+    ['keyGenerate', () => ipc.keyGenerate('ci'), 'key_generate', { alg: 'p256', label: 'ci' }],
+    ['keyGenerate(null)', () => ipc.keyGenerate(null), 'key_generate', { alg: 'p256', label: null }],
+    ['keyImport', () => ipc.keyImport('PEM', 'x'), 'key_import', { text: 'PEM', label: 'x' }],
+    ['keyImport(null)', () => ipc.keyImport('PEM', null), 'key_import', { text: 'PEM', label: null }],
+    ['keyDetail', () => ipc.keyDetail('k1'), 'key_detail', { key: 'k1' }],
+    ['keyRename', () => ipc.keyRename('k1', 'new'), 'key_rename', { key: 'k1', label: 'new' }],
+    ['keyDelete', () => ipc.keyDelete('k1'), 'key_delete', { key: 'k1' }],
+  ];
+
+  it.each(cases)('%s', async (_name, run, cmd, args) => {
+    const calls = record();
+    await run();
+    expect(calls).toHaveLength(1);
+    expect(calls[0].cmd).toBe(cmd);
+    expect(calls[0].args ?? {}).toEqual(args);
+  });
+
+  it('returns the command result', async () => {
+    const status = {
+      initialized: true,
+      locked: false,
+      mode: 'none',
+      vaultId: 'v',
+      dataDir: '/d',
+      keyCount: 0,
+    };
+    record(status);
+    await expect(ipc.vaultStatus()).resolves.toEqual(status);
+  });
+});
+
+describe('error normalisation', () => {
+  it('keeps a structured error from the back end', async () => {
+    rejectWith({ code: 'vault.bad_passphrase', message: 'Wrong passphrase.', hint: 'Try again.' });
+    const err = await rejection(ipc.vaultUnlock('nope'));
+    expect(err).toBeInstanceOf(IpcError);
+    expect(err.code).toBe('vault.bad_passphrase');
+    expect(err.message).toBe('Wrong passphrase.');
+    expect(err.hint).toBe('Try again.');
+  });
+
+  it('fills in a missing hint', async () => {
+    rejectWith({ code: 'key.not_found', message: 'gone' });
+    const err = await rejection(ipc.keyDetail('x'));
+    expect(err.code).toBe('key.not_found');
+    expect(err.hint).toBe('');
+  });
+
+  it('wraps a plain string rejection', async () => {
+    rejectWith('command key_list not found');
+    const err = await rejection(ipc.keyList());
+    expect(err).toBeInstanceOf(IpcError);
+    expect(err.code).toBe(UNEXPECTED);
+    expect(err.message).toBe('command key_list not found');
+    expect(typeof err.hint).toBe('string');
+    expect(err.hint).not.toBe('');
+  });
+
+  it('wraps an Error', async () => {
+    rejectWith(new TypeError('boom'));
+    const err = await rejection(ipc.vaultLock());
+    expect(err.code).toBe(UNEXPECTED);
+    expect(err.message).toBe('boom');
+  });
+
+  it.each([[null], [undefined], [42], [{ message: 'no code' }], [{ code: 7, message: 'x' }]])(
+    'wraps odd value %j',
+    (value) => {
+      const err = normaliseError(value);
+      expect(err.code).toBe(UNEXPECTED);
+      expect(typeof err.message).toBe('string');
+      expect(err.message).not.toBe('');
+      expect(typeof err.hint).toBe('string');
+    },
+  );
+
+  it('fails with ui.unexpected when Tauri is absent', async () => {
+    // No mockIPC: there is no Tauri runtime in jsdom.
+    const err = await rejection(ipc.vaultStatus());
+    expect(err.code).toBe(UNEXPECTED);
+  });
+});
