@@ -1,1 +1,25 @@
-fn main(){}
+// The Keyward desktop app. Thin: every command maps to one vault call, run off the UI thread.
+// Commands return public data only; errors carry {code, message, hint}.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+
+fn main() {
+    keyward_vault::harden_process();
+    tauri::Builder::default()
+        .manage(commands::AppState::default())
+        .invoke_handler(tauri::generate_handler![
+            commands::vault_status,
+            commands::vault_init,
+            commands::vault_unlock,
+            commands::vault_lock,
+            commands::key_list,
+            commands::key_generate,
+            commands::key_import,
+            commands::key_detail,
+            commands::key_rename,
+            commands::key_delete,
+        ])
+        .run(tauri::generate_context!())
+        .expect("error while running Keyward");
+}

@@ -1,0 +1,22 @@
+// Declaring the app's commands in its manifest makes them subject to capabilities: a window
+// may call only what a capability file grants it (capabilities/).
+const COMMANDS: &[&str] = &[
+    "vault_status",
+    "vault_init",
+    "vault_unlock",
+    "vault_lock",
+    "key_list",
+    "key_generate",
+    "key_import",
+    "key_detail",
+    "key_rename",
+    "key_delete",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri-build failed");
+}

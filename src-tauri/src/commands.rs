@@ -1,0 +1,133 @@
+//! IPC commands. Each runs its vault call on the blocking pool (keychain calls can wait on a
+//! prompt) and maps errors to `ErrorBody`. Nothing secret is returned.
+
+use keyward_crypto::KeyAlg;
+use keyward_vault::{Backend, ErrorBody, KeyDetail, KeyInfo, Status, Vault, VaultError};
+use std::sync::{Arc, Mutex};
+use zeroize::Zeroizing;
+
+#[derive(Default)]
+pub struct AppState {
+    vault: Arc<Mutex<Option<Vault>>>,
+}
+
+type CmdResult<T> = Result<T, ErrorBody>;
+
+/// Runs `f` on the vault (opened on first use) on the blocking pool.
+async fn with_vault<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Vault) -> keyward_vault::Result<T> + Send + 'static,
+) -> CmdResult<T> {
+    let slot = state.vault.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let mut guard = slot
+            .lock()
+            .map_err(|_| ErrorBody::from(&VaultError::Io("vault state poisoned".into())))?;
+        if guard.is_none() {
+            *guard = Some(Vault::open_default().map_err(|e| ErrorBody::from(&e))?);
+        }
+        let vault = guard.as_mut().expect("opened above");
+        f(vault).map_err(|e| ErrorBody::from(&e))
+    })
+    .await
+    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))?
+}
+
+/// The vault is reopened while uninitialised, so a vault the CLI creates meanwhile shows up.
+#[tauri::command]
+pub async fn vault_status(state: tauri::State<'_, AppState>) -> CmdResult<Status> {
+    with_vault(&state, |v| {
+        if v.vault_id().is_none() {
+            *v = Vault::open_default()?;
+        }
+        v.status_now()
+    })
+    .await
+}
+
+/// `passphrase: null` chooses the explicit "no passphrase" mode.
+#[tauri::command]
+pub async fn vault_init(
+    state: tauri::State<'_, AppState>,
+    passphrase: Option<String>,
+) -> CmdResult<Status> {
+    let p = passphrase.map(Zeroizing::new);
+    with_vault(&state, move |v| v.init(p.as_ref().map(|p| p.as_str()))).await
+}
+
+#[tauri::command]
+pub async fn vault_unlock(
+    state: tauri::State<'_, AppState>,
+    passphrase: String,
+) -> CmdResult<Status> {
+    let p = Zeroizing::new(passphrase);
+    with_vault(&state, move |v| v.unlock(Some(p))).await
+}
+
+#[tauri::command]
+pub async fn vault_lock(state: tauri::State<'_, AppState>) -> CmdResult<Status> {
+    with_vault(&state, |v| v.lock()).await
+}
+
+/// The app shows keys only while unlocked (the CLI's agent follows the same rule).
+fn unlocked(v: &Vault) -> keyward_vault::Result<()> {
+    if v.is_locked() {
+        return Err(VaultError::Locked);
+    }
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn key_list(state: tauri::State<'_, AppState>) -> CmdResult<Vec<KeyInfo>> {
+    with_vault(&state, |v| {
+        unlocked(v)?;
+        v.key_list()
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn key_generate(
+    state: tauri::State<'_, AppState>,
+    alg: String,
+    label: Option<String>,
+) -> CmdResult<KeyInfo> {
+    with_vault(&state, move |v| {
+        let alg = KeyAlg::parse(&alg)?;
+        v.key_generate(alg, label)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn key_import(
+    state: tauri::State<'_, AppState>,
+    text: String,
+    label: Option<String>,
+) -> CmdResult<KeyInfo> {
+    let text = Zeroizing::new(text);
+    with_vault(&state, move |v| v.key_import(text, label)).await
+}
+
+#[tauri::command]
+pub async fn key_detail(state: tauri::State<'_, AppState>, key: String) -> CmdResult<KeyDetail> {
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        v.key_show(&key)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn key_rename(
+    state: tauri::State<'_, AppState>,
+    key: String,
+    label: String,
+) -> CmdResult<KeyInfo> {
+    with_vault(&state, move |v| v.key_rename(&key, &label)).await
+}
+
+#[tauri::command]
+pub async fn key_delete(state: tauri::State<'_, AppState>, key: String) -> CmdResult<()> {
+    with_vault(&state, move |v| v.key_delete(&key).map(|_| ())).await
+}
