@@ -305,53 +305,54 @@ struct PemBlock {
     der: Zeroizing<Vec<u8>>,
 }
 
-/// Finds every PEM block in `text`. Lenient about surrounding text, CRLF and indentation
-/// (pasted keys often carry them); strict about matching BEGIN/END labels and base64.
+/// A PEM label as RFC 7468 allows it (printable, no hyphen runs); bounded so an error that
+/// names it can never carry key material.
+fn valid_label(l: &str) -> bool {
+    !l.is_empty()
+        && l.len() <= 48
+        && l.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
+}
+
+/// Finds every PEM block in `text`. Lenient about surrounding text, CRLF, indentation and
+/// line breaks lost in pasting (a whole key on one line); strict about matching BEGIN/END
+/// labels and base64. Error messages name labels only, never content.
 fn pem_blocks(text: &str) -> Result<Vec<PemBlock>, CryptoError> {
+    const BEGIN: &str = "-----BEGIN ";
+    const DASHES: &str = "-----";
     let mut blocks = Vec::new();
-    let mut current: Option<(String, Zeroizing<String>)> = None;
-    for raw in text.lines() {
-        let line = raw.trim();
-        if let Some(rest) = line.strip_prefix("-----BEGIN ") {
-            let label = rest
-                .strip_suffix("-----")
-                .ok_or_else(|| CryptoError::BadPem("malformed BEGIN line".into()))?;
-            if current.is_some() {
-                return Err(CryptoError::BadPem("a BEGIN line before the previous END".into()));
-            }
-            current = Some((label.to_string(), Zeroizing::new(String::new())));
-        } else if let Some(rest) = line.strip_prefix("-----END ") {
-            let label = rest
-                .strip_suffix("-----")
-                .ok_or_else(|| CryptoError::BadPem("malformed END line".into()))?;
-            let (open, body) = current
-                .take()
-                .ok_or_else(|| CryptoError::BadPem("an END line without BEGIN".into()))?;
-            if open != label {
-                return Err(CryptoError::BadPem(format!(
-                    "BEGIN {open} ends with END {label}"
-                )));
-            }
-            if body.contains(':') {
-                // RFC 1421 headers (Proc-Type, DEK-Info) mean legacy OpenSSL encryption.
-                return Err(CryptoError::Encrypted);
-            }
-            let der = STANDARD
-                .decode(body.as_bytes())
-                .map_err(|_| CryptoError::BadPem(format!("{open}: invalid base64")))?;
-            blocks.push(PemBlock {
-                label: open,
-                der: Zeroizing::new(der),
-            });
-        } else if let Some((_, body)) = current.as_mut() {
-            if line.contains(':') {
-                body.push(':');
-            }
-            body.extend(line.chars().filter(|c| !c.is_whitespace()));
+    let mut rest = text;
+    while let Some(pos) = rest.find(BEGIN) {
+        let after = &rest[pos + BEGIN.len()..];
+        let label_end = after
+            .find(DASHES)
+            .ok_or_else(|| CryptoError::BadPem("malformed BEGIN line".into()))?;
+        let label = &after[..label_end];
+        if !valid_label(label) {
+            return Err(CryptoError::BadPem("malformed BEGIN line".into()));
         }
-    }
-    if let Some((label, _)) = current {
-        return Err(CryptoError::BadPem(format!("{label}: no END line (truncated?)")));
+        let body_start = &after[label_end + DASHES.len()..];
+        let end_marker = format!("-----END {label}-----");
+        let Some(body_len) = body_start.find(&end_marker) else {
+            return Err(CryptoError::BadPem(format!("{label}: no END line (truncated?)")));
+        };
+        let body = &body_start[..body_len];
+        if body.contains(BEGIN) {
+            return Err(CryptoError::BadPem(format!("{label}: a BEGIN line before its END")));
+        }
+        if body.contains(':') {
+            // RFC 1421 headers (Proc-Type, DEK-Info) mean legacy OpenSSL encryption.
+            return Err(CryptoError::Encrypted);
+        }
+        let compact: Zeroizing<String> =
+            Zeroizing::new(body.chars().filter(|c| !c.is_whitespace()).collect());
+        let der = STANDARD
+            .decode(compact.as_bytes())
+            .map_err(|_| CryptoError::BadPem(format!("{label}: invalid base64")))?;
+        blocks.push(PemBlock {
+            label: label.to_string(),
+            der: Zeroizing::new(der),
+        });
+        rest = &body_start[body_len + end_marker.len()..];
     }
     Ok(blocks)
 }
@@ -388,6 +389,30 @@ mod tests {
         let b = PrivateKey::from_pem(PKCS8).unwrap();
         assert_eq!(a.public(), b.public());
         assert_eq!(b.to_pkcs8_pem().as_str(), PKCS8);
+    }
+
+    #[test]
+    fn lost_line_breaks_are_tolerated() {
+        let one_line = SEC1_WITH_PARAMS.replace('\n', "");
+        let k = PrivateKey::from_pem(&one_line).unwrap();
+        assert_eq!(k.public().spki_pem(), SPKI);
+    }
+
+    #[test]
+    fn errors_never_echo_key_material() {
+        let body: String = SEC1_NOOUT.lines().nth(1).unwrap().to_string();
+        let inputs = [
+            SEC1_NOOUT[..SEC1_NOOUT.len() - 30].to_string(),
+            SEC1_NOOUT.replace("-----END EC PRIVATE KEY-----", "-----END EC PRIVATE KEY"),
+            SEC1_NOOUT.replace("-----BEGIN EC PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY"),
+            SEC1_NOOUT.replacen("M", "*", 1),
+            SEC1_NOOUT.replace('\n', "").replace("-----END EC PRIVATE KEY-----", ""),
+        ];
+        for input in inputs {
+            let e = PrivateKey::from_pem(&input).err().expect("must fail");
+            let shown = format!("{e} {e:?}");
+            assert!(!shown.contains(&body[..20]), "error leaks key material: {shown}");
+        }
     }
 
     #[test]
