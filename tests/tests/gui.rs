@@ -1,0 +1,224 @@
+//! GUI end to end: the real app in a real window (Xvfb), driven through WebKitWebDriver, on a
+//! private Secret Service. `#[ignore]`d so `cargo test` on a machine without a display skips
+//! it; `scripts/test.sh` runs it with `--include-ignored` under Xvfb.
+
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use keyward_tests::{bin, openssl, Cli, Keyring};
+use serde_json::{json, Value};
+use std::net::TcpListener;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "gui passphrase 42";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, never SIGKILL alone: a killed WebKitWebDriver orphans the app and keeps pipes open.
+        keyward_tests::terminate(&mut self.child);
+    }
+}
+
+fn artifacts() -> std::path::PathBuf {
+    let dir = std::env::var_os("KEYWARD_ARTIFACTS_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| std::env::temp_dir().join("keyward-test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+async fn by_id(c: &Client, id: &str) -> Element {
+    wait_for(c, &format!("[data-testid='{id}']")).await
+}
+
+async fn wait_for(c: &Client, css: &str) -> Element {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            return e;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {css}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn wait_gone(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while c.find(Locator::Css(css)).await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {css} to go"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn type_into(c: &Client, id: &str, text: &str) {
+    let e = by_id(c, id).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, id: &str) {
+    by_id(c, id).await.click().await.unwrap();
+}
+
+async fn row_for_label(c: &Client, label: &str) -> Element {
+    const FIND: &str = "return Array.from(document.querySelectorAll(\"[data-testid='key-row']\"))\
+        .filter(r => r.querySelector(\"[data-testid='key-row-label']\")?.textContent.trim() === arguments[0])\
+        .map(r => r.getAttribute('data-key-id'))[0] || null";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let id = c.execute(FIND, vec![json!(label)]).await.unwrap();
+        if let Some(id) = id.as_str() {
+            return wait_for(c, &format!("[data-testid='key-row'][data-key-id='{id}']")).await;
+        }
+        if Instant::now() > deadline {
+            screenshot(c, "failure.png").await;
+            panic!("no key row labelled {label}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG screenshot");
+    std::fs::write(artifacts().join(name), png).unwrap();
+}
+
+fn cli_keys(cli: &Cli) -> Vec<Value> {
+    cli.json(&["key", "list"]).as_array().unwrap().clone()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
+async fn first_run_generate_import_lock_unlock_delete() {
+    let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
+    let app = bin("keyward");
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some(PASSPHRASE));
+
+    let port = free_port();
+    let mut cmd = cli.keyring().command("WebKitWebDriver");
+    cmd.arg(format!("--port={port}"))
+        .arg("--host=127.0.0.1")
+        .env("DISPLAY", &display)
+        .env("TAURI_WEBVIEW_AUTOMATION", "true")
+        .env("KEYWARD_DATA_DIR", cli.data_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let _driver = Driver {
+        child: cmd
+            .spawn()
+            .expect("WebKitWebDriver (Debian package webkit2gtk-driver)"),
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "WebKitWebDriver did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": []}});
+    let c = ClientBuilder::native()
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+
+    // The window title names the product.
+    let title = c.title().await.unwrap();
+    assert!(title.contains("Keyward"), "title {title:?}");
+
+    // First run: passphrase setup.
+    by_id(&c, "screen-setup").await;
+    type_into(&c, "setup-passphrase", PASSPHRASE).await;
+    type_into(&c, "setup-passphrase-confirm", PASSPHRASE).await;
+    click(&c, "setup-submit").await;
+    by_id(&c, "screen-keys").await;
+    let status = cli.json(&["status"]);
+    assert_eq!(status["initialized"], true);
+    assert_eq!(status["mode"], "passphrase");
+
+    // Generate: the key shows in the list and through the CLI.
+    type_into(&c, "gen-label", "gui-made").await;
+    click(&c, "gen-submit").await;
+    let row = row_for_label(&c, "gui-made").await;
+    let gui_id = row.attr("data-key-id").await.unwrap().expect("data-key-id");
+    let keys = cli_keys(&cli);
+    assert!(
+        keys.iter()
+            .any(|k| k["id"] == gui_id.as_str() && k["label"] == "gui-made"),
+        "CLI does not see the GUI's key: {keys:?}"
+    );
+
+    // Import by paste: an OpenSSL key, with its EC PARAMETERS block; the app's public PEM
+    // must be byte-identical to OpenSSL's.
+    let pem =
+        String::from_utf8(openssl(&["ecparam", "-name", "prime256v1", "-genkey"], b"")).unwrap();
+    let spki = String::from_utf8(openssl(&["ec", "-pubout"], pem.as_bytes())).unwrap();
+    type_into(&c, "import-text", &pem).await;
+    type_into(&c, "import-label", "pasted").await;
+    click(&c, "import-submit").await;
+    row_for_label(&c, "pasted").await.click().await.unwrap();
+    let shown = by_id(&c, "detail-public-pem").await.text().await.unwrap();
+    assert_eq!(shown.trim(), spki.trim());
+    assert_eq!(cli.export("pasted", "pem"), spki);
+
+    // A key the CLI makes appears when the window regains focus.
+    cli.gen("from-cli");
+    c.execute("window.dispatchEvent(new Event('focus'))", vec![])
+        .await
+        .unwrap();
+    row_for_label(&c, "from-cli").await;
+    screenshot(&c, "gui-keys.png").await;
+
+    // Lock, then a wrong passphrase shows the error code, the right one unlocks.
+    click(&c, "lock-button").await;
+    by_id(&c, "screen-unlock").await;
+    type_into(&c, "unlock-passphrase", "not the passphrase").await;
+    click(&c, "unlock-submit").await;
+    let code = by_id(&c, "error-code").await.text().await.unwrap();
+    assert_eq!(code.trim(), "vault.bad_passphrase");
+    assert!(!by_id(&c, "error-hint")
+        .await
+        .text()
+        .await
+        .unwrap()
+        .trim()
+        .is_empty());
+    type_into(&c, "unlock-passphrase", PASSPHRASE).await;
+    click(&c, "unlock-submit").await;
+    by_id(&c, "screen-keys").await;
+
+    // Delete with confirmation: gone from the app, the CLI and the keychain.
+    row_for_label(&c, "gui-made").await.click().await.unwrap();
+    click(&c, "delete-button").await;
+    by_id(&c, "delete-dialog").await;
+    click(&c, "delete-confirm").await;
+    wait_gone(
+        &c,
+        &format!("[data-testid='key-row'][data-key-id='{gui_id}']"),
+    )
+    .await;
+    assert!(!cli_keys(&cli).iter().any(|k| k["id"] == gui_id.as_str()));
+    let accounts = cli.keyring().accounts(&cli.service());
+    assert!(
+        !accounts.contains(&gui_id),
+        "keychain item survived the delete"
+    );
+    assert_eq!(cli.run(&["doctor"]).status.code(), Some(0));
+
+    screenshot(&c, "gui-final.png").await;
+    c.close().await.unwrap();
+}
