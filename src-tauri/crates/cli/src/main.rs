@@ -172,7 +172,9 @@ fn agent_for(vault: &Vault) -> Result<Option<AgentClient>> {
 
 fn require_vault(vault: &Vault) -> Result<()> {
     if vault.vault_id().is_none() {
-        return Err(VaultError::NotInitialized(vault.dir().display().to_string()));
+        return Err(VaultError::NotInitialized(
+            vault.dir().display().to_string(),
+        ));
     }
     Ok(())
 }
@@ -192,10 +194,7 @@ fn unlock_local(vault: &mut Vault) -> Result<()> {
 
 /// Runs `f` against the agent if one serves this vault, else against the local vault
 /// (unlocked first when `needs_key`).
-fn with_backend<T>(
-    needs_key: bool,
-    f: impl FnOnce(&mut dyn Backend) -> Result<T>,
-) -> Result<T> {
+fn with_backend<T>(needs_key: bool, f: impl FnOnce(&mut dyn Backend) -> Result<T>) -> Result<T> {
     let mut vault = Vault::open_default()?;
     require_vault(&vault)?;
     if let Some(mut agent) = agent_for(&vault)? {
@@ -214,7 +213,9 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
         Cmd::Init { no_passphrase } => {
             let mut vault = Vault::open_default()?;
             if vault.vault_id().is_some() {
-                return Err(VaultError::AlreadyInitialized(vault.dir().display().to_string()));
+                return Err(VaultError::AlreadyInitialized(
+                    vault.dir().display().to_string(),
+                ));
             }
             let pass = if no_passphrase {
                 None
@@ -329,7 +330,9 @@ fn agent(out: &Out) -> Result<ExitCode> {
     let id = vault.vault_id().expect("checked above").to_string();
     if AgentClient::connect(&id)?.is_some() {
         return Err(VaultError::AgentRunning(
-            keyward_vault::paths::socket_path(&id)?.display().to_string(),
+            keyward_vault::paths::socket_path(&id)?
+                .display()
+                .to_string(),
         ));
     }
     unlock_local(&mut vault)?;
@@ -356,4 +359,3 @@ fn agent(out: &Out) -> Result<ExitCode> {
     out.note("agent stopped; vault locked");
     Ok(ExitCode::SUCCESS)
 }
-

@@ -1,7 +1,9 @@
 //! Human and `--json` output. JSON is versioned: `{"version":1,"result":…}` on success,
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
-use keyward_vault::{Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, Status, VaultError};
+use keyward_vault::{
+    Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, Status, VaultError,
+};
 use serde::Serialize;
 use serde_json::json;
 use std::path::Path;
@@ -30,7 +32,12 @@ impl Out {
                     .expect("output serialises")
             );
         } else {
-            eprintln!("error: {}\n  code: {}\n  hint: {}", body.message, e.code(), body.hint);
+            eprintln!(
+                "error: {}\n  code: {}\n  hint: {}",
+                body.message,
+                e.code(),
+                body.hint
+            );
         }
     }
 
@@ -48,7 +55,9 @@ impl Out {
         println!("Created vault {id} in {}", st.data_dir);
         if st.mode.as_deref() == Some("none") {
             println!("NO PASSPHRASE: the vault key is stored unwrapped in the OS keychain.");
-            println!("Anyone who can read your keychain can use these keys. Meant for automation only.");
+            println!(
+                "Anyone who can read your keychain can use these keys. Meant for automation only."
+            );
         } else {
             println!("The vault key is wrapped by your passphrase (Argon2id).");
         }
@@ -70,7 +79,10 @@ impl Out {
         println!("mode      {mode}");
         println!("data dir  {}", st.data_dir);
         if st.agent {
-            println!("agent     running, {}", if st.locked { "locked" } else { "unlocked" });
+            println!(
+                "agent     running, {}",
+                if st.locked { "locked" } else { "unlocked" }
+            );
         } else {
             println!("agent     not running (commands unlock the vault for one call)");
         }
@@ -86,7 +98,10 @@ impl Out {
                 json!({"version": JSON_VERSION, "result": {"agent": "ready", "vaultId": vault_id, "socket": socket}})
             );
         } else {
-            eprintln!("Keyward agent serving vault {vault_id} at {} (SIGTERM or Ctrl-C to stop)", socket.display());
+            eprintln!(
+                "Keyward agent serving vault {vault_id} at {} (SIGTERM or Ctrl-C to stop)",
+                socket.display()
+            );
         }
     }
 
@@ -94,7 +109,13 @@ impl Out {
         if self.json {
             return self.result(k);
         }
-        println!("{verb} {} {} ({}, {})", k.alg, k.id, k.label, &k.fingerprint[..16]);
+        println!(
+            "{verb} {} {} ({}, {})",
+            k.alg,
+            k.id,
+            k.label,
+            &k.fingerprint[..16]
+        );
     }
 
     pub fn key_list(&self, keys: &[KeyInfo]) {
@@ -105,8 +126,16 @@ impl Out {
             println!("no keys (create one: keyward-cli key gen --alg p256)");
             return;
         }
-        let w = keys.iter().map(|k| k.label.chars().count()).max().unwrap_or(5).max(5);
-        println!("{:<16}  {:<w$}  {:<5}  {:<16}  CREATED", "ID", "LABEL", "ALG", "FINGERPRINT");
+        let w = keys
+            .iter()
+            .map(|k| k.label.chars().count())
+            .max()
+            .unwrap_or(5)
+            .max(5);
+        println!(
+            "{:<16}  {:<w$}  {:<5}  {:<16}  CREATED",
+            "ID", "LABEL", "ALG", "FINGERPRINT"
+        );
         for k in keys {
             println!(
                 "{:<16}  {:<w$}  {:<5}  {:<16}  {}",
@@ -143,7 +172,10 @@ impl Out {
         if self.json {
             return self.result(r);
         }
-        println!("vault {}: {} index rows, {} keychain items", r.vault_id, r.rows, r.items);
+        println!(
+            "vault {}: {} index rows, {} keychain items",
+            r.vault_id, r.rows, r.items
+        );
         if r.healthy {
             println!("healthy");
             return;
@@ -157,9 +189,14 @@ impl Out {
                     println!("keychain item without index row: {account}")
                 }
                 Problem::Tombstone { id, label } => println!("unfinished delete: {id} ({label})"),
-                Problem::VaultKeyMissing => println!("the vault key item is missing from the keychain"),
+                Problem::VaultKeyMissing => {
+                    println!("the vault key item is missing from the keychain")
+                }
             }
         }
-        println!("{} problem(s); repair comes in a later version", r.problems.len());
+        println!(
+            "{} problem(s); repair comes in a later version",
+            r.problems.len()
+        );
     }
 }

@@ -57,10 +57,12 @@ pub fn new_passphrase() -> Result<Zeroizing<String>> {
         return Err(VaultError::NoPassphraseSource);
     }
     let a = Zeroizing::new(
-        rpassword::prompt_password("New passphrase: ").map_err(|e| VaultError::Io(e.to_string()))?,
+        rpassword::prompt_password("New passphrase: ")
+            .map_err(|e| VaultError::Io(e.to_string()))?,
     );
     let b = Zeroizing::new(
-        rpassword::prompt_password("Repeat passphrase: ").map_err(|e| VaultError::Io(e.to_string()))?,
+        rpassword::prompt_password("Repeat passphrase: ")
+            .map_err(|e| VaultError::Io(e.to_string()))?,
     );
     if a != b {
         return Err(VaultError::PassphraseMismatch);

@@ -4,7 +4,9 @@ use crate::error::CryptoError;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding};
+use p256::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -130,15 +132,21 @@ impl PrivateKey {
                         .map_err(|e| CryptoError::BadPem(format!("EC PARAMETERS: {e}")))?;
                     params_curve = Some(oid.to_string());
                 }
-                "EC PRIVATE KEY" => return Self::from_sec1_der(&block.der, params_curve.as_deref()),
+                "EC PRIVATE KEY" => {
+                    return Self::from_sec1_der(&block.der, params_curve.as_deref())
+                }
                 "PRIVATE KEY" => return Self::from_pkcs8_der(&block.der),
                 "ENCRYPTED PRIVATE KEY" => return Err(CryptoError::Encrypted),
                 "RSA PRIVATE KEY" => return Err(CryptoError::UnsupportedAlg("RSA".into())),
                 "DSA PRIVATE KEY" => return Err(CryptoError::UnsupportedAlg("DSA".into())),
                 "OPENSSH PRIVATE KEY" => {
-                    return Err(CryptoError::UnsupportedAlg("OpenSSH private key format".into()))
+                    return Err(CryptoError::UnsupportedAlg(
+                        "OpenSSH private key format".into(),
+                    ))
                 }
-                "PUBLIC KEY" | "EC PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => saw_public = true,
+                "PUBLIC KEY" | "EC PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {
+                    saw_public = true
+                }
                 _ => {}
             }
         }
@@ -205,8 +213,8 @@ impl PrivateKey {
         if curve != OID_P256 {
             return Err(CryptoError::WrongCurve(curve_name(&curve)));
         }
-        let inner = p256::SecretKey::from_pkcs8_der(der)
-            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        let inner =
+            p256::SecretKey::from_pkcs8_der(der).map_err(|e| CryptoError::BadKey(e.to_string()))?;
         Ok(PrivateKey { inner })
     }
 
@@ -310,7 +318,8 @@ struct PemBlock {
 fn valid_label(l: &str) -> bool {
     !l.is_empty()
         && l.len() <= 48
-        && l.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
+        && l.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
 }
 
 /// Finds every PEM block in `text`. Lenient about surrounding text, CRLF, indentation and
@@ -333,11 +342,15 @@ fn pem_blocks(text: &str) -> Result<Vec<PemBlock>, CryptoError> {
         let body_start = &after[label_end + DASHES.len()..];
         let end_marker = format!("-----END {label}-----");
         let Some(body_len) = body_start.find(&end_marker) else {
-            return Err(CryptoError::BadPem(format!("{label}: no END line (truncated?)")));
+            return Err(CryptoError::BadPem(format!(
+                "{label}: no END line (truncated?)"
+            )));
         };
         let body = &body_start[..body_len];
         if body.contains(BEGIN) {
-            return Err(CryptoError::BadPem(format!("{label}: a BEGIN line before its END")));
+            return Err(CryptoError::BadPem(format!(
+                "{label}: a BEGIN line before its END"
+            )));
         }
         if body.contains(':') {
             // RFC 1421 headers (Proc-Type, DEK-Info) mean legacy OpenSSL encryption.
@@ -404,14 +417,22 @@ mod tests {
         let inputs = [
             SEC1_NOOUT[..SEC1_NOOUT.len() - 30].to_string(),
             SEC1_NOOUT.replace("-----END EC PRIVATE KEY-----", "-----END EC PRIVATE KEY"),
-            SEC1_NOOUT.replace("-----BEGIN EC PRIVATE KEY-----", "-----BEGIN EC PRIVATE KEY"),
+            SEC1_NOOUT.replace(
+                "-----BEGIN EC PRIVATE KEY-----",
+                "-----BEGIN EC PRIVATE KEY",
+            ),
             SEC1_NOOUT.replacen("M", "*", 1),
-            SEC1_NOOUT.replace('\n', "").replace("-----END EC PRIVATE KEY-----", ""),
+            SEC1_NOOUT
+                .replace('\n', "")
+                .replace("-----END EC PRIVATE KEY-----", ""),
         ];
         for input in inputs {
             let e = PrivateKey::from_pem(&input).err().expect("must fail");
             let shown = format!("{e} {e:?}");
-            assert!(!shown.contains(&body[..20]), "error leaks key material: {shown}");
+            assert!(
+                !shown.contains(&body[..20]),
+                "error leaks key material: {shown}"
+            );
         }
     }
 
@@ -439,9 +460,15 @@ mod tests {
         let e = PrivateKey::from_pem(truncated).err().unwrap();
         assert_eq!(e.code(), "key.bad_pem");
         let corrupt = SEC1_NOOUT.replacen("M", "*", 1);
-        assert_eq!(PrivateKey::from_pem(&corrupt).err().unwrap().code(), "key.bad_pem");
+        assert_eq!(
+            PrivateKey::from_pem(&corrupt).err().unwrap().code(),
+            "key.bad_pem"
+        );
         let huge = "A".repeat(MAX_KEY_INPUT + 1);
-        assert_eq!(PrivateKey::from_pem(&huge).err().unwrap().code(), "key.input_too_large");
+        assert_eq!(
+            PrivateKey::from_pem(&huge).err().unwrap().code(),
+            "key.input_too_large"
+        );
     }
 
     #[test]
@@ -464,7 +491,12 @@ mod tests {
     fn fingerprint_is_sha256_of_spki_der() {
         let k = PrivateKey::from_pem(SEC1_NOOUT).unwrap();
         let der = STANDARD
-            .decode(SPKI_NOOUT.lines().filter(|l| !l.starts_with("-----")).collect::<String>())
+            .decode(
+                SPKI_NOOUT
+                    .lines()
+                    .filter(|l| !l.starts_with("-----"))
+                    .collect::<String>(),
+            )
             .unwrap();
         assert_eq!(k.public().fingerprint(), hex::encode(Sha256::digest(der)));
     }

@@ -59,7 +59,13 @@ fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plaintext: &[u8]) -> Vec<u8
     let mut nonce = [0u8; NONCE_LEN];
     crate::random_bytes(&mut nonce);
     let ct = cipher
-        .encrypt(XNonce::from_slice(&nonce), Payload { msg: plaintext, aad })
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: plaintext,
+                aad,
+            },
+        )
         .expect("XChaCha20-Poly1305 encryption cannot fail for in-memory buffers");
     let mut out = Vec::with_capacity(1 + NONCE_LEN + ct.len());
     out.push(SEAL_VERSION);
@@ -78,7 +84,13 @@ fn open_with(
     }
     let nonce = XNonce::from_slice(&sealed[1..1 + NONCE_LEN]);
     cipher
-        .decrypt(nonce, Payload { msg: &sealed[1 + NONCE_LEN..], aad })
+        .decrypt(
+            nonce,
+            Payload {
+                msg: &sealed[1 + NONCE_LEN..],
+                aad,
+            },
+        )
         .map(Zeroizing::new)
         .map_err(|_| CryptoError::OpenFailed)
 }
@@ -116,7 +128,11 @@ pub struct WrappedKey {
     pub sealed: String,
 }
 
-fn derive(passphrase: &[u8], salt: &[u8], params: KdfParams) -> Result<XChaCha20Poly1305, CryptoError> {
+fn derive(
+    passphrase: &[u8],
+    salt: &[u8],
+    params: KdfParams,
+) -> Result<XChaCha20Poly1305, CryptoError> {
     let p = argon2::Params::new(params.m_kib, params.t, params.p, Some(32))
         .map_err(|e| CryptoError::Kdf(e.to_string()))?;
     let a = argon2::Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, p);
@@ -149,8 +165,12 @@ pub fn unwrap(w: &WrappedKey, passphrase: &[u8], aad: &[u8]) -> Result<VaultKey,
     if w.kdf != "argon2id" {
         return Err(CryptoError::Kdf(format!("unknown KDF {}", w.kdf)));
     }
-    let salt = STANDARD.decode(&w.salt).map_err(|_| CryptoError::Malformed)?;
-    let sealed = STANDARD.decode(&w.sealed).map_err(|_| CryptoError::Malformed)?;
+    let salt = STANDARD
+        .decode(&w.salt)
+        .map_err(|_| CryptoError::Malformed)?;
+    let sealed = STANDARD
+        .decode(&w.sealed)
+        .map_err(|_| CryptoError::Malformed)?;
     let kek = derive(passphrase, &salt, w.params)?;
     let raw = open_with(&kek, aad, &sealed).map_err(|e| match e {
         CryptoError::OpenFailed => CryptoError::BadPassphrase,
@@ -164,7 +184,11 @@ mod tests {
     use super::*;
     use crate::Coded;
 
-    const CHEAP: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
+    const CHEAP: KdfParams = KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
 
     #[test]
     fn seal_open_round_trip() {
@@ -172,7 +196,10 @@ mod tests {
         let s = seal(&k, b"item-1", b"secret bytes");
         assert_eq!(s.len(), sealed_len(12));
         assert_eq!(open(&k, b"item-1", &s).unwrap().as_slice(), b"secret bytes");
-        assert!(!s.windows(6).any(|w| w == b"secret"), "ciphertext holds the plaintext");
+        assert!(
+            !s.windows(6).any(|w| w == b"secret"),
+            "ciphertext holds the plaintext"
+        );
     }
 
     #[test]
@@ -215,6 +242,13 @@ mod tests {
 
     #[test]
     fn default_kdf_params_are_the_documented_ones() {
-        assert_eq!(KdfParams::default(), KdfParams { m_kib: 65536, t: 3, p: 1 });
+        assert_eq!(
+            KdfParams::default(),
+            KdfParams {
+                m_kib: 65536,
+                t: 3,
+                p: 1
+            }
+        );
     }
 }

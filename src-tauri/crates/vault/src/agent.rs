@@ -28,21 +28,45 @@ const MAX_LINE: u64 = 256 * 1024;
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Request {
     Status,
-    Unlock { passphrase: Option<Zeroizing<String>> },
+    Unlock {
+        passphrase: Option<Zeroizing<String>>,
+    },
     Lock,
     KeyList,
-    KeyGenerate { alg: KeyAlg, label: Option<String> },
-    KeyImport { text: Zeroizing<String>, label: Option<String> },
-    KeyShow { key: String },
-    KeyExport { key: String, format: PublicFormat },
-    KeyExportPrivate { key: String, format: PrivateFormat },
-    KeyRename { key: String, label: String },
-    KeyDelete { key: String },
+    KeyGenerate {
+        alg: KeyAlg,
+        label: Option<String>,
+    },
+    KeyImport {
+        text: Zeroizing<String>,
+        label: Option<String>,
+    },
+    KeyShow {
+        key: String,
+    },
+    KeyExport {
+        key: String,
+        format: PublicFormat,
+    },
+    KeyExportPrivate {
+        key: String,
+        format: PrivateFormat,
+    },
+    KeyRename {
+        key: String,
+        label: String,
+    },
+    KeyDelete {
+        key: String,
+    },
 }
 
 impl Request {
     fn allowed_while_locked(&self) -> bool {
-        matches!(self, Request::Status | Request::Unlock { .. } | Request::Lock)
+        matches!(
+            self,
+            Request::Status | Request::Unlock { .. } | Request::Lock
+        )
     }
 }
 
@@ -79,7 +103,9 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
 }
 
 fn handle(vault: &Mutex<Vault>, req: Request) -> Result<Value> {
-    let mut v = vault.lock().map_err(|_| VaultError::AgentProtocol("vault mutex poisoned".into()))?;
+    let mut v = vault
+        .lock()
+        .map_err(|_| VaultError::AgentProtocol("vault mutex poisoned".into()))?;
     if v.is_locked() && !req.allowed_while_locked() {
         return Err(VaultError::Locked);
     }
@@ -160,13 +186,21 @@ pub async fn serve(
     Ok(())
 }
 
-async fn connection(vault: Arc<Mutex<Vault>>, stream: tokio::net::UnixStream, my_uid: u32) -> Result<()> {
+async fn connection(
+    vault: Arc<Mutex<Vault>>,
+    stream: tokio::net::UnixStream,
+    my_uid: u32,
+) -> Result<()> {
     let peer = stream.peer_cred()?.uid();
     let (rd, mut wr) = stream.into_split();
     if peer != my_uid {
         let body = ErrorBody::from(&VaultError::PeerRejected(peer));
-        let mut line = serde_json::to_vec(&Reply { ok: false, result: None, error: Some(body) })
-            .expect("reply serialises");
+        let mut line = serde_json::to_vec(&Reply {
+            ok: false,
+            result: None,
+            error: Some(body),
+        })
+        .expect("reply serialises");
         line.push(b'\n');
         let _ = wr.write_all(&line).await;
         return Ok(());
@@ -174,15 +208,22 @@ async fn connection(vault: Arc<Mutex<Vault>>, stream: tokio::net::UnixStream, my
     let mut reader = tokio::io::BufReader::new(rd);
     loop {
         let mut buf = Vec::new();
-        let n = (&mut reader).take(MAX_LINE).read_until(b'\n', &mut buf).await?;
+        let n = (&mut reader)
+            .take(MAX_LINE)
+            .read_until(b'\n', &mut buf)
+            .await?;
         if n == 0 {
             return Ok(());
         }
         let reply = if buf.last() != Some(&b'\n') && n as u64 >= MAX_LINE {
             buf.zeroize();
             let body = ErrorBody::from(&VaultError::AgentProtocol("request too large".into()));
-            let mut line = serde_json::to_vec(&Reply { ok: false, result: None, error: Some(body) })
-                .expect("reply serialises");
+            let mut line = serde_json::to_vec(&Reply {
+                ok: false,
+                result: None,
+                error: Some(body),
+            })
+            .expect("reply serialises");
             line.push(b'\n');
             let _ = wr.write_all(&line).await;
             return Ok(());
@@ -190,7 +231,7 @@ async fn connection(vault: Arc<Mutex<Vault>>, stream: tokio::net::UnixStream, my
             let parsed: std::result::Result<Request, _> = serde_json::from_slice(&buf);
             buf.zeroize();
             match parsed {
-                Err(e) => Err(VaultError::AgentProtocol(e.to_string())),
+                Err(e) => Err(VaultError::AgentProtocol(json_error("request", &e))),
                 Ok(req) => {
                     let vault = vault.clone();
                     tokio::task::spawn_blocking(move || handle(&vault, req))
@@ -200,8 +241,16 @@ async fn connection(vault: Arc<Mutex<Vault>>, stream: tokio::net::UnixStream, my
             }
         };
         let reply = match reply {
-            Ok(v) => Reply { ok: true, result: Some(v), error: None },
-            Err(e) => Reply { ok: false, result: None, error: Some(ErrorBody::from(&e)) },
+            Ok(v) => Reply {
+                ok: true,
+                result: Some(v),
+                error: None,
+            },
+            Err(e) => Reply {
+                ok: false,
+                result: None,
+                error: Some(ErrorBody::from(&e)),
+            },
         };
         let mut line = Zeroizing::new(serde_json::to_vec(&reply).expect("reply serialises"));
         line.push(b'\n');
@@ -240,16 +289,23 @@ impl AgentClient {
             {
                 Ok(None)
             }
-            Err(e) => Err(VaultError::AgentUnreachable(socket.display().to_string(), e.to_string())),
+            Err(e) => Err(VaultError::AgentUnreachable(
+                socket.display().to_string(),
+                e.to_string(),
+            )),
         }
     }
 
     fn call(&mut self, req: &Request) -> Result<Value> {
-        let unreachable =
-            |e: std::io::Error| VaultError::AgentUnreachable(self_path(&self.socket), e.to_string());
+        let unreachable = |e: std::io::Error| {
+            VaultError::AgentUnreachable(self_path(&self.socket), e.to_string())
+        };
         let mut line = Zeroizing::new(serde_json::to_vec(req).expect("request serialises"));
         line.push(b'\n');
-        self.reader.get_mut().write_all(&line).map_err(unreachable)?;
+        self.reader
+            .get_mut()
+            .write_all(&line)
+            .map_err(unreachable)?;
         let mut answer = Zeroizing::new(String::new());
         let n = self.reader.read_line(&mut answer).map_err(|e| {
             VaultError::AgentUnreachable(self.socket.display().to_string(), e.to_string())
@@ -260,18 +316,31 @@ impl AgentClient {
                 "the agent closed the connection".into(),
             ));
         }
-        let reply: Reply =
-            serde_json::from_str(&answer).map_err(|e| VaultError::AgentProtocol(e.to_string()))?;
+        let reply: Reply = serde_json::from_str(&answer)
+            .map_err(|e| VaultError::AgentProtocol(json_error("reply", &e)))?;
         match (reply.ok, reply.result, reply.error) {
             (true, Some(v), _) => Ok(v),
             (false, _, Some(e)) => Err(VaultError::Remote(e)),
-            _ => Err(VaultError::AgentProtocol("reply has neither result nor error".into())),
+            _ => Err(VaultError::AgentProtocol(
+                "reply has neither result nor error".into(),
+            )),
         }
     }
 
     fn call_as<T: serde::de::DeserializeOwned>(&mut self, req: &Request) -> Result<T> {
-        serde_json::from_value(self.call(req)?).map_err(|e| VaultError::AgentProtocol(e.to_string()))
+        serde_json::from_value(self.call(req)?)
+            .map_err(|e| VaultError::AgentProtocol(e.to_string()))
     }
+}
+
+/// Describes a JSON error without serde's message, which can quote the input (a passphrase
+/// going in, a private export coming out).
+fn json_error(what: &str, e: &serde_json::Error) -> String {
+    format!(
+        "malformed {what} ({:?} error at column {})",
+        e.classify(),
+        e.column()
+    )
 }
 
 fn self_path(p: &Path) -> String {
@@ -301,17 +370,30 @@ impl Backend for AgentClient {
         self.call_as(&Request::KeyShow { key: key.into() })
     }
     fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String> {
-        self.call_as(&Request::KeyExport { key: key.into(), format })
+        self.call_as(&Request::KeyExport {
+            key: key.into(),
+            format,
+        })
     }
-    fn key_export_private(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
-        let v = self.call(&Request::KeyExportPrivate { key: key.into(), format })?;
+    fn key_export_private(
+        &mut self,
+        key: &str,
+        format: PrivateFormat,
+    ) -> Result<Zeroizing<String>> {
+        let v = self.call(&Request::KeyExportPrivate {
+            key: key.into(),
+            format,
+        })?;
         match v {
             Value::String(s) => Ok(Zeroizing::new(s)),
             _ => Err(VaultError::AgentProtocol("expected a string".into())),
         }
     }
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo> {
-        self.call_as(&Request::KeyRename { key: key.into(), label: label.into() })
+        self.call_as(&Request::KeyRename {
+            key: key.into(),
+            label: label.into(),
+        })
     }
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo> {
         self.call_as(&Request::KeyDelete { key: key.into() })

@@ -92,7 +92,8 @@ pub trait Backend {
     fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo>;
     fn key_show(&mut self, key: &str) -> Result<KeyDetail>;
     fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String>;
-    fn key_export_private(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>>;
+    fn key_export_private(&mut self, key: &str, format: PrivateFormat)
+        -> Result<Zeroizing<String>>;
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo>;
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo>;
 }

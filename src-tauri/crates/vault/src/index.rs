@@ -110,9 +110,11 @@ impl Index {
     }
 
     pub fn count_keys(&self) -> Result<u64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM keys WHERE deleted_at IS NULL", [], |r| r.get(0))?)
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM keys WHERE deleted_at IS NULL",
+            [],
+            |r| r.get(0),
+        )?)
     }
 
     /// Finds one live key by exact id, unique id prefix or unique label.
@@ -136,21 +138,28 @@ impl Index {
             1 => Ok(hits[0].clone()),
             _ => Err(VaultError::Ambiguous {
                 query: query.to_string(),
-                candidates: hits.iter().map(|r| (r.id.clone(), r.label.clone())).collect(),
+                candidates: hits
+                    .iter()
+                    .map(|r| (r.id.clone(), r.label.clone()))
+                    .collect(),
             }),
         }
     }
 
     pub fn rename_key(&self, id: &str, label: &str) -> Result<()> {
-        self.conn
-            .execute("UPDATE keys SET label = ?2 WHERE id = ?1", params![id, label])?;
+        self.conn.execute(
+            "UPDATE keys SET label = ?2 WHERE id = ?1",
+            params![id, label],
+        )?;
         Ok(())
     }
 
     /// Marks a key deleted; the row stays until its keychain item is gone too.
     pub fn tombstone_key(&self, id: &str, at: &str) -> Result<()> {
-        self.conn
-            .execute("UPDATE keys SET deleted_at = ?2 WHERE id = ?1", params![id, at])?;
+        self.conn.execute(
+            "UPDATE keys SET deleted_at = ?2 WHERE id = ?1",
+            params![id, at],
+        )?;
         Ok(())
     }
 

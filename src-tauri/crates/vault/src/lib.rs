@@ -12,7 +12,9 @@ pub mod paths;
 pub mod store;
 pub mod vault;
 
-pub use api::{Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, Status};
+pub use api::{
+    Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, Status,
+};
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;
 pub use vault::{service_name, Vault};
@@ -21,4 +23,16 @@ pub use vault::{service_name, Vault};
 /// processes (short of root), so an unlocked vault key is harder to lift out of memory.
 pub fn harden_process() {
     let _ = rustix::process::set_dumpable_behavior(rustix::process::DumpableBehavior::NotDumpable);
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn hardened_process_is_not_dumpable() {
+        super::harden_process();
+        assert_eq!(
+            rustix::process::dumpable_behavior().unwrap(),
+            rustix::process::DumpableBehavior::NotDumpable
+        );
+    }
 }

@@ -106,7 +106,10 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
 fn classify(text: &str) -> KeychainError {
     if text.contains("ServiceUnknown") || text.contains("not provided by any .service files") {
         KeychainError::NoProvider
-    } else if text.contains("prompt dismissed") || text.contains("is locked") || text.contains("Locked") {
+    } else if text.contains("prompt dismissed")
+        || text.contains("is locked")
+        || text.contains("Locked")
+    {
         KeychainError::Locked
     } else if text.contains("result not returned") || text.contains("NoResult") {
         KeychainError::NoDefaultCollection
@@ -203,7 +206,10 @@ impl SecretStore for MemoryStore {
     }
     fn list(&self, service: &str) -> Result<Vec<String>, KeychainError> {
         let g = self.items.lock().unwrap();
-        Ok(g.keys().filter(|(s, _)| s == service).map(|(_, a)| a.clone()).collect())
+        Ok(g.keys()
+            .filter(|(s, _)| s == service)
+            .map(|(_, a)| a.clone())
+            .collect())
     }
 }
 

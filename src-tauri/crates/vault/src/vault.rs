@@ -24,9 +24,15 @@ const MIN_PASSPHRASE: usize = 8;
 #[derive(Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "lowercase")]
 enum StoredVaultKey {
-    Passphrase { v: u32, wrapped: WrappedKey },
+    Passphrase {
+        v: u32,
+        wrapped: WrappedKey,
+    },
     /// Explicit "no passphrase" mode: the key itself, for automation.
-    None { v: u32, key: String },
+    None {
+        v: u32,
+        key: String,
+    },
 }
 
 pub struct Vault {
@@ -56,7 +62,9 @@ fn check_label(label: &str) -> Result<String> {
         return Err(VaultError::BadLabel("1 to 100 characters".into()));
     }
     if l.chars().any(|c| c.is_control()) {
-        return Err(VaultError::BadLabel("control characters are not allowed".into()));
+        return Err(VaultError::BadLabel(
+            "control characters are not allowed".into(),
+        ));
     }
     Ok(l.to_string())
 }
@@ -130,7 +138,9 @@ impl Vault {
     /// The keychain item is written first; the index only after it succeeded.
     pub fn init(&mut self, passphrase: Option<&str>) -> Result<Status> {
         if self.vault_id.is_some() {
-            return Err(VaultError::AlreadyInitialized(self.dir.display().to_string()));
+            return Err(VaultError::AlreadyInitialized(
+                self.dir.display().to_string(),
+            ));
         }
         if let Some(p) = passphrase {
             let n = p.chars().count();
@@ -179,19 +189,19 @@ impl Vault {
             .get(&service_name(&id), VAULT_KEY_ACCOUNT)?
             .map(Zeroizing::new)
             .ok_or_else(|| VaultError::MissingItem(VAULT_KEY_ACCOUNT.into()))?;
+        // Parser messages can quote the input, so they are not passed on.
         let stored: StoredVaultKey = serde_json::from_slice(&blob)
-            .map_err(|e| VaultError::BadVaultKeyItem(e.to_string()))?;
+            .map_err(|_| VaultError::BadVaultKeyItem("not a Keyward vault key record".into()))?;
         let key = match stored {
             StoredVaultKey::Passphrase { wrapped, .. } => {
                 let p = passphrase.ok_or(VaultError::PassphraseRequired)?;
                 seal::unwrap(&wrapped, p.as_bytes(), id.as_bytes())?
             }
             StoredVaultKey::None { key, .. } => {
-                let raw = Zeroizing::new(
-                    STANDARD
-                        .decode(key.as_bytes())
-                        .map_err(|e| VaultError::BadVaultKeyItem(e.to_string()))?,
-                );
+                let raw =
+                    Zeroizing::new(STANDARD.decode(key.as_bytes()).map_err(|_| {
+                        VaultError::BadVaultKeyItem("the key is not base64".into())
+                    })?);
                 VaultKey::from_bytes(&raw)?
             }
         };
@@ -231,7 +241,8 @@ impl Vault {
         if sealed.len() > MAX_ITEM_BYTES {
             return Err(VaultError::ItemTooLarge(sealed.len(), MAX_ITEM_BYTES));
         }
-        self.store.set(&self.service()?, account, sealed.as_bytes())?;
+        self.store
+            .set(&self.service()?, account, sealed.as_bytes())?;
         Ok(())
     }
 
@@ -396,7 +407,11 @@ impl Backend for Vault {
         self.export_public(key, format)
     }
 
-    fn key_export_private(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
+    fn key_export_private(
+        &mut self,
+        key: &str,
+        format: PrivateFormat,
+    ) -> Result<Zeroizing<String>> {
         self.vault_key()?;
         let row = self.index.resolve(key)?;
         let k = self.private_key(&row)?;
@@ -431,7 +446,11 @@ mod tests {
     use crate::store::MemoryStore;
     use keyward_crypto::Coded;
 
-    const CHEAP: KdfParams = KdfParams { m_kib: 64, t: 1, p: 1 };
+    const CHEAP: KdfParams = KdfParams {
+        m_kib: 64,
+        t: 1,
+        p: 1,
+    };
 
     fn vault(dir: &Path, store: Arc<dyn SecretStore>) -> Vault {
         let mut v = Vault::open(dir, store).unwrap();
@@ -449,17 +468,35 @@ mod tests {
         let k = v.key_generate(KeyAlg::P256, Some("deploy".into())).unwrap();
         let pem = v.key_export_private(&k.id, PrivateFormat::Pem).unwrap();
         v.lock_now();
-        assert_eq!(v.key_generate(KeyAlg::P256, None).err().unwrap().code(), "vault.locked");
-        assert_eq!(v.key_export_private("deploy", PrivateFormat::Pem).err().unwrap().code(), "vault.locked");
+        assert_eq!(
+            v.key_generate(KeyAlg::P256, None).err().unwrap().code(),
+            "vault.locked"
+        );
+        assert_eq!(
+            v.key_export_private("deploy", PrivateFormat::Pem)
+                .err()
+                .unwrap()
+                .code(),
+            "vault.locked"
+        );
         // A fresh process (new Vault) unlocks with the passphrase only.
         let mut v2 = vault(dir.path(), store);
         assert_eq!(
-            v2.unlock_with(Some("wrong horse battery")).err().unwrap().code(),
+            v2.unlock_with(Some("wrong horse battery"))
+                .err()
+                .unwrap()
+                .code(),
             "vault.bad_passphrase"
         );
-        assert_eq!(v2.unlock_with(None).err().unwrap().code(), "vault.passphrase_required");
+        assert_eq!(
+            v2.unlock_with(None).err().unwrap().code(),
+            "vault.passphrase_required"
+        );
         v2.unlock_with(Some("correct horse battery")).unwrap();
-        assert_eq!(v2.key_export_private("deploy", PrivateFormat::Pem).unwrap(), pem);
+        assert_eq!(
+            v2.key_export_private("deploy", PrivateFormat::Pem).unwrap(),
+            pem
+        );
     }
 
     #[test]
@@ -479,7 +516,10 @@ mod tests {
         // Moving a's sealed item under b's id must not yield a's key as b.
         store.set(&svc, &b.id, &item_a).unwrap();
         assert_eq!(
-            v.key_export_private(&b.id, PrivateFormat::Pem).err().unwrap().code(),
+            v.key_export_private(&b.id, PrivateFormat::Pem)
+                .err()
+                .unwrap()
+                .code(),
             "vault.corrupt_item"
         );
     }
@@ -517,8 +557,13 @@ mod tests {
         store.set(&svc, "stray", b"x").unwrap();
         let r = v.doctor().unwrap();
         assert!(!r.healthy);
-        assert!(r.problems.contains(&Problem::RowWithoutItem { id: a.id.clone(), label: a.label.clone() }));
-        assert!(r.problems.contains(&Problem::ItemWithoutRow { account: "stray".into() }));
+        assert!(r.problems.contains(&Problem::RowWithoutItem {
+            id: a.id.clone(),
+            label: a.label.clone()
+        }));
+        assert!(r.problems.contains(&Problem::ItemWithoutRow {
+            account: "stray".into()
+        }));
     }
 
     #[test]
@@ -537,8 +582,14 @@ mod tests {
     fn init_refuses_weak_passphrase_and_reinit() {
         let dir = tempfile::tempdir().unwrap();
         let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
-        assert_eq!(v.init(Some("short")).err().unwrap().code(), "vault.weak_passphrase");
+        assert_eq!(
+            v.init(Some("short")).err().unwrap().code(),
+            "vault.weak_passphrase"
+        );
         v.init(Some("long enough")).unwrap();
-        assert_eq!(v.init(None).err().unwrap().code(), "vault.already_initialized");
+        assert_eq!(
+            v.init(None).err().unwrap().code(),
+            "vault.already_initialized"
+        );
     }
 }
