@@ -126,13 +126,16 @@ kw_deps() {
     rustup component add "${components[@]}" || return 1
   fi
 
-  # UI dependencies: npm ci when node_modules is missing or older than the lock file.
+  # UI dependencies when node_modules is missing or older than the lock file. Not `npm ci`: the
+  # lock holds only this platform's optional @tauri-apps/cli-* binary, and `npm ci` refuses a
+  # lock without the others; `npm install --no-save` installs the locked versions and leaves
+  # package.json and the lock untouched.
   local ui="$KW_ROOT/ui" stamp
   stamp="$ui/node_modules/.package-lock.json" # rewritten by every npm install / ci
   [[ -e "$stamp" ]] || stamp="$ui/node_modules"
   if [[ ! -d "$ui/node_modules" || "$ui/package-lock.json" -nt "$stamp" ]]; then
-    kw_say "npm ci (ui/)"
-    (cd "$ui" && npm ci) || return 1
+    kw_say "npm install --no-save (ui/)"
+    (cd "$ui" && npm install --no-save --no-audit --no-fund) || return 1
   fi
 }
 
