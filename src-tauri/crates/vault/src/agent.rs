@@ -194,15 +194,7 @@ async fn connection(
     let peer = stream.peer_cred()?.uid();
     let (rd, mut wr) = stream.into_split();
     if peer != my_uid {
-        let body = ErrorBody::from(&VaultError::PeerRejected(peer));
-        let mut line = serde_json::to_vec(&Reply {
-            ok: false,
-            result: None,
-            error: Some(body),
-        })
-        .expect("reply serialises");
-        line.push(b'\n');
-        let _ = wr.write_all(&line).await;
+        let _ = write_reply(&mut wr, Err(VaultError::PeerRejected(peer))).await;
         return Ok(());
     }
     let mut reader = tokio::io::BufReader::new(rd);
@@ -215,47 +207,47 @@ async fn connection(
         if n == 0 {
             return Ok(());
         }
-        let reply = if buf.last() != Some(&b'\n') && n as u64 >= MAX_LINE {
+        if buf.last() != Some(&b'\n') && n as u64 >= MAX_LINE {
             buf.zeroize();
-            let body = ErrorBody::from(&VaultError::AgentProtocol("request too large".into()));
-            let mut line = serde_json::to_vec(&Reply {
-                ok: false,
-                result: None,
-                error: Some(body),
-            })
-            .expect("reply serialises");
-            line.push(b'\n');
-            let _ = wr.write_all(&line).await;
+            let too_large = VaultError::AgentProtocol("request too large".into());
+            let _ = write_reply(&mut wr, Err(too_large)).await;
             return Ok(());
-        } else {
-            let parsed: std::result::Result<Request, _> = serde_json::from_slice(&buf);
-            buf.zeroize();
-            match parsed {
-                Err(e) => Err(VaultError::AgentProtocol(json_error("request", &e))),
-                Ok(req) => {
-                    let vault = vault.clone();
-                    tokio::task::spawn_blocking(move || handle(&vault, req))
-                        .await
-                        .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())))
-                }
+        }
+        let parsed: std::result::Result<Request, _> = serde_json::from_slice(&buf);
+        buf.zeroize();
+        let answer = match parsed {
+            Err(e) => Err(VaultError::AgentProtocol(json_error("request", &e))),
+            Ok(req) => {
+                let vault = vault.clone();
+                tokio::task::spawn_blocking(move || handle(&vault, req))
+                    .await
+                    .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())))
             }
         };
-        let reply = match reply {
-            Ok(v) => Reply {
-                ok: true,
-                result: Some(v),
-                error: None,
-            },
-            Err(e) => Reply {
-                ok: false,
-                result: None,
-                error: Some(ErrorBody::from(&e)),
-            },
-        };
-        let mut line = Zeroizing::new(serde_json::to_vec(&reply).expect("reply serialises"));
-        line.push(b'\n');
-        wr.write_all(&line).await?;
+        write_reply(&mut wr, answer).await?;
     }
+}
+
+/// Writes one reply line; the buffer (which may hold a private export) is zeroized.
+async fn write_reply(
+    wr: &mut tokio::net::unix::OwnedWriteHalf,
+    answer: Result<Value>,
+) -> std::io::Result<()> {
+    let reply = match answer {
+        Ok(v) => Reply {
+            ok: true,
+            result: Some(v),
+            error: None,
+        },
+        Err(e) => Reply {
+            ok: false,
+            result: None,
+            error: Some(ErrorBody::from(&e)),
+        },
+    };
+    let mut line = Zeroizing::new(serde_json::to_vec(&reply).expect("reply serialises"));
+    line.push(b'\n');
+    wr.write_all(&line).await
 }
 
 /// The CLI's side of the socket.
