@@ -457,6 +457,12 @@ impl Keyring {
         cmd
     }
 
+    /// The pid of the gnome-keyring-daemon, when this keyring runs one (fault injection:
+    /// SIGSTOP makes every keychain call hang).
+    pub fn daemon_pid(&self) -> Option<u32> {
+        self.daemon.as_ref().map(Child::id)
+    }
+
     /// The `XDG_RUNTIME_DIR` children get.
     pub fn runtime_dir(&self) -> PathBuf {
         self.dir.path().join("run")

@@ -1,0 +1,60 @@
+//! A keychain that stops answering: every call is bounded by the timeout, maps to
+//! `keychain.timeout`, and the next call after the keychain recovers works on a rebuilt
+//! connection. The daemon is frozen with SIGSTOP (fault injection), then thawed.
+
+use keyward_tests::{Cli, Keyring};
+use keyward_vault::store::{KeychainStore, SecretStore};
+use keyward_vault::Coded;
+use rustix::process::{kill_process, Pid, Signal};
+use std::time::{Duration, Instant};
+
+fn signal(pid: u32, sig: Signal) {
+    kill_process(Pid::from_raw(pid as i32).expect("pid"), sig).expect("signal the daemon");
+}
+
+#[test]
+fn a_frozen_keychain_times_out_through_the_cli() {
+    let keyring = Keyring::unlocked();
+    let pid = keyring.daemon_pid().expect("daemon");
+    let mut cli = Cli::new(keyring);
+    cli.set_keychain_timeout_ms(1500);
+    signal(pid, Signal::STOP);
+    let started = Instant::now();
+    let err = cli.json_err(&["init"], "keychain.timeout", 4);
+    let took = started.elapsed();
+    signal(pid, Signal::CONT);
+    assert!(took < Duration::from_secs(10), "took {took:?}");
+    assert!(!err["hint"].as_str().unwrap().is_empty());
+    // Nothing half-made: the vault does not exist, and a retry with the keychain back works.
+    assert_eq!(cli.json(&["status"])["initialized"], false);
+    cli.json(&["init"]);
+    assert_eq!(cli.json(&["status"])["initialized"], true);
+}
+
+#[test]
+fn the_connection_is_rebuilt_after_a_timeout() {
+    let keyring = Keyring::unlocked();
+    let pid = keyring.daemon_pid().expect("daemon");
+    // This test binary has this one test touching the process environment, which the store
+    // reads (bus address, timeout).
+    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address());
+    std::env::set_var("KEYWARD_KEYCHAIN_TIMEOUT_MS", "1000");
+    let store = KeychainStore::new();
+    let svc = "keyward-timeout-test";
+    store
+        .set(svc, "a", b"sealed-bytes")
+        .expect("set on a live keychain");
+
+    signal(pid, Signal::STOP);
+    let e = store
+        .get(svc, "a")
+        .expect_err("a frozen keychain cannot answer");
+    assert_eq!(e.code(), "keychain.timeout");
+    signal(pid, Signal::CONT);
+
+    assert_eq!(
+        store.get(svc, "a").expect("answers again"),
+        Some(b"sealed-bytes".to_vec())
+    );
+    store.delete(svc, "a").unwrap();
+}
