@@ -161,13 +161,18 @@ kw__ui_dist_fresh() {
     -o -newer "$ui/dist/index.html" -print -quit)" ]]
 }
 
-kw_build() {
+# ui/dist, which the app embeds at compile time; skipped when it is newer than every UI source.
+kw_build_ui() {
   if kw__ui_dist_fresh; then
     kw_say "ui/dist is up to date"
   else
     kw_say "npm run build (ui/)"
     (cd "$KW_ROOT/ui" && npm run build) || return 1
   fi
+}
+
+kw_build() {
+  kw_build_ui || return 1
   kw_say "cargo build --workspace --bins"
   (cd "$KW_ROOT" && cargo build --workspace --bins)
 }

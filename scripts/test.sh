@@ -84,6 +84,8 @@ export KEYWARD_ARTIFACTS_DIR
 
 ui() { (cd ui && npm "$@"); }
 
+# The app embeds ui/dist at compile time (tauri::generate_context!), so even clippy needs it.
+step "ui: build" kw_build_ui
 if ((!quick)); then
   step "cargo fmt --check" cargo fmt --all --check
   step "cargo clippy -D warnings" cargo clippy --workspace --all-targets -- -D warnings

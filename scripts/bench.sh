@@ -1,0 +1,555 @@
+#!/usr/bin/env bash
+# Benchmarks: whole-process CLI timings without and with an agent (hyperfine), the desktop app's
+# start-up to its window and to its painted unlock screen, and the app's idle memory (PSS).
+#
+#   scripts/bench.sh                builds keyward-cli (release) and the app (dev profile), runs
+#   scripts/bench.sh --release-app  ...the app in the release profile instead (7+ min on 2 cores)
+#   scripts/bench.sh --no-build     reuse the last builds
+#
+# Everything runs on a private, unlocked gnome-keyring (a private D-Bus session), a throwaway data
+# dir and a virtual display of its own (Xvfb 1280x800x24). Prints a markdown summary on stdout and
+# keeps it, the hyperfine exports, per-run timings and screenshots in
+# $CARGO_TARGET_DIR/bench/<UTC timestamp>/.
+#
+# KW_BENCH_CONTENT_COLOURS  distinct colours from which the window shows content (default 100)
+# KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
+# KW_BENCH_APP_RUNS         app start-ups to time (default 5)
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+
+release_app=0 build=1 inside=0
+for arg in "$@"; do
+  case "$arg" in
+    --release-app) release_app=1 ;;
+    --no-build) build=0 ;;
+    --inside-session) inside=1 ;; # internal: the half that runs inside the private keyring
+    -h | --help) usage && exit 0 ;;
+    *) kw_err "unknown argument: $arg (try --help)" && exit 2 ;;
+  esac
+done
+
+CONTENT_COLOURS="${KW_BENCH_CONTENT_COLOURS:-100}"
+HAVE_XWD=0
+if command -v xwd >/dev/null 2>&1; then HAVE_XWD=1; fi
+UNLOCK_COLOURS="${KW_BENCH_UNLOCK_COLOURS:-500}"
+APP_RUNS="${KW_BENCH_APP_RUNS:-5}"
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+
+# Microseconds since the epoch, into NOW (no subshell: cheap enough for a polling loop).
+now() { NOW="${EPOCHREALTIME/[.,]/}"; }
+
+# Whole milliseconds from microseconds.
+us_ms() { awk -v u="$1" 'BEGIN { printf "%.0f", u / 1000 }'; }
+
+# Median, min and max of the numbers on stdin: "median min max".
+stats() {
+  sort -n | awk '{ v[NR] = $1 } END {
+    if (NR == 0) { print "- - -"; exit }
+    m = (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+    printf "%.0f %.0f %.0f\n", m, v[1], v[NR] }'
+}
+
+md() { printf '%s\n' "$@" >>"$KW_BENCH_OUT/summary.md"; }
+
+# Waits while someone else's cargo or rustc runs: two heavy builds at once on two cores help
+# nobody, and the target dir may be shared.
+wait_for_cargo() {
+  local waited=0
+  while pgrep -x 'cargo|rustc' >/dev/null; do
+    if ((waited == 0)); then kw_say "waiting for another cargo/rustc run to finish"; fi
+    sleep 5
+    waited=$((waited + 5))
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Inside the private D-Bus session: CLI, then app. Talks to the outer half through files.
+
+agent_pid="" app_pid="" xvfb_pid="" analyser_pid=""
+
+# stop PID: SIGTERM, wait up to 10 s, then SIGKILL.
+stop() {
+  local pid="$1" i
+  [[ -n "$pid" ]] || return 0
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for ((i = 0; i < 100; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# shellcheck disable=SC2317 # a trap handler
+cleanup() {
+  stop "$analyser_pid"
+  stop "$app_pid"
+  stop "$agent_pid"
+  stop "$xvfb_pid"
+}
+
+hf() { hyperfine --style basic -N "$@" >&2; }
+
+# CSV row of a hyperfine export by command name: "mean stddev min max" in ms.
+hf_row() {
+  awk -F, -v name="$2" 'NR > 1 && $1 == name {
+    printf "%.1f %.1f %.1f %.1f\n", $2 * 1000, $3 * 1000, $7 * 1000, $8 * 1000 }' "$1"
+}
+
+bench_cli() {
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE" cli="$KW_BENCH_CLI" i id qcli
+  export KEYWARD_DATA_DIR="$state/cli-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
+  mkdir -m 700 "$KEYWARD_DATA_DIR"
+  (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$KEYWARD_PASSPHRASE_FILE")
+
+  kw_say "CLI: init, 20 keys (each unlocks the vault: Argon2id per call)"
+  "$cli" init >&2
+  for ((i = 1; i <= 20; i++)); do
+    # "Generated p256 <id> (<label>, <fingerprint>)"; the last one is the key to export
+    id="$("$cli" key gen --alg p256 --label "bench-$i" | awk '{ print $3 }')"
+  done
+  [[ "$("$cli" key export "$id" --format pem)" == *"BEGIN PUBLIC KEY"* ]]
+  [[ "$("$cli" key export-private "$id" --format pem --yes)" == *"PRIVATE KEY"* ]]
+  local nkeys
+  nkeys="$("$cli" key list | grep -c bench- || true)"
+
+  qcli="$(printf %q "$cli")"
+  local list="$qcli key list" export="$qcli key export $id --format pem"
+  local priv="$qcli key export-private $id --format pem --yes"
+
+  kw_say "CLI without an agent"
+  echo "load before CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  hf --warmup 3 --runs 30 \
+    --export-markdown "$out/cli-no-agent-public.md" --export-json "$out/cli-no-agent-public.json" \
+    --export-csv "$state/na-pub.csv" \
+    -n 'key list' "$list" -n 'key export' "$export"
+  hf --warmup 1 --runs 10 \
+    --export-markdown "$out/cli-no-agent-private.md" --export-json "$out/cli-no-agent-private.json" \
+    --export-csv "$state/na-priv.csv" \
+    -n 'key export-private' "$priv"
+
+  kw_say "CLI with an agent"
+  "$cli" --json agent >"$state/agent.out" 2>"$state/agent.err" &
+  agent_pid=$!
+  for ((i = 0; i < 300; i++)); do
+    grep -q '"ready"' "$state/agent.out" 2>/dev/null && break
+    if ! kill -0 "$agent_pid" 2>/dev/null; then
+      kw_err "the agent exited before it was ready:"
+      cat "$state/agent.err" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+  if ! grep -q '"ready"' "$state/agent.out"; then
+    kw_err "the agent printed no ready line within 30 s"
+    return 1
+  fi
+  "$cli" status >&2
+  hf --warmup 3 --runs 30 \
+    --export-markdown "$out/cli-agent.md" --export-json "$out/cli-agent.json" \
+    --export-csv "$state/ag.csv" \
+    -n 'key list' "$list" -n 'key export' "$export" -n 'key export-private' "$priv"
+  kill -TERM "$agent_pid"
+  local rc=0
+  wait "$agent_pid" || rc=$?
+  agent_pid=""
+  if ((rc != 0)); then
+    kw_err "the agent exited with status $rc after SIGTERM"
+    return 1
+  fi
+  echo "load after CLI runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+
+  md "## CLI: whole process, ${nkeys} keys in the vault" ""
+  md "\`hyperfine -N\`; without an agent: \`key list\` and \`key export\` 3 warm-ups + 30 runs," \
+    "\`key export-private\` 1 + 10; with the agent: 3 + 30 each. Times in ms." ""
+  md "| command | no agent: mean ± σ | min | max | agent: mean ± σ | min | max | speed-up |"
+  md "|---|---|---|---|---|---|---|---|"
+  local name csv a b
+  for name in 'key list' 'key export' 'key export-private'; do
+    csv="$state/na-pub.csv"
+    [[ "$name" == 'key export-private' ]] && csv="$state/na-priv.csv"
+    read -r -a a <<<"$(hf_row "$csv" "$name")"
+    read -r -a b <<<"$(hf_row "$state/ag.csv" "$name")"
+    md "| \`$name\` | ${a[0]} ± ${a[1]} | ${a[2]} | ${a[3]} | ${b[0]} ± ${b[1]} | ${b[2]} | ${b[3]} | $(awk -v x="${a[0]}" -v y="${b[0]}" 'BEGIN { printf "%.1f×", x / y }') |"
+  done
+  md ""
+  unset KEYWARD_DATA_DIR KEYWARD_PASSPHRASE_FILE
+}
+
+# Pids of $1 and all its descendants (walks the ppid field of /proc/*/stat), breadth first.
+process_tree() {
+  local f line pid ppid rest p
+  local -A kids=()
+  for f in /proc/[0-9]*/stat; do
+    { read -r line <"$f"; } 2>/dev/null || continue
+    pid="${line%% *}"
+    rest="${line##*) }" # comm may hold spaces and parentheses: cut after the last ")"
+    read -r _ ppid _ <<<"$rest"
+    kids[$ppid]+=" $pid"
+  done
+  local -a queue=("$1")
+  while ((${#queue[@]})); do
+    p="${queue[0]}"
+    queue=("${queue[@]:1}")
+    printf '%s\n' "$p"
+    # shellcheck disable=SC2206 # word splitting wanted
+    queue+=(${kids[$p]:-})
+  done
+}
+
+# The first mapped (viewable) window whose name holds "Keyward", into WIN; 1 when none.
+find_window() {
+  local id
+  # Lines look like:  0x400003 "Keyward": ("keyward" "Keyward")  1000x700+0+0  +0+0
+  for id in $(xwininfo -root -tree 2>/dev/null |
+    sed -n 's/^ *\(0x[0-9a-f]*\) "[^"]*Keyward[^"]*":.*/\1/p'); do
+    if xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable'; then
+      WIN="$id"
+      return 0
+    fi
+  done
+  return 1
+}
+
+# capture FILE: a screenshot of window WIN. xwd (raw, ~10 ms) when there is one, else ImageMagick's
+# import (PNG, ~100 ms: most of it ImageMagick's start-up).
+capture() {
+  if ((HAVE_XWD)); then
+    xwd -id "$WIN" -silent -out "$1"
+  else
+    import -silent -window "$WIN" -quality 10 "png:$1"
+  fi
+}
+frame_fmt() { if ((HAVE_XWD)); then echo xwd; else echo png; fi; }
+
+# Counts the colours of the frames listed in $1/queue as they come, niced (it must not take CPU
+# from the app it measures): writes "n colours" lines to $1/colours, keeps the first frame with
+# at least CONTENT_COLOURS colours as content.png, the first with at least UNLOCK_COLOURS as
+# unlock.png and the one before it as before-unlock.png, deletes the others, and touches
+# $1/done at the unlock screen. Gives up when $1/stop appears.
+analyse_frames() {
+  local dir="$1" fmt i=1 n prev="" k content=0
+  fmt="$(frame_fmt)"
+  while :; do
+    n="$(sed -n "${i}p" "$dir/queue" 2>/dev/null || true)"
+    if [[ -n "$n" ]]; then
+      k="$(identify -format '%k' "$fmt:$dir/$n.$fmt" 2>/dev/null || true)"
+      k="${k:-0}"
+      echo "$n $k" >>"$dir/colours"
+      if ((!content && k >= CONTENT_COLOURS)); then
+        convert "$fmt:$dir/$n.$fmt" "png:$dir/content.png"
+        content=1
+      fi
+      if ((k >= UNLOCK_COLOURS)); then
+        convert "$fmt:$dir/$n.$fmt" "png:$dir/unlock.png"
+        if [[ -n "$prev" ]]; then
+          convert "$fmt:$dir/$prev.$fmt" "png:$dir/before-unlock.png"
+        fi
+        touch "$dir/done"
+        return 0
+      fi
+      if [[ -n "$prev" ]]; then rm -f "$dir/$prev.$fmt"; fi
+      prev="$n"
+      i=$((i + 1))
+    elif [[ -e "$dir/stop" ]]; then
+      return 0
+    else
+      sleep 0.02
+    fi
+  done
+}
+
+# start_app RUN: spawns the app, times the window mapped and the painted frames; leaves the app
+# running (app_pid). Appends "run mapped_us content_us unlock_us frames mean_interval_us" to
+# $state/starts.
+start_app() {
+  local run="$1" state="$KW_BENCH_STATE" out="$KW_BENCH_OUT"
+  local dir="$state/frames-$run" t0 mapped n=0 t0cap next rem fmt last=""
+  fmt="$(frame_fmt)"
+  mkdir -p "$dir"
+  : >"$dir/queue"
+  WIN=""
+  now
+  t0="$NOW"
+  "$KW_BENCH_APP" >"$state/app-$run.log" 2>&1 &
+  app_pid=$!
+  while ! find_window; do
+    now
+    if ! kill -0 "$app_pid" 2>/dev/null || ((NOW - t0 > 60000000)); then
+      kw_err "run $run: no Keyward window mapped (app log: $state/app-$run.log)"
+      tail -n 20 "$state/app-$run.log" >&2 || true
+      return 1
+    fi
+    sleep 0.02
+  done
+  now
+  mapped=$((NOW - t0))
+
+  # A screenshot every 50 ms (or as fast as they come). A frame equal to the one before is
+  # dropped at once (cmp); the others go to a niced background job that counts their colours.
+  (
+    renice -n 19 -p "$BASHPID" >/dev/null
+    analyse_frames "$dir"
+  ) &
+  analyser_pid=$!
+  t0cap="$NOW"
+  next="$NOW"
+  while [[ ! -e "$dir/done" ]]; do
+    now
+    if ((NOW - t0 > 60000000)) || ! kill -0 "$app_pid" 2>/dev/null; then
+      kw_err "run $run: the unlock screen was not painted within 60 s"
+      touch "$dir/stop"
+      return 1
+    fi
+    if capture "$dir/tmp.$fmt" 2>/dev/null; then
+      now
+      n=$((n + 1))
+      if [[ -n "$last" ]] && cmp -s "$dir/tmp.$fmt" "$dir/last.$fmt"; then
+        echo "$n $((NOW - t0)) $last" >>"$dir/times" # same pixels as frame $last
+      else
+        mv "$dir/tmp.$fmt" "$dir/$n.$fmt"
+        ln -f "$dir/$n.$fmt" "$dir/last.$fmt" # the analyser deletes $n.$fmt, not this link
+        last="$n"
+        echo "$n $((NOW - t0)) $n" >>"$dir/times"
+        echo "$n" >>"$dir/queue"
+      fi
+    fi
+    next=$((next + 50000))
+    now
+    rem=$((next - NOW))
+    if ((rem > 0)); then sleep "$(printf '0.%06d' "$rem")"; else next="$NOW"; fi
+  done
+  local interval=$(((NOW - t0cap) / (n > 0 ? n : 1)))
+  touch "$dir/stop"
+  wait "$analyser_pid" || true
+  analyser_pid=""
+
+  # The first frame over each threshold.
+  local content unlock cf uf
+  cf="$(awk -v t="$CONTENT_COLOURS" '$2 >= t { print $1; exit }' "$dir/colours")"
+  uf="$(awk -v t="$UNLOCK_COLOURS" '$2 >= t { print $1; exit }' "$dir/colours")"
+  content="$(awk -v f="$cf" '$1 == f { print $2 }' "$dir/times")"
+  unlock="$(awk -v f="$uf" '$1 == f { print $2 }' "$dir/times")"
+  mkdir -p "$out/frames"
+  local f
+  for f in content unlock before-unlock; do
+    if [[ -e "$dir/$f.png" ]]; then cp "$dir/$f.png" "$out/frames/run$run-$f.png"; fi
+  done
+  # "frame ms colours same-as" (frames taken after the unlock screen was seen have no count)
+  awk 'NR == FNR { k[$1] = $2; next }
+    { printf "%s %.0f %s %s\n", $1, $2 / 1000, ($3 in k) ? k[$3] : "-", $3 }' \
+    "$dir/colours" "$dir/times" >"$out/frames/run$run-frames.txt"
+  rm -rf "$dir"
+  echo "$run $mapped $content $unlock $n $interval" >>"$state/starts"
+}
+
+stop_app() {
+  local -a tree
+  mapfile -t tree < <(process_tree "$app_pid")
+  stop "$app_pid"
+  app_pid=""
+  local pid i
+  for pid in "${tree[@]}"; do # WebKit's helpers leave when the app does
+    for ((i = 0; i < 50; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      sleep 0.1
+    done
+  done
+}
+
+bench_app() {
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE" display="" i
+
+  # A vault with a passphrase, so that the app opens on its unlock screen.
+  export KEYWARD_DATA_DIR="$state/app-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
+  mkdir -m 700 "$KEYWARD_DATA_DIR"
+  "$KW_BENCH_CLI" init >&2
+  unset KEYWARD_PASSPHRASE_FILE
+  # WebKit's caches and settings go to the throwaway dir too, not to ~/.cache.
+  export XDG_CACHE_HOME="$state/cache" XDG_CONFIG_HOME="$state/config"
+
+  # Our own X server: -displayfd picks a free display number and reports it.
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$state/display" 2>"$state/xvfb.log" &
+  xvfb_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    display="$(head -n1 "$state/display" 2>/dev/null || true)"
+    [[ -n "$display" ]] && break
+    kill -0 "$xvfb_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$display" ]]; then
+    kw_err "Xvfb did not start; its log:"
+    cat "$state/xvfb.log" >&2
+    return 1
+  fi
+  export DISPLAY=":$display" GDK_BACKEND=x11
+  unset WAYLAND_DISPLAY
+
+  echo "load before app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  for ((i = 1; i <= APP_RUNS; i++)); do
+    kw_say "app start-up, run $i/$APP_RUNS"
+    start_app "$i"
+    stop_app
+    sleep 1
+  done
+
+  kw_say "app idle memory: start, wait for the unlock screen, 10 s idle"
+  start_app mem
+  sleep 10
+  local pid name rss pss
+  : >"$state/mem"
+  while read -r pid; do
+    [[ -r "/proc/$pid/smaps_rollup" ]] || continue
+    name="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n1)"
+    name="${name##*/}"
+    read -r rss pss < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' \
+      "/proc/$pid/smaps_rollup")
+    echo "$pid ${name:-?} $rss $pss" >>"$state/mem"
+  done < <(process_tree "$app_pid")
+  cp "$state/mem" "$out/app-memory.txt"
+  stop_app
+  echo "load after app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  cp "$state/starts" "$out/app-startup.txt"
+
+  # Summary.
+  local -a r
+  md "## App start-up to the unlock screen ($KW_BENCH_APP_PROFILE build)" ""
+  md "Time from spawn to: the window mapped (\`xwininfo\`, polled every 20 ms); the first" \
+    "screenshot with at least $CONTENT_COLOURS distinct colours (content: the \"Opening vault\"" \
+    "splash); the first with at least $UNLOCK_COLOURS (the unlock screen painted). Screenshots" \
+    "of the window (\`$(if ((HAVE_XWD)); then echo xwd; else echo import; fi)\`) every 50 ms or as fast as they come;" \
+    "the time is when the screenshot was complete." ""
+  md "| run | window mapped (ms) | first content (ms) | unlock screen painted (ms) | screenshots | mean screenshot interval (ms) |"
+  md "|---|---|---|---|---|---|"
+  while read -r -a r; do
+    [[ "${r[0]}" == mem ]] && continue
+    md "| ${r[0]} | $(us_ms "${r[1]}") | $(us_ms "${r[2]}") | $(us_ms "${r[3]}") | ${r[4]} | $(us_ms "${r[5]}") |"
+  done <"$state/starts"
+  local s1 s2 s3
+  col() { grep -v '^mem ' "$state/starts" | awk -v c="$1" '{ print $c / 1000 }' | stats; }
+  read -r -a s1 <<<"$(col 2)"
+  read -r -a s2 <<<"$(col 3)"
+  read -r -a s3 <<<"$(col 4)"
+  md "| **median** | **${s1[0]}** | **${s2[0]}** | **${s3[0]}** | | |"
+  md "| min–max | ${s1[1]}–${s1[2]} | ${s2[1]}–${s2[2]} | ${s3[1]}–${s3[2]} | | |" ""
+
+  md "## App idle memory, 10 s after the unlock screen was painted" ""
+  md "Summed over the app and all its descendants (\`/proc/<pid>/smaps_rollup\`). MiB." ""
+  md "| process | PSS | RSS |" "|---|---|---|"
+  local tp=0 tr=0
+  while read -r pid name rss pss; do
+    md "| $name | $(awk -v k="$pss" 'BEGIN { printf "%.1f", k / 1024 }') | $(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }') |"
+    tp=$((tp + pss))
+    tr=$((tr + rss))
+  done <"$state/mem"
+  md "| **total** ($(wc -l <"$state/mem") processes) | **$(awk -v k="$tp" 'BEGIN { printf "%.1f", k / 1024 }')** | **$(awk -v k="$tr" 'BEGIN { printf "%.1f", k / 1024 }')** |" ""
+}
+
+inside_session() {
+  trap cleanup EXIT
+  trap 'exit 143' TERM
+  trap 'exit 130' INT
+  bench_cli
+  bench_app
+  md "## Load average (1, 5, 15 min)" ""
+  sed 's/^/- /' "$KW_BENCH_STATE/load" >>"$KW_BENCH_OUT/summary.md"
+  md ""
+}
+
+if ((inside)); then
+  inside_session
+  exit
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Outside: tools, builds, machine facts, then the session.
+
+kw_target
+
+missing=()
+for tool in Xvfb:xvfb xwininfo:x11-utils import:imagemagick identify:imagemagick \
+  gnome-keyring-daemon:gnome-keyring dbus-run-session:dbus-daemon; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool#*:}")
+done
+if ((${#missing[@]})); then
+  kw_err "missing: ${missing[*]} (scripts/run.sh installs them)"
+  exit 1
+fi
+# hyperfine for the CLI; xwd (x11-apps) takes screenshots ~10x faster than ImageMagick's import.
+wanted=()
+command -v hyperfine >/dev/null 2>&1 || wanted+=(hyperfine)
+command -v xwd >/dev/null 2>&1 || wanted+=(x11-apps)
+if ((${#wanted[@]})); then
+  kw__apt_install "${wanted[@]}"
+fi
+
+if ((release_app)); then
+  profile=release app_profile="release profile"
+else
+  profile=debug app_profile="dev profile (own crates unoptimised, dependencies at opt-level 2)"
+fi
+kw_say "the app is benchmarked in its $app_profile build"
+if ((build)); then
+  wait_for_cargo
+  kw_say "cargo build --release -p keyward-cli"
+  cargo build --release -p keyward-cli
+  if ! kw__ui_dist_fresh; then
+    [[ -d ui/node_modules ]] || (cd ui && npm ci)
+    kw_say "npm run build (ui/)"
+    (cd ui && npm run build)
+  fi
+  wait_for_cargo
+  if ((release_app)); then
+    kw_say "cargo build --release -p keyward (the app, release profile)"
+    cargo build --release -p keyward
+  else
+    kw_say "cargo build -p keyward (the app, dev profile; --release-app for release)"
+    cargo build -p keyward
+  fi
+fi
+cli="$CARGO_TARGET_DIR/release/keyward-cli"
+app="$CARGO_TARGET_DIR/$profile/keyward"
+for bin in "$cli" "$app"; do
+  if [[ ! -x "$bin" ]]; then
+    kw_err "$bin not found; run without --no-build"
+    exit 1
+  fi
+done
+
+out="$CARGO_TARGET_DIR/bench/$(date -u +%Y%m%dT%H%M%SZ)"
+mkdir -p "$out"
+state="$(mktemp -d "${TMPDIR:-/tmp}/keyward-bench.XXXXXX")"
+trap 'rm -rf "$state"' EXIT
+
+rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ]]; then
+  rev="$rev with uncommitted changes"
+fi
+os="$(. /etc/os-release && echo "$PRETTY_NAME") ($(cat /etc/debian_version 2>/dev/null || echo ?))"
+{
+  echo "# Keyward benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo
+  echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
+    "$(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $os," \
+    "kernel $(uname -r). Shared and noisy: the numbers are indicative."
+  echo "- Builds: keyward-cli release profile; app $app_profile. Commit $rev."
+  echo "- Tools: $(hyperfine --version), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?'), $(rustc --version 2>/dev/null | cut -d' ' -f1-2)."
+  echo "- Keychain: a private gnome-keyring (Secret Service) on a private D-Bus session."
+  echo
+} >"$out/summary.md"
+
+export KW_BENCH_OUT="$out" KW_BENCH_STATE="$state" KW_BENCH_CLI="$cli" KW_BENCH_APP="$app"
+export KW_BENCH_APP_PROFILE="${app_profile%% (*}"
+# Not while someone else compiles: that would be measured too (best effort; tests may still run).
+wait_for_cargo
+kw_with_keyring bash scripts/bench.sh --inside-session
+
+cat "$out/summary.md"
+kw_say "results: $out"
