@@ -6,10 +6,11 @@
 #   scripts/bench.sh --release-app  ...the app in the release profile instead (7+ min on 2 cores)
 #   scripts/bench.sh --no-build     reuse the last builds
 #
-# Everything runs on a private, unlocked gnome-keyring (a private D-Bus session), a throwaway data
-# dir and a virtual display of its own (Xvfb 1280x800x24). Prints a markdown summary on stdout and
-# keeps it, the hyperfine exports, per-run timings and screenshots in
-# $CARGO_TARGET_DIR/bench/<UTC timestamp>/.
+# Installs hyperfine and x11-apps (xwd) when missing; waits while another cargo/rustc runs. Then
+# everything runs on a private, unlocked gnome-keyring (a private D-Bus session), throwaway data
+# dirs and a virtual display of its own (Xvfb 1280x800x24). Prints a markdown summary on stdout
+# and keeps it, the hyperfine exports, per-run timings and screenshots in
+# $CARGO_TARGET_DIR/bench/<UTC timestamp>/. BENCHMARKS.md explains what is measured and how.
 #
 # KW_BENCH_CONTENT_COLOURS  distinct colours from which the window shows content (default 100)
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-usage() { sed -n '2,17s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
 
 release_app=0 build=1 inside=0
 for arg in "$@"; do
@@ -34,10 +35,10 @@ for arg in "$@"; do
 done
 
 CONTENT_COLOURS="${KW_BENCH_CONTENT_COLOURS:-100}"
-HAVE_XWD=0
-if command -v xwd >/dev/null 2>&1; then HAVE_XWD=1; fi
 UNLOCK_COLOURS="${KW_BENCH_UNLOCK_COLOURS:-500}"
 APP_RUNS="${KW_BENCH_APP_RUNS:-5}"
+HAVE_XWD=0
+if command -v xwd >/dev/null 2>&1; then HAVE_XWD=1; fi
 
 # ---------------------------------------------------------------------------------------------
 # Small helpers
@@ -283,8 +284,10 @@ start_app() {
   while ! find_window; do
     now
     if ! kill -0 "$app_pid" 2>/dev/null || ((NOW - t0 > 60000000)); then
-      kw_err "run $run: no Keyward window mapped (app log: $state/app-$run.log)"
-      tail -n 20 "$state/app-$run.log" >&2 || true
+      kw_err "run $run: no Keyward window mapped; the app's log is in $out/app-$run.log"
+      cp "$state/app-$run.log" "$out/" || true
+      grep -m1 -A2 panicked "$state/app-$run.log" >&2 || tail -n 5 "$state/app-$run.log" >&2 || true
+      if ! kill -0 "$xvfb_pid" 2>/dev/null; then kw_err "...and our Xvfb is gone"; fi
       return 1
     fi
     sleep 0.02
@@ -393,6 +396,12 @@ bench_app() {
   unset WAYLAND_DISPLAY
 
   echo "load before app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  # The first start fills the empty shader cache (Mesa's, under XDG_CACHE_HOME): seconds on
+  # llvmpipe. Reported apart, like any first start after a cache wipe; not in the median.
+  kw_say "app start-up, warm-up (empty caches)"
+  start_app warmup
+  stop_app
+  sleep 1
   for ((i = 1; i <= APP_RUNS; i++)); do
     kw_say "app start-up, run $i/$APP_RUNS"
     start_app "$i"
@@ -425,15 +434,19 @@ bench_app() {
     "screenshot with at least $CONTENT_COLOURS distinct colours (content: the \"Opening vault\"" \
     "splash); the first with at least $UNLOCK_COLOURS (the unlock screen painted). Screenshots" \
     "of the window (\`$(if ((HAVE_XWD)); then echo xwd; else echo import; fi)\`) every 50 ms or as fast as they come;" \
-    "the time is when the screenshot was complete." ""
+    "the time is when the screenshot was complete. One warm-up start (empty caches, in a fresh" \
+    "XDG_CACHE_HOME), then $APP_RUNS timed starts; the app gets SIGTERM between starts." ""
   md "| run | window mapped (ms) | first content (ms) | unlock screen painted (ms) | screenshots | mean screenshot interval (ms) |"
   md "|---|---|---|---|---|---|"
   while read -r -a r; do
-    [[ "${r[0]}" == mem ]] && continue
+    case "${r[0]}" in
+      mem) continue ;;
+      warmup) r[0]="warm-up (empty caches, not in the median)" ;;
+    esac
     md "| ${r[0]} | $(us_ms "${r[1]}") | $(us_ms "${r[2]}") | $(us_ms "${r[3]}") | ${r[4]} | $(us_ms "${r[5]}") |"
   done <"$state/starts"
   local s1 s2 s3
-  col() { grep -v '^mem ' "$state/starts" | awk -v c="$1" '{ print $c / 1000 }' | stats; }
+  col() { grep -Ev '^(mem|warmup) ' "$state/starts" | awk -v c="$1" '{ print $c / 1000 }' | stats; }
   read -r -a s1 <<<"$(col 2)"
   read -r -a s2 <<<"$(col 3)"
   read -r -a s3 <<<"$(col 4)"
@@ -500,11 +513,9 @@ if ((build)); then
   wait_for_cargo
   kw_say "cargo build --release -p keyward-cli"
   cargo build --release -p keyward-cli
-  if ! kw__ui_dist_fresh; then
-    [[ -d ui/node_modules ]] || (cd ui && npm ci)
-    kw_say "npm run build (ui/)"
-    (cd ui && npm run build)
-  fi
+  # The app embeds ui/dist at compile time: build it first when it is missing or stale.
+  if [[ ! -d ui/node_modules ]]; then (cd ui && npm ci); fi
+  kw_build_ui
   wait_for_cargo
   if ((release_app)); then
     kw_say "cargo build --release -p keyward (the app, release profile)"
@@ -549,7 +560,8 @@ export KW_BENCH_OUT="$out" KW_BENCH_STATE="$state" KW_BENCH_CLI="$cli" KW_BENCH_
 export KW_BENCH_APP_PROFILE="${app_profile%% (*}"
 # Not while someone else compiles: that would be measured too (best effort; tests may still run).
 wait_for_cargo
-kw_with_keyring bash scripts/bench.sh --inside-session
+# stdout carries only the summary: the session's chatter (D-Bus activations...) goes to stderr.
+kw_with_keyring bash scripts/bench.sh --inside-session >&2
 
 cat "$out/summary.md"
 kw_say "results: $out"
