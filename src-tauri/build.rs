@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "key_generate",
     "key_import",
     "key_detail",
+    "key_qr",
     "key_rename",
     "key_delete",
 ];

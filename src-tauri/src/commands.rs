@@ -2,7 +2,7 @@
 //! prompt) and maps errors to `ErrorBody`. Nothing secret is returned.
 
 use keyward_crypto::KeyAlg;
-use keyward_vault::{Backend, ErrorBody, KeyDetail, KeyInfo, Status, Vault, VaultError};
+use keyward_vault::{Backend, ErrorBody, KeyDetail, KeyInfo, QrView, Status, Vault, VaultError};
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
@@ -114,6 +114,16 @@ pub async fn key_detail(state: tauri::State<'_, AppState>, key: String) -> CmdRe
     with_vault(&state, move |v| {
         unlocked(v)?;
         v.key_show(&key)
+    })
+    .await
+}
+
+/// A QR code (SVG) of the key's public data.
+#[tauri::command]
+pub async fn key_qr(state: tauri::State<'_, AppState>, key: String) -> CmdResult<QrView> {
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        v.key_qr(&key)
     })
     .await
 }

@@ -17,6 +17,7 @@ fn main() {
             commands::key_generate,
             commands::key_import,
             commands::key_detail,
+            commands::key_qr,
             commands::key_rename,
             commands::key_delete,
         ])

@@ -174,6 +174,12 @@ async fn first_run_generate_import_lock_unlock_delete() {
     let shown = by_id(&c, "detail-public-pem").await.text().await.unwrap();
     assert_eq!(shown.trim(), spki.trim());
     assert_eq!(cli.export("pasted", "pem"), spki);
+    // Its QR code is an SVG image (never inline markup) with a level chosen for the payload.
+    let qr = by_id(&c, "detail-qr").await;
+    let src = qr.attr("src").await.unwrap().unwrap_or_default();
+    assert!(src.starts_with("data:image/svg+xml;base64,"), "{src:.40}");
+    let level = qr.attr("data-ec-level").await.unwrap().unwrap_or_default();
+    assert!(["L", "M", "Q", "H"].contains(&level.as_str()), "{level}");
 
     // A key the CLI makes appears when the window regains focus.
     cli.gen("from-cli");
@@ -189,7 +195,8 @@ async fn first_run_generate_import_lock_unlock_delete() {
     type_into(&c, "unlock-passphrase", "not the passphrase").await;
     click(&c, "unlock-submit").await;
     let code = by_id(&c, "error-code").await.text().await.unwrap();
-    assert_eq!(code.trim(), "vault.bad_passphrase");
+    let banner = by_id(&c, "error-banner").await.text().await.unwrap();
+    assert_eq!(code.trim(), "vault.bad_passphrase", "banner: {banner}");
     assert!(!by_id(&c, "error-hint")
         .await
         .text()

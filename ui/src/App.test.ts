@@ -175,6 +175,20 @@ describe('keys', () => {
     expect(JSON.parse(byId('detail-jwk').textContent ?? '')).toMatchObject({ kid: 'kid-2', crv: 'P-256' });
   });
 
+  it('shows the QR code of the selected key as an SVG image, never as markup', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1, 'deploy'), keyInfo(2, 'signing')] });
+    render(App);
+    const list = await rows();
+    await fireEvent.click(list[1]);
+    const img = (await screen.findByTestId('detail-qr')) as HTMLImageElement;
+    expect(be.callsTo('key_qr').map((c) => c.args)).toContainEqual({ key: 'kid-2' });
+    expect(img.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
+    const svg = atob(img.getAttribute('src')!.split(',')[1]);
+    expect(svg).toContain('data-key="kid-2"');
+    expect(img.getAttribute('data-ec-level')).toBe('Q');
+    expect(document.querySelector('[data-testid="key-detail"] svg')).toBeNull();
+  });
+
   it('generates a key with a label, or null when blank', async () => {
     const be = fakeBackend();
     render(App);

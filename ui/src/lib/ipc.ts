@@ -29,6 +29,17 @@ export interface KeyDetail extends KeyInfo {
   jwk: Record<string, string>;
 }
 
+/** A QR code of a key's public data. */
+export interface QrView {
+  /** The text the symbol carries. */
+  payload: string;
+  /** A standalone SVG document. */
+  svg: string;
+  ecLevel: 'L' | 'M' | 'Q' | 'H';
+  version: number;
+  modules: number;
+}
+
 /** Shape of every rejection coming out of this module. */
 export interface ErrorInfo {
   code: string;
@@ -111,6 +122,12 @@ export const keyImport = (text: string, label: string | null): Promise<KeyInfo> 
   call('key_import', { text, label });
 
 export const keyDetail = (key: string): Promise<KeyDetail> => call('key_detail', { key });
+
+export const keyQr = (key: string): Promise<QrView> => call('key_qr', { key });
+
+/** The SVG as an image URL (img-src allows data:; the SVG is never inserted as markup). */
+export const svgDataUrl = (svg: string): string =>
+  `data:image/svg+xml;base64,${btoa(unescape(encodeURIComponent(svg)))}`;
 
 export const keyRename = (key: string, label: string): Promise<KeyInfo> =>
   call('key_rename', { key, label });

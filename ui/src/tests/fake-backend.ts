@@ -103,6 +103,16 @@ export function fakeBackend(opts: FakeOptions = {}) {
       }
       case 'key_detail':
         return detailOf(find(args.key));
+      case 'key_qr': {
+        const k = find(args.key);
+        return {
+          payload: detailOf(k).publicPem,
+          svg: `<svg xmlns="http://www.w3.org/2000/svg" data-key="${k.id}"></svg>`,
+          ecLevel: 'Q',
+          version: 7,
+          modules: 45,
+        };
+      }
       case 'key_rename': {
         const k = find(args.key);
         k.label = args.label as string;

@@ -56,6 +56,45 @@ enum Cmd {
     Key(KeyCmd),
     /// Cross-check the index against the keychain; exits non-zero when something is off
     Doctor,
+    /// QR codes
+    #[command(subcommand)]
+    Qr(QrCmd),
+}
+
+#[derive(Subcommand)]
+enum QrCmd {
+    /// Encode text (or a file's bytes) as a QR code; the error-correction level is chosen for
+    /// the payload
+    Encode {
+        /// The text to encode
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        text: Option<String>,
+        /// Encode this file's bytes instead (- for standard input)
+        #[arg(long)]
+        file: Option<String>,
+        #[command(flatten)]
+        render: QrRender,
+    },
+}
+
+#[derive(clap::Args)]
+struct QrRender {
+    /// svg, png, or term (UTF-8 half blocks)
+    #[arg(long, value_enum, default_value_t = QrFmt::Term)]
+    format: QrFmt,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    out: Option<std::path::PathBuf>,
+    /// Pixels per module, for svg and png
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    scale: u16,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum QrFmt {
+    Svg,
+    Png,
+    Term,
 }
 
 #[derive(Subcommand)]
@@ -92,6 +131,12 @@ enum KeyCmd {
         /// Confirm that the private key may be written to standard output
         #[arg(long)]
         yes: bool,
+    },
+    /// Show a QR code of a key's public data (for P-256: its SPKI PEM)
+    Qr {
+        key: String,
+        #[command(flatten)]
+        render: QrRender,
     },
     /// Change a key's label
     Rename { key: String, label: String },
@@ -264,6 +309,13 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             }
         }
         Cmd::Key(k) => key(k, out)?,
+        Cmd::Qr(QrCmd::Encode { text, file, render }) => {
+            let data = match (text, file) {
+                (Some(t), _) => t.into_bytes(),
+                (None, f) => read_bytes(f.as_deref())?,
+            };
+            qr_out(&data, &render, out)?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -309,6 +361,10 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
             let text = with_backend(true, |b| b.key_export_private(&key, f))?;
             out.export("pem", &text);
         }
+        KeyCmd::Qr { key, render } => {
+            let view = with_backend(false, |b| b.key_qr(&key))?;
+            qr_out(view.payload.as_bytes(), &render, out)?;
+        }
         KeyCmd::Rename { key, label } => {
             let k = with_backend(true, |b| b.key_rename(&key, &label))?;
             out.key_info(&k, "Renamed");
@@ -321,6 +377,54 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
             out.key_info(&k, "Deleted");
         }
     }
+    Ok(())
+}
+
+/// Bytes to encode from a file or standard input, bounded by what a QR code can hold.
+fn read_bytes(file: Option<&str>) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let limit = keyward_crypto::qr::MAX_QR_BYTES as u64 + 1;
+    let mut buf = Vec::new();
+    match file {
+        None | Some("-") => {
+            std::io::stdin().take(limit).read_to_end(&mut buf)?;
+        }
+        Some(path) => {
+            std::fs::File::open(path)
+                .map_err(|e| VaultError::Io(format!("cannot read {path}: {e}")))?
+                .take(limit)
+                .read_to_end(&mut buf)?;
+        }
+    }
+    Ok(buf)
+}
+
+fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {
+    use keyward_crypto::qr::{Qr, QrFormat};
+    use std::io::{IsTerminal, Write};
+    let qr = Qr::encode(data)?;
+    let scale = render.scale as usize;
+    let (format, bytes) = match render.format {
+        QrFmt::Svg => (QrFormat::Svg, qr.svg(scale).into_bytes()),
+        QrFmt::Png => (QrFormat::Png, qr.png(scale)),
+        QrFmt::Term => (QrFormat::Term, qr.term().into_bytes()),
+    };
+    match &render.out {
+        Some(path) => std::fs::write(path, &bytes)
+            .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))?,
+        None if format == QrFormat::Png && out.json => {}
+        None if format == QrFormat::Png && std::io::stdout().is_terminal() => {
+            return Err(VaultError::Remote(keyward_vault::ErrorBody {
+                code: "qr.binary_to_terminal".into(),
+                message: "a PNG would be written to the terminal".into(),
+                hint: "Add --out FILE, or redirect standard output to a file.".into(),
+                candidates: None,
+            }))
+        }
+        None if !out.json => std::io::stdout().write_all(&bytes)?,
+        None => {}
+    }
+    out.qr(&qr, format, &bytes, render.out.as_deref());
     Ok(())
 }
 

@@ -168,6 +168,50 @@ impl Out {
         print!("{text}");
     }
 
+    /// After a QR code was written: JSON carries the symbol's facts (and the data when it
+    /// went nowhere else); humans writing to a file get a one-line summary.
+    pub fn qr(
+        &self,
+        qr: &keyward_crypto::qr::Qr,
+        format: keyward_crypto::qr::QrFormat,
+        bytes: &[u8],
+        file: Option<&Path>,
+    ) {
+        use base64::Engine;
+        use keyward_crypto::qr::QrFormat;
+        let name = match format {
+            QrFormat::Svg => "svg",
+            QrFormat::Png => "png",
+            QrFormat::Term => "term",
+        };
+        if self.json {
+            let mut v = json!({
+                "format": name,
+                "ecLevel": qr.ec_level().to_string(),
+                "version": qr.version(),
+                "modules": qr.modules(),
+            });
+            match file {
+                Some(f) => v["out"] = json!(f),
+                None if format == QrFormat::Png => {
+                    v["base64"] = json!(base64::engine::general_purpose::STANDARD.encode(bytes))
+                }
+                None => v["text"] = json!(String::from_utf8_lossy(bytes)),
+            }
+            return self.result(&v);
+        }
+        if let Some(f) = file {
+            eprintln!(
+                "Wrote {} ({name}, version {}, level {}, {}×{} modules)",
+                f.display(),
+                qr.version(),
+                qr.ec_level(),
+                qr.modules(),
+                qr.modules()
+            );
+        }
+    }
+
     pub fn doctor(&self, r: &DoctorReport) {
         if self.json {
             return self.result(r);

@@ -34,6 +34,10 @@ pub enum CryptoError {
     BadPassphrase,
     #[error("key derivation failed: {0}")]
     Kdf(String),
+    #[error("nothing to encode")]
+    QrEmpty,
+    #[error("the payload is {0} bytes; a QR code holds at most {1}")]
+    QrTooLong(usize, usize),
 }
 
 impl Coded for CryptoError {
@@ -51,6 +55,8 @@ impl Coded for CryptoError {
             CryptoError::Malformed => "vault.corrupt_item",
             CryptoError::BadPassphrase => "vault.bad_passphrase",
             CryptoError::Kdf(_) => "vault.kdf",
+            CryptoError::QrEmpty => "qr.empty",
+            CryptoError::QrTooLong(..) => "qr.too_long",
         }
     }
 
@@ -66,6 +72,8 @@ impl Coded for CryptoError {
             CryptoError::OpenFailed | CryptoError::Malformed => "The keychain item does not belong to this vault or was altered; run keyward-cli doctor.".into(),
             CryptoError::BadPassphrase => "Try again; the passphrase is the one set at keyward-cli init.".into(),
             CryptoError::Kdf(_) => "The stored key-derivation parameters are invalid; run keyward-cli doctor.".into(),
+            CryptoError::QrEmpty => "Give the text to encode, or --file F.".into(),
+            CryptoError::QrTooLong(..) => "Encode something shorter (a URL or an address, not a whole document).".into(),
         }
     }
 }

@@ -268,6 +268,12 @@ impl PublicKey {
         pem
     }
 
+    /// What a QR code of this key carries: the SPKI PEM for P-256 (keys with an address, like
+    /// secp256k1, will carry the address).
+    pub fn qr_payload(&self) -> String {
+        self.spki_pem()
+    }
+
     /// Hex SHA-256 of the SPKI DER.
     pub fn fingerprint(&self) -> String {
         hex::encode(Sha256::digest(self.spki_der()))

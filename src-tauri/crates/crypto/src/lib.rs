@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod keys;
+pub mod qr;
 pub mod seal;
 
 pub use error::{Coded, CryptoError};

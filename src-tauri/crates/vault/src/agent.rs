@@ -44,6 +44,9 @@ pub enum Request {
     KeyShow {
         key: String,
     },
+    KeyQr {
+        key: String,
+    },
     KeyExport {
         key: String,
         format: PublicFormat,
@@ -94,6 +97,7 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::KeyImport { text, label } => to_value(b.key_import(text, label)?),
         Request::KeyShow { key } => to_value(b.key_show(&key)?),
         Request::KeyExport { key, format } => to_value(b.key_export(&key, format)?),
+        Request::KeyQr { key } => to_value(b.key_qr(&key)?),
         Request::KeyExportPrivate { key, format } => {
             to_value(b.key_export_private(&key, format)?.as_str())
         }
@@ -366,6 +370,9 @@ impl Backend for AgentClient {
             key: key.into(),
             format,
         })
+    }
+    fn key_qr(&mut self, key: &str) -> Result<QrView> {
+        self.call_as(&Request::KeyQr { key: key.into() })
     }
     fn key_export_private(
         &mut self,

@@ -42,6 +42,32 @@ pub struct KeyDetail {
     pub jwk: Jwk,
 }
 
+/// A QR code of a key's public data, rendered as SVG.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QrView {
+    /// The text the symbol carries.
+    pub payload: String,
+    pub svg: String,
+    /// `L`, `M`, `Q` or `H`, chosen for the payload.
+    pub ec_level: String,
+    pub version: i16,
+    pub modules: usize,
+}
+
+impl QrView {
+    pub fn of(payload: String) -> Result<QrView> {
+        let qr = keyward_crypto::qr::Qr::encode(payload.as_bytes())?;
+        Ok(QrView {
+            svg: qr.svg(8),
+            ec_level: qr.ec_level().to_string(),
+            version: qr.version(),
+            modules: qr.modules(),
+            payload,
+        })
+    }
+}
+
 /// Public export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,6 +118,8 @@ pub trait Backend {
     fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo>;
     fn key_show(&mut self, key: &str) -> Result<KeyDetail>;
     fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String>;
+    /// A QR code of the key's public data (see `PublicKey::qr_payload`).
+    fn key_qr(&mut self, key: &str) -> Result<QrView>;
     fn key_export_private(&mut self, key: &str, format: PrivateFormat)
         -> Result<Zeroizing<String>>;
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo>;

@@ -13,7 +13,7 @@ pub mod store;
 pub mod vault;
 
 pub use api::{
-    Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, Status,
+    Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, QrView, Status,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;

@@ -407,6 +407,12 @@ impl Backend for Vault {
         self.export_public(key, format)
     }
 
+    fn key_qr(&mut self, key: &str) -> Result<QrView> {
+        self.id()?;
+        let row = self.index.resolve(key)?;
+        QrView::of(Self::public_key(&row)?.qr_payload())
+    }
+
     fn key_export_private(
         &mut self,
         key: &str,
