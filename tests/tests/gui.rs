@@ -140,6 +140,21 @@ async fn first_run_generate_import_lock_unlock_delete() {
     let title = c.title().await.unwrap();
     assert!(title.contains("Keyward"), "title {title:?}");
 
+    // Capabilities restrict IPC: a core command the main window was not granted is refused.
+    let refused = c
+        .execute(
+            "return window.__TAURI_INTERNALS__.invoke('plugin:app|version')\
+               .then(() => 'allowed', (e) => String(e))",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let refused = refused.as_str().unwrap_or_default().to_string();
+    assert!(
+        refused.contains("not allowed"),
+        "app|version answered: {refused}"
+    );
+
     // First run: passphrase setup.
     by_id(&c, "screen-setup").await;
     type_into(&c, "setup-passphrase", PASSPHRASE).await;
