@@ -19,11 +19,11 @@ use std::sync::{Arc, Mutex};
     name = "keyward-cli",
     version,
     about = "Keyward key manager on the command line",
-    long_about = "Keyward keeps keypairs in the OS keychain, sealed under a vault key that a passphrase unlocks.\n\
-When an agent runs for the vault (keyward-cli agent), every command goes through it and costs no passphrase;\n\
-otherwise commands that need a secret unlock the vault for the length of that one call.\n\n\
-Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read the passphrase from this file\n\
-instead of the terminal; one trailing newline is stripped).\n\n\
+    long_about = "Keyward keeps keypairs in the OS keychain, sealed under a vault key that a passphrase \
+unlocks. When an agent runs for the vault (keyward-cli agent), every command goes through it and costs \
+no passphrase; otherwise commands that need a secret unlock the vault for the length of that one call.\n\n\
+Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read the passphrase from \
+this file instead of the terminal; one trailing newline is stripped).\n\n\
 Exit codes: 0 ok, 1 other, 2 usage, 3 vault.*, 4 keychain.*, 5 key.*, 6 agent.*"
 )]
 struct Cli {
@@ -51,7 +51,7 @@ enum Cmd {
     Status,
     /// Serve the vault on a Unix socket, unlocked, until SIGTERM or Ctrl-C
     Agent,
-    /// Keys: generate, import, list, export, rename, delete
+    /// Keys: generate, import, list, show, export, QR, rename, delete
     #[command(subcommand)]
     Key(KeyCmd),
     /// Cross-check the index against the keychain; exits non-zero when something is off
@@ -59,6 +59,13 @@ enum Cmd {
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
+    /// Print a shell completion script (bash, zsh, fish)
+    ///
+    /// For example: keyward-cli completions bash > ~/.local/share/bash-completion/completions/keyward-cli
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Subcommand)]
@@ -309,6 +316,15 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             }
         }
         Cmd::Key(k) => key(k, out)?,
+        Cmd::Completions { shell } => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "keyward-cli",
+                &mut std::io::stdout(),
+            );
+        }
         Cmd::Qr(QrCmd::Encode { text, file, render }) => {
             let data = match (text, file) {
                 (Some(t), _) => t.into_bytes(),
