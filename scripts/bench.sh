@@ -379,21 +379,7 @@ bench_app() {
   export XDG_CACHE_HOME="$state/cache" XDG_CONFIG_HOME="$state/config"
 
   # Our own X server: -displayfd picks a free display number and reports it.
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$state/display" 2>"$state/xvfb.log" &
-  xvfb_pid=$!
-  for ((i = 0; i < 100; i++)); do
-    display="$(head -n1 "$state/display" 2>/dev/null || true)"
-    [[ -n "$display" ]] && break
-    kill -0 "$xvfb_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ -z "$display" ]]; then
-    kw_err "Xvfb did not start; its log:"
-    cat "$state/xvfb.log" >&2
-    return 1
-  fi
-  export DISPLAY=":$display" GDK_BACKEND=x11
-  unset WAYLAND_DISPLAY
+  kw_start_xvfb "$state" || return 1
 
   echo "load before app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
   # The first start fills the empty shader cache (Mesa's, under XDG_CACHE_HOME): seconds on

@@ -180,6 +180,28 @@ kw_build() {
 # ---------------------------------------------------------------------------------------------
 # Private Secret Service
 
+# kw_start_xvfb STATE_DIR: starts an Xvfb of our own (1280x800x24, no TCP) on a free display
+# (-displayfd: Xvfb picks the number itself, others may be in use), sets xvfb_pid, exports
+# DISPLAY (and GDK_BACKEND=x11, no WAYLAND_DISPLAY). The log is STATE_DIR/xvfb.log.
+kw_start_xvfb() {
+  local state="$1" display="" i
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$state/display" 2>"$state/xvfb.log" &
+  xvfb_pid=$!
+  for ((i = 0; i < 100; i++)); do
+    display="$(head -n1 "$state/display" 2>/dev/null || true)"
+    [[ -n "$display" ]] && break
+    kill -0 "$xvfb_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z "$display" ]]; then
+    kw_err "Xvfb did not start; its log:"
+    cat "$state/xvfb.log" >&2
+    return 1
+  fi
+  export DISPLAY=":$display" GDK_BACKEND=x11
+  unset WAYLAND_DISPLAY
+}
+
 kw_with_keyring() {
   if (($# == 0)); then
     kw_err "usage: kw_with_keyring CMD [ARGS...]"

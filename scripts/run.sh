@@ -59,21 +59,7 @@ inside_session() {
   trap 'exit 143' TERM
 
   # -displayfd: Xvfb picks a free display number itself (others may be in use) and reports it.
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$state/display" 2>"$state/xvfb.log" &
-  xvfb_pid=$!
-  for ((i = 0; i < 100; i++)); do
-    display="$(head -n1 "$state/display" 2>/dev/null || true)"
-    [[ -n "$display" ]] && break
-    kill -0 "$xvfb_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if [[ -z "$display" ]]; then
-    kw_err "Xvfb did not start; its log:"
-    cat "$state/xvfb.log" >&2
-    return 1
-  fi
-  export DISPLAY=":$display" GDK_BACKEND=x11
-  unset WAYLAND_DISPLAY
+  kw_start_xvfb "$state" || return 1
 
   [[ -e "$state/stop" ]] && return 130
   "$app" &
