@@ -172,25 +172,6 @@ enum PrivFmt {
     Pem,
 }
 
-/// Errors of the shell itself, in the same `{code, message, hint}` shape.
-fn confirmation(what: &str) -> VaultError {
-    VaultError::Remote(keyward_vault::ErrorBody {
-        code: "key.confirmation_required".into(),
-        message: format!("{what} needs explicit confirmation"),
-        hint: "Add --yes.".into(),
-        candidates: None,
-    })
-}
-
-fn no_agent() -> VaultError {
-    VaultError::Remote(keyward_vault::ErrorBody {
-        code: "agent.not_running".into(),
-        message: "no agent is running for this vault".into(),
-        hint: "Start one with: keyward-cli agent (without an agent, each command unlocks the vault for itself).".into(),
-        candidates: None,
-    })
-}
-
 fn main() -> ExitCode {
     keyward_vault::harden_process();
     let cli = Cli::parse();
@@ -234,8 +215,7 @@ fn require_vault(vault: &Vault) -> Result<()> {
 /// Unlocks the local vault for this one call.
 fn unlock_local(vault: &mut Vault) -> Result<()> {
     require_vault(vault)?;
-    let st = vault.status_now()?;
-    let pass = if st.mode.as_deref() == Some("passphrase") {
+    let pass = if vault.needs_passphrase() {
         Some(secrets::passphrase("Keyward passphrase: ")?)
     } else {
         None
@@ -289,8 +269,8 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
         Cmd::Unlock => {
             let vault = Vault::open_default()?;
             require_vault(&vault)?;
-            let mut agent = agent_for(&vault)?.ok_or_else(no_agent)?;
-            let pass = if vault.status_now()?.mode.as_deref() == Some("passphrase") {
+            let mut agent = agent_for(&vault)?.ok_or(VaultError::AgentNotRunning)?;
+            let pass = if vault.needs_passphrase() {
                 Some(secrets::passphrase("Keyward passphrase: ")?)
             } else {
                 None
@@ -301,7 +281,7 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
         Cmd::Lock => {
             let vault = Vault::open_default()?;
             require_vault(&vault)?;
-            let mut agent = agent_for(&vault)?.ok_or_else(no_agent)?;
+            let mut agent = agent_for(&vault)?.ok_or(VaultError::AgentNotRunning)?;
             let st = agent.lock()?;
             out.status(&st);
         }
@@ -328,7 +308,9 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
         Cmd::Qr(QrCmd::Encode { text, file, render }) => {
             let data = match (text, file) {
                 (Some(t), _) => t.into_bytes(),
-                (None, f) => read_bytes(f.as_deref())?,
+                (None, f) => {
+                    secrets::read_bounded(f.as_deref(), keyward_crypto::qr::MAX_QR_BYTES + 1)?
+                }
             };
             qr_out(&data, &render, out)?;
         }
@@ -369,7 +351,9 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
         }
         KeyCmd::ExportPrivate { key, format, yes } => {
             if !yes {
-                return Err(confirmation("exporting a private key"));
+                return Err(VaultError::ConfirmationRequired(
+                    "exporting a private key".into(),
+                ));
             }
             let f = match format {
                 PrivFmt::Pem => PrivateFormat::Pem,
@@ -387,32 +371,13 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
         }
         KeyCmd::Delete { key, yes } => {
             if !yes {
-                return Err(confirmation("deleting a key"));
+                return Err(VaultError::ConfirmationRequired("deleting a key".into()));
             }
             let k = with_backend(true, |b| b.key_delete(&key))?;
             out.key_info(&k, "Deleted");
         }
     }
     Ok(())
-}
-
-/// Bytes to encode from a file or standard input, bounded by what a QR code can hold.
-fn read_bytes(file: Option<&str>) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let limit = keyward_crypto::qr::MAX_QR_BYTES as u64 + 1;
-    let mut buf = Vec::new();
-    match file {
-        None | Some("-") => {
-            std::io::stdin().take(limit).read_to_end(&mut buf)?;
-        }
-        Some(path) => {
-            std::fs::File::open(path)
-                .map_err(|e| VaultError::Io(format!("cannot read {path}: {e}")))?
-                .take(limit)
-                .read_to_end(&mut buf)?;
-        }
-    }
-    Ok(buf)
 }
 
 fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {

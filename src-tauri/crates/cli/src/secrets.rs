@@ -4,7 +4,7 @@ use keyward_vault::{Result, VaultError};
 use std::io::{IsTerminal, Read};
 use zeroize::Zeroizing;
 
-const MAX_INPUT: u64 = 64 * 1024;
+const MAX_INPUT: usize = 64 * 1024;
 
 fn strip_one_newline(mut s: Zeroizing<String>) -> Zeroizing<String> {
     if s.ends_with('\n') {
@@ -70,24 +70,30 @@ pub fn new_passphrase() -> Result<Zeroizing<String>> {
     Ok(a)
 }
 
-/// Key material from a file or standard input, bounded in size.
-pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
-    let mut buf = Zeroizing::new(Vec::new());
+/// Up to `limit` bytes from a file, or from standard input for `None` or `-`.
+pub fn read_bounded(file: Option<&str>, limit: usize) -> Result<Vec<u8>> {
+    let mut buf = Vec::new();
     match file {
         None | Some("-") => {
-            std::io::stdin().take(MAX_INPUT + 1).read_to_end(&mut buf)?;
+            std::io::stdin().take(limit as u64).read_to_end(&mut buf)?;
         }
         Some(path) => {
             std::fs::File::open(path)
                 .map_err(|e| VaultError::Io(format!("cannot read {path}: {e}")))?
-                .take(MAX_INPUT + 1)
+                .take(limit as u64)
                 .read_to_end(&mut buf)?;
         }
     }
-    if buf.len() as u64 > MAX_INPUT {
+    Ok(buf)
+}
+
+/// Key material from a file or standard input, bounded in size.
+pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
+    let buf = Zeroizing::new(read_bounded(file, MAX_INPUT + 1)?);
+    if buf.len() > MAX_INPUT {
         return Err(VaultError::Crypto(keyward_crypto::CryptoError::TooLarge(
             buf.len(),
-            MAX_INPUT as usize,
+            MAX_INPUT,
         )));
     }
     let s = std::str::from_utf8(&buf)

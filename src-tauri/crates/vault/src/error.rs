@@ -85,6 +85,10 @@ pub enum VaultError {
     BadLabel(String),
     #[error("unknown format \"{0}\"")]
     BadFormat(String),
+    #[error("{0} needs explicit confirmation")]
+    ConfirmationRequired(String),
+    #[error("no agent is running for this vault")]
+    AgentNotRunning,
     #[error("an agent already serves this vault at {0}")]
     AgentRunning(String),
     #[error("the agent at {0} cannot be reached: {1}")]
@@ -133,6 +137,8 @@ impl Coded for VaultError {
             VaultError::Ambiguous { .. } => "key.ambiguous",
             VaultError::BadLabel(_) => "key.bad_label",
             VaultError::BadFormat(_) => "key.bad_format",
+            VaultError::ConfirmationRequired(_) => "key.confirmation_required",
+            VaultError::AgentNotRunning => "agent.not_running",
             VaultError::AgentRunning(_) => "agent.already_running",
             VaultError::AgentUnreachable(..) => "agent.unreachable",
             VaultError::AgentProtocol(_) => "agent.protocol",
@@ -162,6 +168,8 @@ impl Coded for VaultError {
             VaultError::Ambiguous { .. } => "Name the key by its id or a longer id prefix.".into(),
             VaultError::BadLabel(_) => "Use 1 to 100 printable characters.".into(),
             VaultError::BadFormat(_) => "See keyward-cli key export --help for the formats.".into(),
+            VaultError::ConfirmationRequired(_) => "Add --yes (or confirm in the app).".into(),
+            VaultError::AgentNotRunning => "Start one with: keyward-cli agent (without an agent, each command unlocks the vault for itself).".into(),
             VaultError::AgentRunning(_) => "Use the running agent, or stop it (SIGTERM) first.".into(),
             VaultError::AgentUnreachable(..) => "Restart the agent: keyward-cli agent".into(),
             VaultError::AgentProtocol(_) => "The CLI and the agent may be different versions; restart the agent.".into(),

@@ -118,6 +118,16 @@ impl Vault {
         self.key.is_none()
     }
 
+    /// Fails with `vault.not_initialized` when no vault exists in this data dir.
+    pub fn ensure_initialized(&self) -> Result<()> {
+        self.id().map(|_| ())
+    }
+
+    /// Whether unlocking needs a passphrase (false in the explicit "no passphrase" mode).
+    pub fn needs_passphrase(&self) -> bool {
+        self.mode.as_deref() == Some("passphrase")
+    }
+
     fn id(&self) -> Result<&str> {
         self.vault_id
             .as_deref()
