@@ -6,6 +6,7 @@
 use crate::error::KeychainError;
 use keyring_core::api::CredentialStoreApi;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -33,6 +34,7 @@ type Backend = Arc<dyn CredentialStoreApi + Send + Sync>;
 pub struct KeychainStore {
     backend: Arc<Mutex<Option<Backend>>>,
     timeout: Duration,
+    connections: Arc<AtomicUsize>,
 }
 
 impl Default for KeychainStore {
@@ -52,7 +54,14 @@ impl KeychainStore {
         KeychainStore {
             backend: Arc::new(Mutex::new(None)),
             timeout: Duration::from_millis(ms),
+            connections: Arc::new(AtomicUsize::new(0)),
         }
+    }
+
+    /// How many connections to the Secret Service this store has opened (one, unless a
+    /// timeout made it start over).
+    pub fn connections_made(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     fn run<T: Send + 'static>(
@@ -60,11 +69,12 @@ impl KeychainStore {
         op: impl FnOnce(&Backend) -> Result<T, KeychainError> + Send + 'static,
     ) -> Result<T, KeychainError> {
         let slot = self.backend.clone();
+        let count = self.connections.clone();
         let (tx, rx) = mpsc::channel();
         std::thread::Builder::new()
             .name("keychain".into())
             .spawn(move || {
-                let _ = tx.send(connect(&slot).and_then(|b| op(&b)));
+                let _ = tx.send(connect(&slot, &count).and_then(|b| op(&b)));
             })
             .map_err(|e| KeychainError::Failure(e.to_string()))?;
         match rx.recv_timeout(self.timeout) {
@@ -81,11 +91,12 @@ impl KeychainStore {
     }
 }
 
-fn connect(slot: &Mutex<Option<Backend>>) -> Result<Backend, KeychainError> {
+fn connect(slot: &Mutex<Option<Backend>>, count: &AtomicUsize) -> Result<Backend, KeychainError> {
     if let Some(b) = slot.lock().ok().and_then(|g| g.clone()) {
         return Ok(b);
     }
     let store: Backend = zbus_secret_service_keyring_store::Store::new().map_err(map_connect)?;
+    count.fetch_add(1, Ordering::SeqCst);
     if let Ok(mut g) = slot.lock() {
         *g = Some(store.clone());
     }
