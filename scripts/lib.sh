@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # Helpers shared by scripts/run.sh and scripts/test.sh. Source it; do not run it.
 #
-#   kw_deps              install what is missing (Debian packages, Rust components, Node, UI deps)
+#   kw_deps              install what is missing (Debian packages, Rust components, Node, UI and
+#                        interop test deps)
 #   kw_target            pick a cargo target dir outside the clone (stays warm across fresh clones)
 #   kw_build             build the UI (ui/dist, embedded by the app), then every binary
 #   kw_with_keyring CMD  run CMD on a private D-Bus session with a fresh, unlocked gnome-keyring
@@ -53,7 +54,7 @@ KW_DEBIAN_PACKAGES=(
   # a real Secret Service for the keychain tests
   gnome-keyring dbus-daemon dbus-bin libsecret-tools
   # interop tests
-  openssl
+  openssl openssh-client
 )
 
 kw__deb_installed() {
@@ -136,6 +137,20 @@ kw_deps() {
   if [[ ! -d "$ui/node_modules" || "$ui/package-lock.json" -nt "$stamp" ]]; then
     kw_say "npm install --no-save (ui/)"
     (cd "$ui" && npm install --no-save --no-audit --no-fund) || return 1
+  fi
+
+  kw__interop_deps || return 1
+}
+
+# The node packages the interop tests check Keyward against (tests/interop: ethers, eosjs-ecc,
+# @bsv/sdk, jose), installed like the UI's: when node_modules is missing or older than the lock.
+kw__interop_deps() {
+  local dir="$KW_ROOT/tests/interop" stamp
+  stamp="$dir/node_modules/.package-lock.json" # rewritten by every npm install / ci
+  [[ -e "$stamp" ]] || stamp="$dir/node_modules"
+  if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$stamp" ]]; then
+    kw_say "npm install --no-save (tests/interop/)"
+    (cd "$dir" && npm install --no-save --no-audit --no-fund) || return 1
   fi
 }
 

@@ -10,6 +10,8 @@ const COMMANDS: &[&str] = &[
     "key_import",
     "key_detail",
     "key_qr",
+    "key_export",
+    "key_tag",
     "key_rename",
     "key_delete",
 ];

@@ -1,8 +1,10 @@
 //! IPC commands. Each runs its vault call on the blocking pool (keychain calls can wait on a
 //! prompt) and maps errors to `ErrorBody`. Nothing secret is returned.
 
-use keyward_crypto::KeyAlg;
-use keyward_vault::{Backend, ErrorBody, KeyDetail, KeyInfo, QrView, Status, Vault, VaultError};
+use keyward_vault::{
+    Backend, ErrorBody, GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter,
+    PublicFormat, QrView, Status, Vault, VaultError,
+};
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
 
@@ -78,35 +80,34 @@ fn unlocked(v: &Vault) -> keyward_vault::Result<()> {
 }
 
 #[tauri::command]
-pub async fn key_list(state: tauri::State<'_, AppState>) -> CmdResult<Vec<KeyInfo>> {
-    with_vault(&state, |v| {
+pub async fn key_list(
+    state: tauri::State<'_, AppState>,
+    filter: Option<ListFilter>,
+) -> CmdResult<Vec<KeyInfo>> {
+    with_vault(&state, move |v| {
         unlocked(v)?;
-        v.key_list()
+        v.key_list(&filter.unwrap_or_default())
     })
     .await
 }
 
+/// RSA generation takes seconds; it runs on the blocking pool like every vault call, so the
+/// window stays responsive and shows its progress.
 #[tauri::command]
 pub async fn key_generate(
     state: tauri::State<'_, AppState>,
-    alg: String,
-    label: Option<String>,
+    req: GenerateRequest,
 ) -> CmdResult<KeyInfo> {
-    with_vault(&state, move |v| {
-        let alg = KeyAlg::parse(&alg)?;
-        v.key_generate(alg, label)
-    })
-    .await
+    with_vault(&state, move |v| v.key_generate(req)).await
 }
 
+/// The request carries the input and its own passphrase in; only public data comes back.
 #[tauri::command]
 pub async fn key_import(
     state: tauri::State<'_, AppState>,
-    text: String,
-    label: Option<String>,
+    req: ImportRequest,
 ) -> CmdResult<KeyInfo> {
-    let text = Zeroizing::new(text);
-    with_vault(&state, move |v| v.key_import(text, label)).await
+    with_vault(&state, move |v| v.key_import(req)).await
 }
 
 #[tauri::command]
@@ -118,14 +119,46 @@ pub async fn key_detail(state: tauri::State<'_, AppState>, key: String) -> CmdRe
     .await
 }
 
-/// A QR code (SVG) of the key's public data.
+/// A QR code (SVG) of one public form of the key (its default when `format` is null).
 #[tauri::command]
-pub async fn key_qr(state: tauri::State<'_, AppState>, key: String) -> CmdResult<QrView> {
+pub async fn key_qr(
+    state: tauri::State<'_, AppState>,
+    key: String,
+    format: Option<PublicFormat>,
+) -> CmdResult<QrView> {
     with_vault(&state, move |v| {
         unlocked(v)?;
-        v.key_qr(&key)
+        v.key_qr(&key, format)
     })
     .await
+}
+
+/// One public form of a key (a JWK Set when several keys are given with `jwks`).
+#[tauri::command]
+pub async fn key_export(
+    state: tauri::State<'_, AppState>,
+    keys: Vec<String>,
+    format: PublicFormat,
+) -> CmdResult<String> {
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        match (format, keys.as_slice()) {
+            (PublicFormat::Jwks, _) => v.key_jwks(&keys),
+            (f, [one]) => v.key_export(one, f),
+            _ => Err(VaultError::Usage("several keys export only as jwks".into())),
+        }
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn key_tag(
+    state: tauri::State<'_, AppState>,
+    key: String,
+    add: Vec<String>,
+    remove: Vec<String>,
+) -> CmdResult<KeyInfo> {
+    with_vault(&state, move |v| v.key_tag(&key, &add, &remove)).await
 }
 
 #[tauri::command]

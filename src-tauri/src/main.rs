@@ -18,6 +18,8 @@ fn main() {
             commands::key_import,
             commands::key_detail,
             commands::key_qr,
+            commands::key_export,
+            commands::key_tag,
             commands::key_rename,
             commands::key_delete,
         ])

@@ -1140,3 +1140,4 @@ mod tests {
         assert_eq!(p256_scalar(&format!("{params}{key}")), scalar);
     }
 }
+pub mod interop;

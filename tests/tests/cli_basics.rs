@@ -144,7 +144,7 @@ fn private_export_and_delete_need_yes_and_delete_reaches_the_keychain() {
 #[test]
 fn usage_errors_exit_2() {
     let cli = Cli::new(Keyring::no_bus());
-    let out = cli.run(&["key", "gen", "--alg", "p384"]);
+    let out = cli.run(&["key", "gen", "--alg", "p521"]);
     assert_eq!(out.status.code(), Some(exit::USAGE), "{out:?}");
     let out = cli.run(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(exit::USAGE), "{out:?}");

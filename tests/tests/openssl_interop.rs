@@ -1,5 +1,5 @@
 //! Interop with openssl: the public PEM, fingerprint and JWK agree byte for byte with what
-//! openssl derives; keys openssl made import; a P-384 key is refused and leaves nothing behind.
+//! openssl derives; keys openssl made import; a P-521 key is refused and leaves nothing behind.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -129,7 +129,7 @@ fn keys_made_by_openssl_import_and_export_the_same_public_key() {
 }
 
 #[test]
-fn p384_key_is_refused_and_stores_nothing() {
+fn p521_key_is_refused_and_stores_nothing() {
     let cli = Cli::new(Keyring::unlocked());
     let service = format!("keyward-{}", cli.init());
     cli.gen("existing");
@@ -137,21 +137,21 @@ fn p384_key_is_refused_and_stores_nothing() {
     let list_before = cli.json(&["key", "list"]);
     assert_eq!(items_before.len(), 2);
 
-    let p384 = String::from_utf8(openssl(
-        &["ecparam", "-name", "secp384r1", "-genkey", "-noout"],
+    let p521 = String::from_utf8(openssl(
+        &["ecparam", "-name", "secp521r1", "-genkey", "-noout"],
         b"",
     ))
     .unwrap();
     cli.json_err_stdin(
-        &["key", "import", "-", "--label", "p384"],
-        p384.as_bytes(),
+        &["key", "import", "-", "--label", "p521"],
+        p521.as_bytes(),
         "key.wrong_curve",
         exit::KEY,
     );
-    let p384_pkcs8 = openssl(&["pkey"], p384.as_bytes());
+    let p521_pkcs8 = openssl(&["pkey"], p521.as_bytes());
     cli.json_err_stdin(
-        &["key", "import", "-", "--label", "p384"],
-        &p384_pkcs8,
+        &["key", "import", "-", "--label", "p521"],
+        &p521_pkcs8,
         "key.wrong_curve",
         exit::KEY,
     );

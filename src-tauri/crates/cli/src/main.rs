@@ -7,9 +7,13 @@ mod output;
 mod secrets;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use keyward_crypto::ImportFormat;
 use keyward_crypto::KeyAlg;
 use keyward_vault::agent::AgentClient;
-use keyward_vault::{Backend, Coded, PrivateFormat, PublicFormat, Result, Vault, VaultError};
+use keyward_vault::{
+    Backend, Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, PublicFormat,
+    Result, Vault, VaultError,
+};
 use output::Out;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -51,7 +55,7 @@ enum Cmd {
     Status,
     /// Serve the vault on a Unix socket, unlocked, until SIGTERM or Ctrl-C
     Agent,
-    /// Keys: generate, import, list, show, export, QR, rename, delete
+    /// Keys: generate, import, list, show, export, QR, rename, tag, delete
     #[command(subcommand)]
     Key(KeyCmd),
     /// Cross-check the index against the keychain; exits non-zero when something is off
@@ -106,47 +110,99 @@ enum QrFmt {
 
 #[derive(Subcommand)]
 enum KeyCmd {
-    /// Generate a keypair
+    /// Generate a keypair (RSA takes a few seconds)
     Gen {
         #[arg(long, value_enum, default_value_t = AlgArg::P256)]
         alg: AlgArg,
         #[arg(long)]
         label: Option<String>,
+        /// A tag (repeatable): lower-case letters, digits, - _ . :
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
     },
-    /// Import a private key from PEM (SEC1 with or without EC PARAMETERS, or PKCS#8)
+    /// Import a private key; nothing is stored when the import fails
+    ///
+    /// Formats (detected with --format auto): pem (SEC1, PKCS#8, encrypted PKCS#8, PKCS#1 RSA,
+    /// OpenSSH, legacy encrypted PEM), hex (raw scalar or Ed25519 seed; needs --alg), wif
+    /// (Bitcoin, compressed or not), eos (PVT_K1_ or legacy WIF), jwk (private JWK), keystore
+    /// (Ethereum keystore v3), xprv (BIP32), mnemonic (BIP39; --path), openssh.
+    /// Encrypted inputs take their passphrase from --passphrase-file or the terminal, never
+    /// from KEYWARD_PASSPHRASE_FILE.
     Import {
         /// File to read, or - for standard input (the default)
         file: Option<String>,
+        #[arg(long, value_enum, default_value_t = ImportFmt::Auto)]
+        format: ImportFmt,
+        /// The curve of a raw hex key
+        #[arg(long, value_enum)]
+        alg: Option<AlgArg>,
+        /// A mnemonic's derivation path (m/44'/60'/0'/0/0) or preset eth|eos|btc, with an
+        /// optional account index (eth:3). Default: eth
+        #[arg(long)]
+        path: Option<String>,
+        /// The input's own passphrase (encrypted PEM, OpenSSH, keystore; a mnemonic's BIP39
+        /// passphrase); one trailing newline is stripped
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<std::path::PathBuf>,
         #[arg(long)]
         label: Option<String>,
+        /// A tag (repeatable)
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
     },
-    /// List keys
-    List,
+    /// List keys (never touches the keychain)
+    List {
+        /// Only keys of this algorithm
+        #[arg(long, value_enum)]
+        alg: Option<AlgArg>,
+        /// Only keys with this tag
+        #[arg(long)]
+        tag: Option<String>,
+    },
     /// Show a key's public details (K: id, unique id prefix, or unique label)
     Show { key: String },
-    /// Export a public key
+    /// Export public keys: pem (SPKI), jwk, jwks (of one or more keys), openssh, eth (EIP-55),
+    /// eos (PUB_K1_), eos-legacy (EOS…), btc (P2PKH), xpub, fingerprint
     Export {
-        key: String,
+        /// One key, or several with --format jwks
+        #[arg(required = true)]
+        keys: Vec<String>,
         #[arg(long, value_enum, default_value_t = PubFmt::Pem)]
         format: PubFmt,
     },
-    /// Export a private key (explicit: needs --yes)
+    /// Export a private key (explicit: needs --yes): pem (PKCS#8), pkcs8-enc (encrypted
+    /// PKCS#8), jwk, wif, hex, xprv
     ExportPrivate {
         key: String,
         #[arg(long, value_enum, default_value_t = PrivFmt::Pem)]
         format: PrivFmt,
+        /// The passphrase of a pkcs8-enc export (else typed twice)
+        #[arg(long, value_name = "FILE")]
+        passphrase_file: Option<std::path::PathBuf>,
         /// Confirm that the private key may be written to standard output
         #[arg(long)]
         yes: bool,
     },
-    /// Show a QR code of a key's public data (for P-256: its SPKI PEM)
+    /// Show a QR code of one public form of a key (default: a secp256k1 key's Ethereum
+    /// address, else its SPKI PEM)
     Qr {
         key: String,
+        /// Which public form to encode
+        #[arg(long, value_enum)]
+        of: Option<PubFmt>,
         #[command(flatten)]
         render: QrRender,
     },
     /// Change a key's label
     Rename { key: String, label: String },
+    /// Add or remove tags
+    Tag {
+        key: String,
+        #[arg(long = "add", value_name = "TAG")]
+        add: Vec<String>,
+        #[arg(long = "remove", value_name = "TAG")]
+        remove: Vec<String>,
+    },
     /// Delete a key from the keychain and the index (needs --yes)
     Delete {
         key: String,
@@ -155,22 +211,79 @@ enum KeyCmd {
     },
 }
 
+/// Maps a CLI value enum onto its library twin by name, so the two cannot drift.
+macro_rules! by_name {
+    ($arg:ident => $lib:ty) => {
+        impl $arg {
+            fn lib(self) -> $lib {
+                let name = self
+                    .to_possible_value()
+                    .expect("no skipped values")
+                    .get_name()
+                    .to_string();
+                <$lib>::parse(&name).expect("every CLI value names a library value")
+            }
+        }
+    };
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum AlgArg {
     P256,
+    P384,
+    Secp256k1,
+    Ed25519,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+}
+impl AlgArg {
+    fn lib(self) -> KeyAlg {
+        let name = self.to_possible_value().expect("no skipped values");
+        KeyAlg::parse(name.get_name()).expect("every CLI value names an algorithm")
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum PubFmt {
     Pem,
     Jwk,
+    Jwks,
+    Openssh,
+    Eth,
+    Eos,
+    EosLegacy,
+    Btc,
+    Xpub,
     Fingerprint,
 }
+by_name!(PubFmt => PublicFormat);
 
 #[derive(Clone, Copy, ValueEnum)]
 enum PrivFmt {
     Pem,
+    Pkcs8Enc,
+    Jwk,
+    Wif,
+    Hex,
+    Xprv,
 }
+by_name!(PrivFmt => PrivateFormat);
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFmt {
+    Auto,
+    Pem,
+    Hex,
+    Wif,
+    Eos,
+    Jwk,
+    Keystore,
+    Xprv,
+    Mnemonic,
+    Openssh,
+}
+by_name!(ImportFmt => ImportFormat);
 
 fn main() -> ExitCode {
     keyward_vault::harden_process();
@@ -191,6 +304,7 @@ fn exit_code(code: &str) -> u8 {
         Some("keychain") => 4,
         Some("key") => 5,
         Some("agent") => 6,
+        Some("usage") => 2,
         _ => 1,
     }
 }
@@ -320,54 +434,105 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
 
 fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
     match cmd {
-        KeyCmd::Gen { alg, label } => {
-            let alg = match alg {
-                AlgArg::P256 => KeyAlg::P256,
-            };
-            let k = with_backend(true, |b| b.key_generate(alg, label))?;
+        KeyCmd::Gen { alg, label, tags } => {
+            let alg = alg.lib();
+            if let Some(bits) = alg.rsa_bits() {
+                out.note(&format!(
+                    "generating an RSA-{bits} key (this takes a few seconds)"
+                ));
+            }
+            let req = GenerateRequest { alg, label, tags };
+            let k = with_backend(true, |b| b.key_generate(req))?;
             out.key_info(&k, "Generated");
         }
-        KeyCmd::Import { file, label } => {
+        KeyCmd::Import {
+            file,
+            format,
+            alg,
+            path,
+            passphrase_file,
+            label,
+            tags,
+        } => {
             let text = secrets::read_input(file.as_deref())?;
-            let k = with_backend(true, |b| b.key_import(text, label))?;
+            let req = ImportRequest {
+                text,
+                format: format.lib(),
+                alg: alg.map(AlgArg::lib),
+                path,
+                passphrase: secrets::input_passphrase(passphrase_file.as_deref())?,
+                label,
+                tags,
+            };
+            let k = with_backend(true, |b| match b.key_import(clone_import(&req)) {
+                // Ask for the input's passphrase only when it turns out to need one.
+                Err(e) if e.code() == "key.passphrase_required" => {
+                    let mut again = clone_import(&req);
+                    again.passphrase = secrets::prompt_input_passphrase("Passphrase of the key: ")?;
+                    if again.passphrase.is_none() {
+                        return Err(e);
+                    }
+                    b.key_import(again)
+                }
+                r => r,
+            })?;
             out.key_info(&k, "Imported");
         }
-        KeyCmd::List => {
-            let keys = with_backend(false, |b| b.key_list())?;
+        KeyCmd::List { alg, tag } => {
+            let filter = ListFilter {
+                alg: alg.map(AlgArg::lib),
+                tag,
+            };
+            let keys = with_backend(false, |b| b.key_list(&filter))?;
             out.key_list(&keys);
         }
         KeyCmd::Show { key } => {
             let d = with_backend(false, |b| b.key_show(&key))?;
             out.key_detail(&d);
         }
-        KeyCmd::Export { key, format } => {
-            let (f, name) = match format {
-                PubFmt::Pem => (PublicFormat::Pem, "pem"),
-                PubFmt::Jwk => (PublicFormat::Jwk, "jwk"),
-                PubFmt::Fingerprint => (PublicFormat::Fingerprint, "fingerprint"),
+        KeyCmd::Export { keys, format } => {
+            let f = format.lib();
+            let text = if f == PublicFormat::Jwks {
+                with_backend(false, |b| b.key_jwks(&keys))?
+            } else if keys.len() > 1 {
+                return Err(VaultError::Usage(
+                    "several keys export only as --format jwks".into(),
+                ));
+            } else {
+                with_backend(false, |b| b.key_export(&keys[0], f))?
             };
-            let text = with_backend(false, |b| b.key_export(&key, f))?;
-            out.export(name, &text);
+            out.export(f.as_str(), &text);
         }
-        KeyCmd::ExportPrivate { key, format, yes } => {
+        KeyCmd::ExportPrivate {
+            key,
+            format,
+            passphrase_file,
+            yes,
+        } => {
             if !yes {
                 return Err(VaultError::ConfirmationRequired(
                     "exporting a private key".into(),
                 ));
             }
-            let f = match format {
-                PrivFmt::Pem => PrivateFormat::Pem,
+            let f = format.lib();
+            let passphrase = match (f, secrets::input_passphrase(passphrase_file.as_deref())?) {
+                (PrivateFormat::Pkcs8Enc, None) => secrets::prompt_new_input_passphrase()?,
+                (_, p) => p,
             };
-            let text = with_backend(true, |b| b.key_export_private(&key, f))?;
-            out.export("pem", &text);
+            let text = with_backend(true, |b| b.key_export_private(&key, f, passphrase))?;
+            out.export(f.as_str(), &text);
         }
-        KeyCmd::Qr { key, render } => {
-            let view = with_backend(false, |b| b.key_qr(&key))?;
+        KeyCmd::Qr { key, of, render } => {
+            let view = with_backend(false, |b| b.key_qr(&key, of.map(PubFmt::lib)))?;
             qr_out(view.payload.as_bytes(), &render, out)?;
         }
         KeyCmd::Rename { key, label } => {
             let k = with_backend(true, |b| b.key_rename(&key, &label))?;
             out.key_info(&k, "Renamed");
+        }
+        KeyCmd::Tag { key, add, remove } => {
+            let k = with_backend(true, |b| b.key_tag(&key, &add, &remove))?;
+            out.key_info(&k, "Tagged");
         }
         KeyCmd::Delete { key, yes } => {
             if !yes {
@@ -378,6 +543,19 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A copy of an import request for a retry (it holds secrets, so it is not `Clone`).
+fn clone_import(req: &ImportRequest) -> ImportRequest {
+    ImportRequest {
+        text: req.text.clone(),
+        format: req.format,
+        alg: req.alg,
+        path: req.path.clone(),
+        passphrase: req.passphrase.clone(),
+        label: req.label.clone(),
+        tags: req.tags.clone(),
+    }
 }
 
 fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {

@@ -2,7 +2,7 @@
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
 use keyward_vault::{
-    Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, Status, VaultError,
+    Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, PublicFormat, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -133,17 +133,18 @@ impl Out {
             .unwrap_or(5)
             .max(5);
         println!(
-            "{:<16}  {:<w$}  {:<5}  {:<16}  CREATED",
-            "ID", "LABEL", "ALG", "FINGERPRINT"
+            "{:<16}  {:<w$}  {:<9}  {:<16}  {:<20}  TAGS",
+            "ID", "LABEL", "ALG", "FINGERPRINT", "CREATED"
         );
         for k in keys {
             println!(
-                "{:<16}  {:<w$}  {:<5}  {:<16}  {}",
+                "{:<16}  {:<w$}  {:<9}  {:<16}  {:<20}  {}",
                 k.id,
                 k.label,
                 k.alg,
                 &k.fingerprint[..16],
-                k.created_at
+                k.created_at,
+                k.tags.join(",")
             );
         }
     }
@@ -157,7 +158,18 @@ impl Out {
         println!("algorithm    {}", d.info.alg);
         println!("fingerprint  {}", d.info.fingerprint);
         println!("created      {}", d.info.created_at);
+        println!("origin       {}", d.info.origin);
+        println!("tags         {}", d.info.tags.join(", "));
         println!("jwk kid      {}", d.jwk.kid);
+        for v in &d.exports {
+            if matches!(
+                v.format,
+                PublicFormat::Pem | PublicFormat::Jwk | PublicFormat::Fingerprint
+            ) {
+                continue;
+            }
+            println!("{:<12} {}", v.format.as_str(), v.value.trim_end());
+        }
         print!("{}", d.public_pem);
     }
 

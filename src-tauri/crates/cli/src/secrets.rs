@@ -48,6 +48,45 @@ pub fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
         .map_err(|e| VaultError::Io(e.to_string()))
 }
 
+/// An input's own passphrase (an encrypted key file, a keystore, a BIP39 passphrase), from
+/// `--passphrase-file` only; never from the vault's `KEYWARD_PASSPHRASE_FILE`.
+pub fn input_passphrase(file: Option<&std::path::Path>) -> Result<Option<Zeroizing<String>>> {
+    let Some(path) = file else { return Ok(None) };
+    let raw = std::fs::read(path)
+        .map_err(|e| VaultError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let s = String::from_utf8(raw)
+        .map_err(|_| VaultError::Io(format!("{} is not UTF-8", path.display())))?;
+    Ok(Some(strip_one_newline(Zeroizing::new(s))))
+}
+
+/// Asks for an input's passphrase on the terminal, when there is one.
+pub fn prompt_input_passphrase(prompt: &str) -> Result<Option<Zeroizing<String>>> {
+    if !terminal() {
+        return Ok(None);
+    }
+    rpassword::prompt_password(prompt)
+        .map(|p| Some(Zeroizing::new(p)))
+        .map_err(|e| VaultError::Io(e.to_string()))
+}
+
+/// A new passphrase for an export: typed twice on the terminal.
+pub fn prompt_new_input_passphrase() -> Result<Option<Zeroizing<String>>> {
+    if !terminal() {
+        return Ok(None);
+    }
+    let a = Zeroizing::new(
+        rpassword::prompt_password("Passphrase for the exported key: ")
+            .map_err(|e| VaultError::Io(e.to_string()))?,
+    );
+    let b = Zeroizing::new(
+        rpassword::prompt_password("Again: ").map_err(|e| VaultError::Io(e.to_string()))?,
+    );
+    if a != b {
+        return Err(VaultError::PassphraseMismatch);
+    }
+    Ok(Some(a))
+}
+
 /// A new passphrase: from the file, or typed twice.
 pub fn new_passphrase() -> Result<Zeroizing<String>> {
     if let Some(p) = from_file()? {

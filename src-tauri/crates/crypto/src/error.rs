@@ -8,6 +8,8 @@ pub trait Coded {
     fn hint(&self) -> String;
 }
 
+/// Errors of key handling, sealing and QR encoding. Messages never quote the input: a
+/// malformed key is still a secret.
 #[derive(Debug, Error)]
 pub enum CryptoError {
     #[error("no PEM block found in the input")]
@@ -16,16 +18,44 @@ pub enum CryptoError {
     BadPem(String),
     #[error("the input holds a public key, not a private key")]
     NotPrivate,
-    #[error("encrypted private keys are not supported yet")]
-    Encrypted,
+    #[error("the key is encrypted and no passphrase was given")]
+    PassphraseRequired,
+    #[error("the passphrase does not open this key")]
+    BadKeyPassphrase,
     #[error("unsupported key algorithm: {0}")]
     UnsupportedAlg(String),
-    #[error("the key is on curve {0}, which is not supported yet")]
+    #[error("the key is on curve {0}, which Keyward does not support")]
     WrongCurve(String),
+    #[error("the key is too weak: {0}")]
+    WeakKey(String),
     #[error("the key material is invalid: {0}")]
     BadKey(String),
     #[error("the input is too large ({0} bytes; the limit is {1})")]
     TooLarge(usize, usize),
+    #[error("the checksum does not match: {0}")]
+    BadChecksum(String),
+    #[error("the input is not valid {0}")]
+    BadEncoding(String),
+    #[error("the JWK is invalid: {0}")]
+    BadJwk(String),
+    #[error("the keystore is invalid: {0}")]
+    BadKeystore(String),
+    #[error("the keystore's key derivation is too costly: {0}")]
+    KdfTooCostly(String),
+    #[error("the mnemonic is invalid: {0}")]
+    BadMnemonic(String),
+    #[error("the extended key is invalid: {0}")]
+    BadExtendedKey(String),
+    #[error("the derivation path is invalid: {0}")]
+    BadPath(String),
+    #[error("the input's format was not recognised")]
+    UnknownFormat,
+    #[error("a raw key needs its algorithm named")]
+    AlgRequired,
+    #[error("format {format} is not available for {alg} keys")]
+    FormatNotForAlg { format: String, alg: String },
+    #[error("the OpenSSH key is invalid: {0}")]
+    BadOpenSsh(String),
     #[error("the sealed data could not be opened (wrong key, wrong item or tampered)")]
     OpenFailed,
     #[error("the sealed data is malformed")]
@@ -46,11 +76,25 @@ impl Coded for CryptoError {
             CryptoError::NotPem => "key.not_pem",
             CryptoError::BadPem(_) => "key.bad_pem",
             CryptoError::NotPrivate => "key.not_private",
-            CryptoError::Encrypted => "key.encrypted_unsupported",
+            CryptoError::PassphraseRequired => "key.passphrase_required",
+            CryptoError::BadKeyPassphrase => "key.bad_passphrase",
             CryptoError::UnsupportedAlg(_) => "key.unsupported_alg",
             CryptoError::WrongCurve(_) => "key.wrong_curve",
+            CryptoError::WeakKey(_) => "key.weak_key",
             CryptoError::BadKey(_) => "key.bad_key",
             CryptoError::TooLarge(..) => "key.input_too_large",
+            CryptoError::BadChecksum(_) => "key.bad_checksum",
+            CryptoError::BadEncoding(_) => "key.bad_encoding",
+            CryptoError::BadJwk(_) => "key.bad_jwk",
+            CryptoError::BadKeystore(_) => "key.bad_keystore",
+            CryptoError::KdfTooCostly(_) => "key.kdf_too_costly",
+            CryptoError::BadMnemonic(_) => "key.bad_mnemonic",
+            CryptoError::BadExtendedKey(_) => "key.bad_xprv",
+            CryptoError::BadPath(_) => "key.bad_path",
+            CryptoError::UnknownFormat => "key.unknown_format",
+            CryptoError::AlgRequired => "key.alg_required",
+            CryptoError::FormatNotForAlg { .. } => "key.format_not_for_alg",
+            CryptoError::BadOpenSsh(_) => "key.bad_openssh",
             CryptoError::OpenFailed => "vault.corrupt_item",
             CryptoError::Malformed => "vault.corrupt_item",
             CryptoError::BadPassphrase => "vault.bad_passphrase",
@@ -62,13 +106,27 @@ impl Coded for CryptoError {
 
     fn hint(&self) -> String {
         match self {
-            CryptoError::NotPem => "Paste a PEM key: it starts with a line like -----BEGIN EC PRIVATE KEY----- or -----BEGIN PRIVATE KEY-----.".into(),
+            CryptoError::NotPem => "Paste a PEM key: it starts with a line like -----BEGIN PRIVATE KEY-----; for other formats pass --format.".into(),
             CryptoError::BadPem(_) => "Copy the whole PEM again, from the BEGIN line to the END line.".into(),
-            CryptoError::NotPrivate => "Import the private key (openssl ecparam -genkey writes one); public keys cannot sign.".into(),
-            CryptoError::Encrypted => "Decrypt it first: openssl pkcs8 -in key.pem -nocrypt -topk8 -out plain.pem, import plain.pem, then delete plain.pem.".into(),
-            CryptoError::UnsupportedAlg(_) | CryptoError::WrongCurve(_) => "This version imports P-256 (prime256v1) keys only; create one with: openssl ecparam -name prime256v1 -genkey -noout".into(),
-            CryptoError::BadKey(_) => "The file is not a valid key; check it with: openssl pkey -in FILE -noout".into(),
-            CryptoError::TooLarge(..) => "Give the key file itself, not an archive or a bundle.".into(),
+            CryptoError::NotPrivate => "Import the private key; public keys cannot sign.".into(),
+            CryptoError::PassphraseRequired => "Give the key's passphrase with --passphrase-file F (or type it when asked); it is not the vault's passphrase.".into(),
+            CryptoError::BadKeyPassphrase => "Check the key's passphrase (the one it was encrypted with, not the vault's) and try again.".into(),
+            CryptoError::UnsupportedAlg(_) | CryptoError::WrongCurve(_) => "Keyward keeps p256, p384, secp256k1, ed25519 and RSA 2048/3072/4096 keys.".into(),
+            CryptoError::WeakKey(_) => "Use an RSA key of 2048 bits or more: keyward-cli key gen --alg rsa3072".into(),
+            CryptoError::BadKey(_) => "The input is not a valid key; check it with: openssl pkey -in FILE -noout".into(),
+            CryptoError::TooLarge(..) => "Give the key itself, not an archive or a bundle.".into(),
+            CryptoError::BadChecksum(_) => "A character was mistyped or lost; copy the key or phrase again.".into(),
+            CryptoError::BadEncoding(_) => "Check the input and its --format; copy it again without extra characters.".into(),
+            CryptoError::BadJwk(_) => "Give a private JWK (with \"d\") of kty EC, OKP or RSA.".into(),
+            CryptoError::BadKeystore(_) => "Give an Ethereum keystore v3 JSON file (\"version\": 3, \"crypto\" with scrypt or pbkdf2).".into(),
+            CryptoError::KdfTooCostly(_) => "The keystore asks for more memory or rounds than Keyward allows; re-encrypt it with standard parameters.".into(),
+            CryptoError::BadMnemonic(_) => "Give the 12, 15, 18, 21 or 24 words of a BIP39 English mnemonic, separated by spaces.".into(),
+            CryptoError::BadExtendedKey(_) => "Give a BIP32 extended private key (xprv… or tprv…).".into(),
+            CryptoError::BadPath(_) => "Write the path like m/44'/60'/0'/0/0, or use a preset: eth, eos, btc.".into(),
+            CryptoError::UnknownFormat => "Name the format: --format pem|hex|wif|eos|jwk|keystore|xprv|mnemonic|openssh.".into(),
+            CryptoError::AlgRequired => "Name the curve: --alg p256|p384|secp256k1|ed25519.".into(),
+            CryptoError::FormatNotForAlg { .. } => "Pick a format the key's algorithm has; keyward-cli key export --help lists them.".into(),
+            CryptoError::BadOpenSsh(_) => "Give an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----) as ssh-keygen writes it.".into(),
             CryptoError::OpenFailed | CryptoError::Malformed => "The keychain item does not belong to this vault or was altered; run keyward-cli doctor.".into(),
             CryptoError::BadPassphrase => "Try again; the passphrase is the one set at keyward-cli init.".into(),
             CryptoError::Kdf(_) => "The stored key-derivation parameters are invalid; run keyward-cli doctor.".into(),

@@ -1,67 +1,154 @@
-//! Keypairs and their formats. This issue's key type is P-256; the enums leave room for more.
+//! Keypairs: the algorithms Keyward keeps, their canonical encodings (PKCS#8 for private
+//! keys, SubjectPublicKeyInfo for public keys), and the public and private export formats.
+//!
+//! Elliptic curves and Ed25519 use the RustCrypto crates. RSA lives in OpenSSL: key
+//! generation and every later private-key operation go through its constant-time code, never
+//! through the `rsa` crate (RUSTSEC-2023-0071).
 
 use crate::error::CryptoError;
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
+use crate::hd::HdNode;
+use crate::pem::{pem_blocks, pem_encode};
+use crate::{chain, jwk, openssh};
+use openssl::pkey::{PKey, Private};
 use p256::elliptic_curve::sec1::ToEncodedPoint;
-use p256::pkcs8::{
-    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, LineEnding,
-};
+use pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-/// Largest key input accepted; real PEM keys are a few KiB at most.
+pub use crate::jwk::Jwk;
+
+/// Largest key input accepted; real keys are a few KiB at most.
 pub const MAX_KEY_INPUT: usize = 64 * 1024;
 
-const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
-const OID_RSA: &str = "1.2.840.113549.1.1.1";
+pub(crate) const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
+pub(crate) const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
-const OID_ED25519: &str = "1.3.101.112";
+pub(crate) const OID_ED25519: &str = "1.3.101.112";
 const OID_ED448: &str = "1.3.101.113";
 const OID_X25519: &str = "1.3.101.110";
-const OID_P256: &str = "1.2.840.10045.3.1.7";
+const OID_DSA: &str = "1.2.840.10040.4.1";
+pub(crate) const OID_P256: &str = "1.2.840.10045.3.1.7";
+pub(crate) const OID_P384: &str = "1.3.132.0.34";
+pub(crate) const OID_SECP256K1: &str = "1.3.132.0.10";
 
-fn curve_name(oid: &str) -> String {
+pub(crate) fn curve_name(oid: &str) -> String {
     match oid {
         OID_P256 => "P-256 (prime256v1)".into(),
-        "1.3.132.0.34" => "P-384 (secp384r1)".into(),
+        OID_P384 => "P-384 (secp384r1)".into(),
         "1.3.132.0.35" => "P-521 (secp521r1)".into(),
-        "1.3.132.0.10" => "secp256k1".into(),
+        OID_SECP256K1 => "secp256k1".into(),
         "1.3.36.3.3.2.8.1.1.7" => "brainpoolP256r1".into(),
+        "1.2.840.10045.3.1.1" => "P-192 (prime192v1)".into(),
+        "1.3.132.0.33" => "P-224 (secp224r1)".into(),
         other => format!("OID {other}"),
     }
 }
 
 fn alg_name(oid: &str) -> String {
     match oid {
-        OID_RSA | OID_RSA_PSS => "RSA".into(),
-        OID_ED25519 => "Ed25519".into(),
+        OID_RSA_PSS => "RSA-PSS (restricted RSA keys)".into(),
         OID_ED448 => "Ed448".into(),
         OID_X25519 => "X25519".into(),
+        OID_DSA => "DSA".into(),
         other => format!("OID {other}"),
     }
 }
 
-/// Key algorithms Keyward knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Key algorithms Keyward keeps. RSA sizes are part of the algorithm: the three sizes a user
+/// can generate are the only ones imported (smaller keys are refused as weak).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KeyAlg {
     P256,
+    P384,
+    Secp256k1,
+    Ed25519,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
 }
 
 impl KeyAlg {
+    pub const ALL: [KeyAlg; 7] = [
+        KeyAlg::P256,
+        KeyAlg::P384,
+        KeyAlg::Secp256k1,
+        KeyAlg::Ed25519,
+        KeyAlg::Rsa2048,
+        KeyAlg::Rsa3072,
+        KeyAlg::Rsa4096,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             KeyAlg::P256 => "p256",
+            KeyAlg::P384 => "p384",
+            KeyAlg::Secp256k1 => "secp256k1",
+            KeyAlg::Ed25519 => "ed25519",
+            KeyAlg::Rsa2048 => "rsa2048",
+            KeyAlg::Rsa3072 => "rsa3072",
+            KeyAlg::Rsa4096 => "rsa4096",
         }
     }
 
     pub fn parse(s: &str) -> Result<KeyAlg, CryptoError> {
         match s.to_ascii_lowercase().as_str() {
             "p256" | "p-256" | "prime256v1" | "secp256r1" | "es256" => Ok(KeyAlg::P256),
-            other => Err(CryptoError::UnsupportedAlg(other.to_string())),
+            "p384" | "p-384" | "secp384r1" | "es384" => Ok(KeyAlg::P384),
+            "secp256k1" | "k256" | "es256k" => Ok(KeyAlg::Secp256k1),
+            "ed25519" | "eddsa" => Ok(KeyAlg::Ed25519),
+            "rsa2048" | "rsa-2048" => Ok(KeyAlg::Rsa2048),
+            "rsa3072" | "rsa-3072" => Ok(KeyAlg::Rsa3072),
+            "rsa4096" | "rsa-4096" => Ok(KeyAlg::Rsa4096),
+            _ => Err(CryptoError::UnsupportedAlg(bounded(s))),
         }
+    }
+
+    pub fn is_rsa(self) -> bool {
+        matches!(self, KeyAlg::Rsa2048 | KeyAlg::Rsa3072 | KeyAlg::Rsa4096)
+    }
+
+    pub fn rsa_bits(self) -> Option<u32> {
+        match self {
+            KeyAlg::Rsa2048 => Some(2048),
+            KeyAlg::Rsa3072 => Some(3072),
+            KeyAlg::Rsa4096 => Some(4096),
+            _ => None,
+        }
+    }
+
+    fn from_rsa_bits(bits: u32) -> Result<KeyAlg, CryptoError> {
+        match bits {
+            2048 => Ok(KeyAlg::Rsa2048),
+            3072 => Ok(KeyAlg::Rsa3072),
+            4096 => Ok(KeyAlg::Rsa4096),
+            b if b < 2048 => Err(CryptoError::WeakKey(format!("RSA-{b}"))),
+            b => Err(CryptoError::UnsupportedAlg(format!(
+                "RSA-{b} (Keyward keeps RSA 2048, 3072 and 4096)"
+            ))),
+        }
+    }
+
+    /// The public export formats this algorithm has, besides an HD key's `xpub`.
+    pub fn public_formats(self) -> &'static [PublicFormat] {
+        use PublicFormat::*;
+        match self {
+            KeyAlg::Secp256k1 => &[Pem, Jwk, Jwks, Eth, Eos, EosLegacy, Btc, Fingerprint],
+            _ => &[Pem, Jwk, Jwks, Openssh, Fingerprint],
+        }
+    }
+}
+
+/// Names a user typed, cut short: an error may quote them, never a whole input.
+fn bounded(s: &str) -> String {
+    let s: String = s.chars().take(24).collect();
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        s
+    } else {
+        "(unrecognised name)".into()
     }
 }
 
@@ -71,50 +158,344 @@ impl std::fmt::Display for KeyAlg {
     }
 }
 
-/// A private key. Deliberately neither `Debug`, `Clone` nor `Serialize`; the inner
-/// secret zeroizes on drop.
+/// Public export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PublicFormat {
+    /// SubjectPublicKeyInfo PEM, as `openssl pkey -pubout` writes it.
+    Pem,
+    /// A public JWK with its RFC 7638 thumbprint as `kid`.
+    Jwk,
+    /// A JWK Set of one or more keys.
+    Jwks,
+    /// An OpenSSH public key line (`ssh-ed25519 AAAA… comment`).
+    Openssh,
+    /// EIP-55 Ethereum address (secp256k1).
+    Eth,
+    /// EOS `PUB_K1_…` (secp256k1).
+    Eos,
+    /// Legacy EOS `EOS…` (secp256k1).
+    EosLegacy,
+    /// Compressed P2PKH Bitcoin address (secp256k1).
+    Btc,
+    /// BIP32 extended public key (keys imported from an xprv or a mnemonic).
+    Xpub,
+    /// Hex SHA-256 of the SPKI DER.
+    Fingerprint,
+}
+
+impl PublicFormat {
+    pub const ALL: [PublicFormat; 10] = [
+        PublicFormat::Pem,
+        PublicFormat::Jwk,
+        PublicFormat::Jwks,
+        PublicFormat::Openssh,
+        PublicFormat::Eth,
+        PublicFormat::Eos,
+        PublicFormat::EosLegacy,
+        PublicFormat::Btc,
+        PublicFormat::Xpub,
+        PublicFormat::Fingerprint,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublicFormat::Pem => "pem",
+            PublicFormat::Jwk => "jwk",
+            PublicFormat::Jwks => "jwks",
+            PublicFormat::Openssh => "openssh",
+            PublicFormat::Eth => "eth",
+            PublicFormat::Eos => "eos",
+            PublicFormat::EosLegacy => "eos-legacy",
+            PublicFormat::Btc => "btc",
+            PublicFormat::Xpub => "xpub",
+            PublicFormat::Fingerprint => "fingerprint",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PublicFormat> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    /// A short human name, for the GUI.
+    pub fn title(self) -> &'static str {
+        match self {
+            PublicFormat::Pem => "Public key (PEM)",
+            PublicFormat::Jwk => "JWK",
+            PublicFormat::Jwks => "JWK Set",
+            PublicFormat::Openssh => "OpenSSH",
+            PublicFormat::Eth => "Ethereum address",
+            PublicFormat::Eos => "EOS public key",
+            PublicFormat::EosLegacy => "EOS public key (legacy)",
+            PublicFormat::Btc => "Bitcoin address (P2PKH)",
+            PublicFormat::Xpub => "xpub",
+            PublicFormat::Fingerprint => "SHA-256 fingerprint",
+        }
+    }
+}
+
+/// Private export formats (explicit, confirmed action only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PrivateFormat {
+    /// Unencrypted PKCS#8 PEM.
+    Pem,
+    /// PKCS#8 encrypted under a passphrase (PBES2: PBKDF2-HMAC-SHA256, AES-256-CBC).
+    Pkcs8Enc,
+    /// A private JWK.
+    Jwk,
+    /// Compressed Bitcoin WIF (secp256k1).
+    Wif,
+    /// The raw private scalar (EC) or seed (Ed25519), hex.
+    Hex,
+    /// BIP32 extended private key.
+    Xprv,
+}
+
+impl PrivateFormat {
+    pub const ALL: [PrivateFormat; 6] = [
+        PrivateFormat::Pem,
+        PrivateFormat::Pkcs8Enc,
+        PrivateFormat::Jwk,
+        PrivateFormat::Wif,
+        PrivateFormat::Hex,
+        PrivateFormat::Xprv,
+    ];
+
+    pub fn parse(s: &str) -> Option<PrivateFormat> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PrivateFormat::Pem => "pem",
+            PrivateFormat::Pkcs8Enc => "pkcs8-enc",
+            PrivateFormat::Jwk => "jwk",
+            PrivateFormat::Wif => "wif",
+            PrivateFormat::Hex => "hex",
+            PrivateFormat::Xprv => "xprv",
+        }
+    }
+}
+
+const STORE_PKCS8: u8 = 1;
+const STORE_HD: u8 = 2;
+const STORE_RSA: u8 = 3;
+
+/// PBKDF2 rounds for encrypted PKCS#8 exports (OWASP's 2023 figure for HMAC-SHA256).
+pub const PKCS8_PBKDF2_ROUNDS: u32 = 600_000;
+
+pub(crate) enum Secret {
+    P256(p256::SecretKey),
+    P384(p384::SecretKey),
+    K256(k256::SecretKey),
+    Ed25519(ed25519_dalek::SigningKey),
+    Rsa(PKey<Private>),
+}
+
+/// A private key, with its BIP32 node data when it came from an xprv or a mnemonic.
+/// Deliberately neither `Debug`, `Clone` nor `Serialize`; the secrets zeroize on drop
+/// (OpenSSL clears RSA keys on free).
 pub struct PrivateKey {
-    inner: p256::SecretKey,
+    pub(crate) secret: Secret,
+    alg: KeyAlg,
+    hd: Option<HdMeta>,
 }
 
-/// A public key.
-#[derive(Clone, PartialEq, Eq, Debug)]
+/// A BIP32 node's public data kept next to its key: depth, parent fingerprint, child number,
+/// chain code (41 bytes, see [`HdNode::to_meta_bytes`]).
+#[derive(Clone)]
+pub struct HdMeta(pub Zeroizing<[u8; 41]>);
+
+#[derive(Clone)]
+enum Public {
+    P256(p256::PublicKey),
+    P384(p384::PublicKey),
+    K256(k256::PublicKey),
+    Ed25519(ed25519_dalek::VerifyingKey),
+    Rsa {
+        spki: Vec<u8>,
+        n: Vec<u8>,
+        e: Vec<u8>,
+    },
+}
+
+/// A public key, with an HD key's `xpub` when there is one.
+#[derive(Clone)]
 pub struct PublicKey {
-    inner: p256::PublicKey,
+    inner: Public,
+    alg: KeyAlg,
+    xpub: Option<String>,
 }
 
-/// A public JWK (RFC 7517) with its RFC 7638 thumbprint as `kid`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Jwk {
-    pub kty: String,
-    pub crv: String,
-    pub x: String,
-    pub y: String,
-    pub kid: String,
+impl PartialEq for PublicKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.spki_der() == other.spki_der()
+    }
+}
+impl Eq for PublicKey {}
+
+impl std::fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PublicKey({}, {})", self.alg, self.fingerprint())
+    }
+}
+
+fn rsa_alg(pkey: &PKey<Private>) -> Result<KeyAlg, CryptoError> {
+    let rsa = pkey
+        .rsa()
+        .map_err(|_| CryptoError::BadKey("not an RSA key".into()))?;
+    if !rsa.check_key().unwrap_or(false) {
+        return Err(CryptoError::BadKey("the RSA key is inconsistent".into()));
+    }
+    KeyAlg::from_rsa_bits(pkey.bits())
 }
 
 impl PrivateKey {
-    pub fn generate(alg: KeyAlg) -> PrivateKey {
-        match alg {
-            KeyAlg::P256 => PrivateKey {
-                inner: p256::SecretKey::random(&mut rand_core::OsRng),
-            },
+    /// A new random key. RSA generation takes seconds; callers keep it off UI threads.
+    pub fn generate(alg: KeyAlg) -> Result<PrivateKey, CryptoError> {
+        let mut rng = rand_core::OsRng;
+        let secret = match alg {
+            KeyAlg::P256 => Secret::P256(p256::SecretKey::random(&mut rng)),
+            KeyAlg::P384 => Secret::P384(p384::SecretKey::random(&mut rng)),
+            KeyAlg::Secp256k1 => Secret::K256(k256::SecretKey::random(&mut rng)),
+            KeyAlg::Ed25519 => Secret::Ed25519(ed25519_dalek::SigningKey::generate(&mut rng)),
+            KeyAlg::Rsa2048 | KeyAlg::Rsa3072 | KeyAlg::Rsa4096 => {
+                let bits = alg.rsa_bits().unwrap_or(3072);
+                let rsa = openssl::rsa::Rsa::generate(bits)
+                    .map_err(|e| CryptoError::BadKey(format!("RSA generation failed: {e}")))?;
+                Secret::Rsa(
+                    PKey::from_rsa(rsa)
+                        .map_err(|e| CryptoError::BadKey(format!("RSA generation failed: {e}")))?,
+                )
+            }
+        };
+        Ok(PrivateKey {
+            secret,
+            alg,
+            hd: None,
+        })
+    }
+
+    pub(crate) fn from_secret(secret: Secret) -> Result<PrivateKey, CryptoError> {
+        let alg = match &secret {
+            Secret::P256(_) => KeyAlg::P256,
+            Secret::P384(_) => KeyAlg::P384,
+            Secret::K256(_) => KeyAlg::Secp256k1,
+            Secret::Ed25519(_) => KeyAlg::Ed25519,
+            Secret::Rsa(k) => rsa_alg(k)?,
+        };
+        Ok(PrivateKey {
+            secret,
+            alg,
+            hd: None,
+        })
+    }
+
+    /// A key from a raw private scalar (EC) or 32-byte seed (Ed25519).
+    pub fn from_raw(alg: KeyAlg, bytes: &[u8]) -> Result<PrivateKey, CryptoError> {
+        let range = || CryptoError::BadKey("the private scalar is out of range".into());
+        let len = |want: usize| {
+            CryptoError::BadKey(format!(
+                "a raw {alg} key is {want} bytes, this is {}",
+                bytes.len()
+            ))
+        };
+        let secret = match alg {
+            KeyAlg::P256 | KeyAlg::Secp256k1 | KeyAlg::Ed25519 if bytes.len() != 32 => {
+                return Err(len(32))
+            }
+            KeyAlg::P384 if bytes.len() != 48 => return Err(len(48)),
+            KeyAlg::P256 => Secret::P256(p256::SecretKey::from_slice(bytes).map_err(|_| range())?),
+            KeyAlg::P384 => Secret::P384(p384::SecretKey::from_slice(bytes).map_err(|_| range())?),
+            KeyAlg::Secp256k1 => {
+                Secret::K256(k256::SecretKey::from_slice(bytes).map_err(|_| range())?)
+            }
+            KeyAlg::Ed25519 => {
+                let mut seed = Zeroizing::new([0u8; 32]);
+                seed.copy_from_slice(bytes);
+                Secret::Ed25519(ed25519_dalek::SigningKey::from_bytes(&seed))
+            }
+            _ => {
+                return Err(CryptoError::FormatNotForAlg {
+                    format: "hex".into(),
+                    alg: alg.to_string(),
+                })
+            }
+        };
+        PrivateKey::from_secret(secret)
+    }
+
+    /// A secp256k1 key from a BIP32 node; its chain code stays with it.
+    pub fn from_hd(node: HdNode) -> PrivateKey {
+        let meta = HdMeta(Zeroizing::new(node.to_meta_bytes()));
+        PrivateKey {
+            secret: Secret::K256(node.secret.clone()),
+            alg: KeyAlg::Secp256k1,
+            hd: Some(meta),
         }
     }
 
     pub fn alg(&self) -> KeyAlg {
-        KeyAlg::P256
+        self.alg
+    }
+
+    /// The BIP32 node data, for keys from an xprv or a mnemonic.
+    pub fn hd_meta(&self) -> Option<&HdMeta> {
+        self.hd.as_ref()
+    }
+
+    /// Re-attaches stored BIP32 node data (secp256k1 keys only).
+    pub fn with_hd_meta(mut self, meta: &[u8]) -> Result<PrivateKey, CryptoError> {
+        let Secret::K256(k) = &self.secret else {
+            return Err(CryptoError::BadKey(
+                "only secp256k1 keys have BIP32 data".into(),
+            ));
+        };
+        // Validates the layout.
+        HdNode::from_meta_bytes(k.clone(), meta)?;
+        let mut m = Zeroizing::new([0u8; 41]);
+        m.copy_from_slice(meta);
+        self.hd = Some(HdMeta(m));
+        Ok(self)
+    }
+
+    fn hd_node(&self) -> Option<HdNode> {
+        match (&self.secret, &self.hd) {
+            (Secret::K256(k), Some(m)) => HdNode::from_meta_bytes(k.clone(), &m.0[..]).ok(),
+            _ => None,
+        }
     }
 
     pub fn public(&self) -> PublicKey {
+        let inner = match &self.secret {
+            Secret::P256(k) => Public::P256(k.public_key()),
+            Secret::P384(k) => Public::P384(k.public_key()),
+            Secret::K256(k) => Public::K256(k.public_key()),
+            Secret::Ed25519(k) => Public::Ed25519(k.verifying_key()),
+            Secret::Rsa(k) => {
+                let rsa = k.rsa().expect("an RSA PKey holds an RSA key");
+                Public::Rsa {
+                    spki: k
+                        .public_key_to_der()
+                        .expect("encoding an RSA public key cannot fail"),
+                    n: rsa.n().to_vec(),
+                    e: rsa.e().to_vec(),
+                }
+            }
+        };
         PublicKey {
-            inner: self.inner.public_key(),
+            inner,
+            alg: self.alg,
+            xpub: self.hd_node().map(|n| n.xpub()),
         }
     }
 
     /// Reads a private key from PEM text: SEC1 (`EC PRIVATE KEY`, with or without the
-    /// `EC PARAMETERS` block `openssl ecparam -genkey` writes first) or PKCS#8 (`PRIVATE KEY`).
-    pub fn from_pem(text: &str) -> Result<PrivateKey, CryptoError> {
+    /// `EC PARAMETERS` block `openssl ecparam -genkey` writes first), PKCS#8 (`PRIVATE KEY`),
+    /// encrypted PKCS#8 and legacy encrypted PEM (with `passphrase`), PKCS#1 (`RSA PRIVATE
+    /// KEY`) and OpenSSH (`OPENSSH PRIVATE KEY`).
+    pub fn from_pem(text: &str, passphrase: Option<&[u8]>) -> Result<PrivateKey, CryptoError> {
         if text.len() > MAX_KEY_INPUT {
             return Err(CryptoError::TooLarge(text.len(), MAX_KEY_INPUT));
         }
@@ -125,6 +506,9 @@ impl PrivateKey {
         let mut params_curve: Option<String> = None;
         let mut saw_public = false;
         for block in &blocks {
+            if block.encrypted_headers {
+                return Self::from_legacy_encrypted_pem(text, passphrase);
+            }
             match block.label.as_str() {
                 "EC PARAMETERS" => {
                     use sec1::der::Decode;
@@ -136,17 +520,14 @@ impl PrivateKey {
                     return Self::from_sec1_der(&block.der, params_curve.as_deref())
                 }
                 "PRIVATE KEY" => return Self::from_pkcs8_der(&block.der),
-                "ENCRYPTED PRIVATE KEY" => return Err(CryptoError::Encrypted),
-                "RSA PRIVATE KEY" => return Err(CryptoError::UnsupportedAlg("RSA".into())),
+                "ENCRYPTED PRIVATE KEY" => {
+                    return Self::from_encrypted_pkcs8_der(&block.der, passphrase)
+                }
+                "RSA PRIVATE KEY" => return Self::from_pkcs1_der(&block.der),
+                "OPENSSH PRIVATE KEY" => return openssh::private_from_der(&block.der, passphrase),
                 "DSA PRIVATE KEY" => return Err(CryptoError::UnsupportedAlg("DSA".into())),
-                "OPENSSH PRIVATE KEY" => {
-                    return Err(CryptoError::UnsupportedAlg(
-                        "OpenSSH private key format".into(),
-                    ))
-                }
-                "PUBLIC KEY" | "EC PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE" => {
-                    saw_public = true
-                }
+                "PUBLIC KEY" | "EC PUBLIC KEY" | "RSA PUBLIC KEY" | "CERTIFICATE"
+                | "SSH2 PUBLIC KEY" => saw_public = true,
                 _ => {}
             }
         }
@@ -170,9 +551,6 @@ impl PrivateKey {
             .map(|o| o.to_string())
             .or_else(|| params_curve.map(str::to_string))
             .ok_or_else(|| CryptoError::BadKey("the key does not name its curve".into()))?;
-        if curve != OID_P256 {
-            return Err(CryptoError::WrongCurve(curve_name(&curve)));
-        }
         if let Some(pc) = params_curve {
             if pc != curve {
                 return Err(CryptoError::BadKey(
@@ -180,51 +558,191 @@ impl PrivateKey {
                 ));
             }
         }
-        let inner = p256::SecretKey::from_slice(ec.private_key)
-            .map_err(|_| CryptoError::BadKey("the private scalar is out of range".into()))?;
-        let key = PrivateKey { inner };
-        if let Some(pubkey) = ec.public_key {
-            let derived = key.inner.public_key().to_sec1_bytes();
-            let given = p256::PublicKey::from_sec1_bytes(pubkey)
-                .map_err(|_| CryptoError::BadKey("the embedded public key is invalid".into()))?;
-            if given.to_sec1_bytes() != derived {
-                return Err(CryptoError::BadKey(
-                    "the embedded public key does not match the private key".into(),
-                ));
-            }
+        let alg = match curve.as_str() {
+            OID_P256 => KeyAlg::P256,
+            OID_P384 => KeyAlg::P384,
+            OID_SECP256K1 => KeyAlg::Secp256k1,
+            other => return Err(CryptoError::WrongCurve(curve_name(other))),
+        };
+        let key = Self::from_raw(alg, ec.private_key)?;
+        if let Some(given) = ec.public_key {
+            key.public().check_embedded_point(given)?;
         }
         Ok(key)
     }
 
-    /// Reads an unencrypted PKCS#8 DER private key.
+    /// Reads an unencrypted PKCS#8 DER private key (v1 or v2).
     pub fn from_pkcs8_der(der: &[u8]) -> Result<PrivateKey, CryptoError> {
         use pkcs8::der::Decode;
         let info = pkcs8::PrivateKeyInfo::from_der(der)
             .map_err(|e| CryptoError::BadPem(format!("PRIVATE KEY: {e}")))?;
         let alg = info.algorithm.oid.to_string();
-        if alg != OID_EC_PUBLIC_KEY {
-            return Err(CryptoError::UnsupportedAlg(alg_name(&alg)));
-        }
-        let curve = info
-            .algorithm
-            .parameters_oid()
-            .map(|o| o.to_string())
-            .map_err(|_| CryptoError::BadKey("the key does not name its curve".into()))?;
-        if curve != OID_P256 {
-            return Err(CryptoError::WrongCurve(curve_name(&curve)));
-        }
-        let inner =
-            p256::SecretKey::from_pkcs8_der(der).map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        Ok(PrivateKey { inner })
+        let bad = |e: pkcs8::Error| CryptoError::BadKey(e.to_string());
+        let secret = match alg.as_str() {
+            OID_EC_PUBLIC_KEY => {
+                let curve = info
+                    .algorithm
+                    .parameters_oid()
+                    .map(|o| o.to_string())
+                    .map_err(|_| CryptoError::BadKey("the key does not name its curve".into()))?;
+                match curve.as_str() {
+                    OID_P256 => Secret::P256(p256::SecretKey::from_pkcs8_der(der).map_err(bad)?),
+                    OID_P384 => Secret::P384(p384::SecretKey::from_pkcs8_der(der).map_err(bad)?),
+                    OID_SECP256K1 => {
+                        Secret::K256(k256::SecretKey::from_pkcs8_der(der).map_err(bad)?)
+                    }
+                    other => return Err(CryptoError::WrongCurve(curve_name(other))),
+                }
+            }
+            OID_ED25519 => {
+                Secret::Ed25519(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(bad)?)
+            }
+            OID_RSA => Secret::Rsa(
+                PKey::private_key_from_pkcs8(der)
+                    .map_err(|_| CryptoError::BadKey("the RSA key does not parse".into()))?,
+            ),
+            other => return Err(CryptoError::UnsupportedAlg(alg_name(other))),
+        };
+        Self::from_secret(secret)
     }
 
-    /// PKCS#8 DER, as sealed into the keychain.
+    /// PKCS#1 `RSAPrivateKey` DER.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<PrivateKey, CryptoError> {
+        let rsa = openssl::rsa::Rsa::private_key_from_der(der)
+            .map_err(|_| CryptoError::BadPem("RSA PRIVATE KEY: not a PKCS#1 key".into()))?;
+        let pkey = PKey::from_rsa(rsa).map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        Self::from_secret(Secret::Rsa(pkey))
+    }
+
+    /// PKCS#8 `EncryptedPrivateKeyInfo` DER, decrypted by OpenSSL (every PBES2 variant it
+    /// knows, PBKDF2 or scrypt, AES or 3DES).
+    pub fn from_encrypted_pkcs8_der(
+        der: &[u8],
+        passphrase: Option<&[u8]>,
+    ) -> Result<PrivateKey, CryptoError> {
+        use pkcs8::der::Decode;
+        pkcs8::EncryptedPrivateKeyInfo::from_der(der)
+            .map_err(|e| CryptoError::BadPem(format!("ENCRYPTED PRIVATE KEY: {e}")))?;
+        let pass = passphrase.ok_or(CryptoError::PassphraseRequired)?;
+        let pkey = PKey::private_key_from_pkcs8_passphrase(der, pass)
+            .map_err(|_| CryptoError::BadKeyPassphrase)?;
+        Self::from_openssl(pkey)
+    }
+
+    fn from_legacy_encrypted_pem(
+        text: &str,
+        passphrase: Option<&[u8]>,
+    ) -> Result<PrivateKey, CryptoError> {
+        let pass = passphrase.ok_or(CryptoError::PassphraseRequired)?;
+        let pkey = PKey::private_key_from_pem_passphrase(text.as_bytes(), pass)
+            .map_err(|_| CryptoError::BadKeyPassphrase)?;
+        Self::from_openssl(pkey)
+    }
+
+    /// Takes a key OpenSSL decoded, through its PKCS#8 form, so every algorithm is checked
+    /// by the same code as a plain import.
+    fn from_openssl(pkey: PKey<Private>) -> Result<PrivateKey, CryptoError> {
+        let der = Zeroizing::new(
+            pkey.private_key_to_pkcs8()
+                .map_err(|e| CryptoError::BadKey(e.to_string()))?,
+        );
+        Self::from_pkcs8_der(&der)
+    }
+
+    /// PKCS#8 DER, as sealed into the keychain. Ed25519 is written as OpenSSL writes it
+    /// (version 1, seed only).
     pub fn to_pkcs8_der(&self) -> Zeroizing<Vec<u8>> {
-        let doc = self
-            .inner
-            .to_pkcs8_der()
-            .expect("encoding a valid P-256 key as PKCS#8 cannot fail");
-        Zeroizing::new(doc.as_bytes().to_vec())
+        const MSG: &str = "encoding a valid key as PKCS#8 cannot fail";
+        Zeroizing::new(match &self.secret {
+            Secret::P256(k) => k.to_pkcs8_der().expect(MSG).as_bytes().to_vec(),
+            Secret::P384(k) => k.to_pkcs8_der().expect(MSG).as_bytes().to_vec(),
+            Secret::K256(k) => k.to_pkcs8_der().expect(MSG).as_bytes().to_vec(),
+            Secret::Ed25519(k) => {
+                let kp = ed25519_dalek::pkcs8::KeypairBytes {
+                    secret_key: k.to_bytes(),
+                    public_key: None,
+                };
+                kp.to_pkcs8_der().expect(MSG).as_bytes().to_vec()
+            }
+            Secret::Rsa(k) => k.private_key_to_pkcs8().expect(MSG),
+        })
+    }
+
+    /// The form sealed into the keychain: a kind byte, then
+    /// - 1: PKCS#8 DER;
+    /// - 2: BIP32 node data (41 bytes) then PKCS#8 DER (secp256k1 keys from an xprv or a
+    ///   mnemonic);
+    /// - 3: RSA as four length-prefixed big-endian integers p, q, e, d (the CRT values are
+    ///   derived), so an RSA-4096 key fits the 2,560-byte item limit every OS keychain has.
+    pub fn to_storage(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(1100));
+        match (&self.secret, &self.hd) {
+            (Secret::Rsa(k), _) => {
+                let rsa = k.rsa().expect("an RSA PKey holds an RSA key");
+                out.push(STORE_RSA);
+                let parts = [
+                    rsa.p().map(|b| b.to_vec()),
+                    rsa.q().map(|b| b.to_vec()),
+                    Some(rsa.e().to_vec()),
+                    Some(rsa.d().to_vec()),
+                ];
+                for part in parts {
+                    let part = Zeroizing::new(part.expect("OpenSSL RSA keys hold their primes"));
+                    out.extend_from_slice(&(part.len() as u16).to_be_bytes());
+                    out.extend_from_slice(&part);
+                }
+            }
+            (_, Some(meta)) => {
+                out.push(STORE_HD);
+                out.extend_from_slice(&meta.0[..]);
+                out.extend_from_slice(&self.to_pkcs8_der());
+            }
+            _ => {
+                out.push(STORE_PKCS8);
+                out.extend_from_slice(&self.to_pkcs8_der());
+            }
+        }
+        out
+    }
+
+    /// Reads what [`to_storage`](Self::to_storage) wrote.
+    pub fn from_storage(blob: &[u8]) -> Result<PrivateKey, CryptoError> {
+        match blob.split_first() {
+            Some((&STORE_PKCS8, der)) => Self::from_pkcs8_der(der),
+            Some((&STORE_HD, rest)) if rest.len() > 41 => {
+                Self::from_pkcs8_der(&rest[41..])?.with_hd_meta(&rest[..41])
+            }
+            Some((&STORE_RSA, mut rest)) => {
+                let mut nums = Vec::with_capacity(4);
+                for _ in 0..4 {
+                    if rest.len() < 2 {
+                        return Err(CryptoError::Malformed);
+                    }
+                    let len = u16::from_be_bytes([rest[0], rest[1]]) as usize;
+                    let Some(bytes) = rest.get(2..2 + len) else {
+                        return Err(CryptoError::Malformed);
+                    };
+                    nums.push(
+                        openssl::bn::BigNum::from_slice(bytes)
+                            .map_err(|_| CryptoError::Malformed)?,
+                    );
+                    rest = &rest[2 + len..];
+                }
+                let d = nums.pop().ok_or(CryptoError::Malformed)?;
+                let e = nums.pop().ok_or(CryptoError::Malformed)?;
+                let q = nums.pop().ok_or(CryptoError::Malformed)?;
+                let p = nums.pop().ok_or(CryptoError::Malformed)?;
+                let err = |_| CryptoError::Malformed;
+                let mut ctx = openssl::bn::BigNumContext::new_secure().map_err(err)?;
+                let mut n = openssl::bn::BigNum::new().map_err(err)?;
+                n.checked_mul(&p, &q, &mut ctx).map_err(err)?;
+                let (dp, dq, qi) = crate::jwk::crt_params(&d, &p, &q)?;
+                let rsa = openssl::rsa::Rsa::from_private_components(n, e, d, p, q, dp, dq, qi)
+                    .map_err(err)?;
+                Self::from_secret(Secret::Rsa(PKey::from_rsa(rsa).map_err(err)?))
+            }
+            _ => Err(CryptoError::Malformed),
+        }
     }
 
     /// PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`), as `openssl pkey` writes it.
@@ -233,45 +751,192 @@ impl PrivateKey {
         Zeroizing::new(pem_encode("PRIVATE KEY", &der))
     }
 
-    /// The private scalar, big-endian. Only for explicit export and for tests.
-    pub fn scalar_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(self.inner.to_bytes().to_vec())
+    /// Encrypted PKCS#8 PEM: PBES2 with PBKDF2-HMAC-SHA256 ([`PKCS8_PBKDF2_ROUNDS`]) and
+    /// AES-256-CBC, which OpenSSL, Java, Go and node all read.
+    pub fn to_encrypted_pkcs8_pem(&self, passphrase: &[u8]) -> Result<String, CryptoError> {
+        self.to_encrypted_pkcs8_pem_with(passphrase, PKCS8_PBKDF2_ROUNDS)
+    }
+
+    pub fn to_encrypted_pkcs8_pem_with(
+        &self,
+        passphrase: &[u8],
+        rounds: u32,
+    ) -> Result<String, CryptoError> {
+        use pkcs8::der::Decode;
+        if passphrase.is_empty() {
+            return Err(CryptoError::BadKeyPassphrase);
+        }
+        let der = self.to_pkcs8_der();
+        let info = pkcs8::PrivateKeyInfo::from_der(&der)
+            .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+        let mut salt = [0u8; 16];
+        let mut iv = [0u8; 16];
+        crate::random_bytes(&mut salt);
+        crate::random_bytes(&mut iv);
+        let params = pkcs8::pkcs5::pbes2::Parameters::pbkdf2_sha256_aes256cbc(rounds, &salt, &iv)
+            .map_err(|e| CryptoError::Kdf(e.to_string()))?;
+        let doc = info
+            .encrypt_with_params(params, passphrase)
+            .map_err(|e| CryptoError::Kdf(e.to_string()))?;
+        Ok(pem_encode("ENCRYPTED PRIVATE KEY", doc.as_bytes()))
+    }
+
+    /// The raw private scalar (EC) or seed (Ed25519), big-endian. Not for RSA.
+    pub fn raw_bytes(&self) -> Result<Zeroizing<Vec<u8>>, CryptoError> {
+        Ok(Zeroizing::new(match &self.secret {
+            Secret::P256(k) => k.to_bytes().to_vec(),
+            Secret::P384(k) => k.to_bytes().to_vec(),
+            Secret::K256(k) => k.to_bytes().to_vec(),
+            Secret::Ed25519(k) => k.to_bytes().to_vec(),
+            Secret::Rsa(_) => {
+                return Err(CryptoError::FormatNotForAlg {
+                    format: "hex".into(),
+                    alg: self.alg.to_string(),
+                })
+            }
+        }))
+    }
+
+    /// An explicit private export.
+    pub fn export(
+        &self,
+        format: PrivateFormat,
+        passphrase: Option<&[u8]>,
+    ) -> Result<Zeroizing<String>, CryptoError> {
+        let not_for = || CryptoError::FormatNotForAlg {
+            format: format.as_str().into(),
+            alg: self.alg.to_string(),
+        };
+        Ok(match format {
+            PrivateFormat::Pem => self.to_pkcs8_pem(),
+            PrivateFormat::Pkcs8Enc => Zeroizing::new(
+                self.to_encrypted_pkcs8_pem(passphrase.ok_or(CryptoError::PassphraseRequired)?)?,
+            ),
+            PrivateFormat::Jwk => jwk::private_jwk(self)?,
+            PrivateFormat::Hex => Zeroizing::new(hex::encode(&*self.raw_bytes()?)),
+            PrivateFormat::Wif => match &self.secret {
+                Secret::K256(k) => chain::wif_encode(&k.to_bytes().into(), true),
+                _ => return Err(not_for()),
+            },
+            PrivateFormat::Xprv => self.hd_node().ok_or_else(not_for)?.xprv(),
+        })
     }
 }
 
 impl PublicKey {
     pub fn alg(&self) -> KeyAlg {
-        KeyAlg::P256
+        self.alg
     }
 
+    /// Reads a SubjectPublicKeyInfo DER public key (as stored in the index).
     pub fn from_spki_der(der: &[u8]) -> Result<PublicKey, CryptoError> {
-        let inner = p256::PublicKey::from_public_key_der(der)
+        let spki = pkcs8::spki::SubjectPublicKeyInfoRef::try_from(der)
             .map_err(|e| CryptoError::BadKey(e.to_string()))?;
-        Ok(PublicKey { inner })
+        let oid = spki.algorithm.oid.to_string();
+        let bad = |e: pkcs8::spki::Error| CryptoError::BadKey(e.to_string());
+        let (inner, alg) = match oid.as_str() {
+            OID_EC_PUBLIC_KEY => {
+                let curve = spki
+                    .algorithm
+                    .parameters_oid()
+                    .map(|o| o.to_string())
+                    .map_err(|_| CryptoError::BadKey("the key does not name its curve".into()))?;
+                match curve.as_str() {
+                    OID_P256 => (
+                        Public::P256(p256::PublicKey::from_public_key_der(der).map_err(bad)?),
+                        KeyAlg::P256,
+                    ),
+                    OID_P384 => (
+                        Public::P384(p384::PublicKey::from_public_key_der(der).map_err(bad)?),
+                        KeyAlg::P384,
+                    ),
+                    OID_SECP256K1 => (
+                        Public::K256(k256::PublicKey::from_public_key_der(der).map_err(bad)?),
+                        KeyAlg::Secp256k1,
+                    ),
+                    other => return Err(CryptoError::WrongCurve(curve_name(other))),
+                }
+            }
+            OID_ED25519 => (
+                Public::Ed25519(
+                    ed25519_dalek::VerifyingKey::from_public_key_der(der).map_err(bad)?,
+                ),
+                KeyAlg::Ed25519,
+            ),
+            OID_RSA => {
+                let pkey = PKey::public_key_from_der(der)
+                    .map_err(|_| CryptoError::BadKey("the RSA public key does not parse".into()))?;
+                let rsa = pkey
+                    .rsa()
+                    .map_err(|_| CryptoError::BadKey("not an RSA key".into()))?;
+                let alg = KeyAlg::from_rsa_bits(pkey.bits())?;
+                (
+                    Public::Rsa {
+                        spki: der.to_vec(),
+                        n: rsa.n().to_vec(),
+                        e: rsa.e().to_vec(),
+                    },
+                    alg,
+                )
+            }
+            other => return Err(CryptoError::UnsupportedAlg(alg_name(other))),
+        };
+        Ok(PublicKey {
+            inner,
+            alg,
+            xpub: None,
+        })
     }
 
-    /// SubjectPublicKeyInfo DER (uncompressed point).
+    /// Attaches an HD key's stored `xpub`.
+    pub fn with_xpub(mut self, xpub: Option<String>) -> PublicKey {
+        self.xpub = xpub;
+        self
+    }
+
+    pub fn xpub(&self) -> Option<&str> {
+        self.xpub.as_deref()
+    }
+
+    fn check_embedded_point(&self, given: &[u8]) -> Result<(), CryptoError> {
+        let matches = match &self.inner {
+            Public::P256(k) => p256::PublicKey::from_sec1_bytes(given)
+                .map(|g| g == *k)
+                .ok(),
+            Public::P384(k) => p384::PublicKey::from_sec1_bytes(given)
+                .map(|g| g == *k)
+                .ok(),
+            Public::K256(k) => k256::PublicKey::from_sec1_bytes(given)
+                .map(|g| g == *k)
+                .ok(),
+            _ => Some(true),
+        };
+        match matches {
+            Some(true) => Ok(()),
+            Some(false) => Err(CryptoError::BadKey(
+                "the embedded public key does not match the private key".into(),
+            )),
+            None => Err(CryptoError::BadKey(
+                "the embedded public key is invalid".into(),
+            )),
+        }
+    }
+
+    /// SubjectPublicKeyInfo DER (EC points uncompressed, as OpenSSL writes them).
     pub fn spki_der(&self) -> Vec<u8> {
-        self.inner
-            .to_public_key_der()
-            .expect("encoding a valid P-256 public key cannot fail")
-            .into_vec()
+        const MSG: &str = "encoding a valid public key cannot fail";
+        match &self.inner {
+            Public::P256(k) => k.to_public_key_der().expect(MSG).into_vec(),
+            Public::P384(k) => k.to_public_key_der().expect(MSG).into_vec(),
+            Public::K256(k) => k.to_public_key_der().expect(MSG).into_vec(),
+            Public::Ed25519(k) => k.to_public_key_der().expect(MSG).into_vec(),
+            Public::Rsa { spki, .. } => spki.clone(),
+        }
     }
 
-    /// SPKI PEM, byte-identical to `openssl ec -pubout` / `openssl pkey -pubout`.
+    /// SPKI PEM, byte-identical to `openssl pkey -pubout`.
     pub fn spki_pem(&self) -> String {
-        let pem = self
-            .inner
-            .to_public_key_pem(LineEnding::LF)
-            .expect("encoding a valid P-256 public key cannot fail");
-        debug_assert_eq!(pem, pem_encode("PUBLIC KEY", &self.spki_der()));
-        pem
-    }
-
-    /// What a QR code of this key carries: the SPKI PEM for P-256 (keys with an address, like
-    /// secp256k1, will carry the address).
-    pub fn qr_payload(&self) -> String {
-        self.spki_pem()
+        pem_encode("PUBLIC KEY", &self.spki_der())
     }
 
     /// Hex SHA-256 of the SPKI DER.
@@ -281,238 +946,108 @@ impl PublicKey {
 
     /// The public JWK with its RFC 7638 thumbprint as `kid`.
     pub fn jwk(&self) -> Jwk {
-        let point = self.inner.to_encoded_point(false);
-        let x = URL_SAFE_NO_PAD.encode(point.x().expect("uncompressed point has x"));
-        let y = URL_SAFE_NO_PAD.encode(point.y().expect("uncompressed point has y"));
-        // RFC 7638 §3.2: required members only, lexicographic order, no whitespace.
-        let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-        let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
-        Jwk {
-            kty: "EC".into(),
-            crv: "P-256".into(),
-            x,
-            y,
-            kid,
+        match &self.inner {
+            Public::P256(k) => {
+                let p = k.to_encoded_point(false);
+                Jwk::ec("P-256", "ES256", p.x().expect("x"), p.y().expect("y"))
+            }
+            Public::P384(k) => {
+                let p = k.to_encoded_point(false);
+                Jwk::ec("P-384", "ES384", p.x().expect("x"), p.y().expect("y"))
+            }
+            Public::K256(k) => {
+                let p = k.to_encoded_point(false);
+                Jwk::ec("secp256k1", "ES256K", p.x().expect("x"), p.y().expect("y"))
+            }
+            Public::Ed25519(k) => Jwk::okp("Ed25519", k.as_bytes()),
+            Public::Rsa { n, e, .. } => Jwk::rsa(n, e),
         }
     }
-}
 
-/// PEM text with 64-column base64 and LF line ends, as OpenSSL writes it.
-pub fn pem_encode(label: &str, der: &[u8]) -> String {
-    let b64 = STANDARD.encode(der);
-    let mut out = String::with_capacity(b64.len() + b64.len() / 64 + 2 * label.len() + 40);
-    out.push_str("-----BEGIN ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    for chunk in b64.as_bytes().chunks(64) {
-        out.push_str(std::str::from_utf8(chunk).expect("base64 is ASCII"));
-        out.push('\n');
-    }
-    out.push_str("-----END ");
-    out.push_str(label);
-    out.push_str("-----\n");
-    out
-}
-
-struct PemBlock {
-    label: String,
-    der: Zeroizing<Vec<u8>>,
-}
-
-/// A PEM label as RFC 7468 allows it (printable, no hyphen runs); bounded so an error that
-/// names it can never carry key material.
-fn valid_label(l: &str) -> bool {
-    !l.is_empty()
-        && l.len() <= 48
-        && l.bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
-}
-
-/// Finds every PEM block in `text`. Lenient about surrounding text, CRLF, indentation and
-/// line breaks lost in pasting (a whole key on one line); strict about matching BEGIN/END
-/// labels and base64. Error messages name labels only, never content.
-fn pem_blocks(text: &str) -> Result<Vec<PemBlock>, CryptoError> {
-    const BEGIN: &str = "-----BEGIN ";
-    const DASHES: &str = "-----";
-    let mut blocks = Vec::new();
-    let mut rest = text;
-    while let Some(pos) = rest.find(BEGIN) {
-        let after = &rest[pos + BEGIN.len()..];
-        let label_end = after
-            .find(DASHES)
-            .ok_or_else(|| CryptoError::BadPem("malformed BEGIN line".into()))?;
-        let label = &after[..label_end];
-        if !valid_label(label) {
-            return Err(CryptoError::BadPem("malformed BEGIN line".into()));
+    /// The compressed SEC1 point of a secp256k1 key.
+    pub fn secp256k1_compressed(&self) -> Option<[u8; 33]> {
+        match &self.inner {
+            Public::K256(k) => {
+                let p = k.to_encoded_point(true);
+                p.as_bytes().try_into().ok()
+            }
+            _ => None,
         }
-        let body_start = &after[label_end + DASHES.len()..];
-        let end_marker = format!("-----END {label}-----");
-        let Some(body_len) = body_start.find(&end_marker) else {
-            return Err(CryptoError::BadPem(format!(
-                "{label}: no END line (truncated?)"
-            )));
+    }
+
+    fn secp256k1_uncompressed(&self) -> Option<[u8; 65]> {
+        match &self.inner {
+            Public::K256(k) => {
+                let p = k.to_encoded_point(false);
+                p.as_bytes().try_into().ok()
+            }
+            _ => None,
+        }
+    }
+
+    /// The EC point (uncompressed SEC1), the Ed25519 key, or the RSA modulus and exponent,
+    /// for the OpenSSH encoder.
+    pub(crate) fn openssh_parts(&self) -> openssh::PublicParts<'_> {
+        match &self.inner {
+            Public::P256(k) => {
+                openssh::PublicParts::Ec(k.to_encoded_point(false).as_bytes().to_vec())
+            }
+            Public::P384(k) => {
+                openssh::PublicParts::Ec(k.to_encoded_point(false).as_bytes().to_vec())
+            }
+            Public::K256(_) => openssh::PublicParts::None,
+            Public::Ed25519(k) => openssh::PublicParts::Ed25519(k.to_bytes()),
+            Public::Rsa { n, e, .. } => openssh::PublicParts::Rsa { n, e },
+        }
+    }
+
+    /// The formats this key can be exported in.
+    pub fn formats(&self) -> Vec<PublicFormat> {
+        let mut v = self.alg.public_formats().to_vec();
+        if self.xpub.is_some() {
+            v.insert(v.len() - 1, PublicFormat::Xpub);
+        }
+        v
+    }
+
+    /// One public export. `comment` ends an OpenSSH line (the key's label, say).
+    pub fn export(&self, format: PublicFormat, comment: &str) -> Result<String, CryptoError> {
+        let not_for = || CryptoError::FormatNotForAlg {
+            format: format.as_str().into(),
+            alg: self.alg.to_string(),
         };
-        let body = &body_start[..body_len];
-        if body.contains(BEGIN) {
-            return Err(CryptoError::BadPem(format!(
-                "{label}: a BEGIN line before its END"
-            )));
-        }
-        if body.contains(':') {
-            // RFC 1421 headers (Proc-Type, DEK-Info) mean legacy OpenSSL encryption.
-            return Err(CryptoError::Encrypted);
-        }
-        let compact: Zeroizing<String> =
-            Zeroizing::new(body.chars().filter(|c| !c.is_whitespace()).collect());
-        let der = STANDARD
-            .decode(compact.as_bytes())
-            .map_err(|_| CryptoError::BadPem(format!("{label}: invalid base64")))?;
-        blocks.push(PemBlock {
-            label: label.to_string(),
-            der: Zeroizing::new(der),
-        });
-        rest = &body_start[body_len + end_marker.len()..];
+        Ok(match format {
+            PublicFormat::Pem => self.spki_pem(),
+            PublicFormat::Jwk => self.jwk().to_json(),
+            PublicFormat::Jwks => Jwk::set(&[self.jwk()]),
+            PublicFormat::Openssh => openssh::public_line(self, comment).ok_or_else(not_for)?,
+            PublicFormat::Eth => {
+                chain::eth_address(&self.secp256k1_uncompressed().ok_or_else(not_for)?)
+            }
+            PublicFormat::Eos => {
+                chain::eos_public(&self.secp256k1_compressed().ok_or_else(not_for)?)
+            }
+            PublicFormat::EosLegacy => {
+                chain::eos_public_legacy(&self.secp256k1_compressed().ok_or_else(not_for)?)
+            }
+            PublicFormat::Btc => {
+                chain::btc_p2pkh(&self.secp256k1_compressed().ok_or_else(not_for)?)
+            }
+            PublicFormat::Xpub => self.xpub.clone().ok_or_else(not_for)?,
+            PublicFormat::Fingerprint => self.fingerprint(),
+        })
     }
-    Ok(blocks)
+
+    /// What a QR code of this key carries by default: a secp256k1 key's Ethereum address,
+    /// else the SPKI PEM.
+    pub fn qr_default(&self) -> PublicFormat {
+        match self.alg {
+            KeyAlg::Secp256k1 => PublicFormat::Eth,
+            _ => PublicFormat::Pem,
+        }
+    }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    // Generated with `openssl ecparam -name prime256v1 -genkey` (OpenSSL 3.0, Debian 12);
-    // the public PEM with `openssl ec -in k.pem -pubout`; the PKCS#8 with `openssl pkey`.
-    const SEC1_WITH_PARAMS: &str = include_str!("../tests/fixtures/p256-sec1-params.pem");
-    const SEC1_NOOUT: &str = include_str!("../tests/fixtures/p256-sec1.pem");
-    const PKCS8: &str = include_str!("../tests/fixtures/p256-pkcs8.pem");
-    const SPKI: &str = include_str!("../tests/fixtures/p256-spki.pem");
-    const SPKI_NOOUT: &str = include_str!("../tests/fixtures/p256-sec1-spki.pem");
-    const P384: &str = include_str!("../tests/fixtures/p384-sec1.pem");
-    const ED25519: &str = include_str!("../tests/fixtures/ed25519-pkcs8.pem");
-
-    #[test]
-    fn sec1_with_params_block_matches_openssl_pubout() {
-        let k = PrivateKey::from_pem(SEC1_WITH_PARAMS).unwrap();
-        assert_eq!(k.public().spki_pem(), SPKI);
-    }
-
-    #[test]
-    fn sec1_noout_matches_openssl_pubout() {
-        let k = PrivateKey::from_pem(SEC1_NOOUT).unwrap();
-        assert_eq!(k.public().spki_pem(), SPKI_NOOUT);
-    }
-
-    #[test]
-    fn pkcs8_is_the_same_key_and_reencodes_identically() {
-        let a = PrivateKey::from_pem(SEC1_WITH_PARAMS).unwrap();
-        let b = PrivateKey::from_pem(PKCS8).unwrap();
-        assert_eq!(a.public(), b.public());
-        assert_eq!(b.to_pkcs8_pem().as_str(), PKCS8);
-    }
-
-    #[test]
-    fn lost_line_breaks_are_tolerated() {
-        let one_line = SEC1_WITH_PARAMS.replace('\n', "");
-        let k = PrivateKey::from_pem(&one_line).unwrap();
-        assert_eq!(k.public().spki_pem(), SPKI);
-    }
-
-    #[test]
-    fn errors_never_echo_key_material() {
-        let body: String = SEC1_NOOUT.lines().nth(1).unwrap().to_string();
-        let inputs = [
-            SEC1_NOOUT[..SEC1_NOOUT.len() - 30].to_string(),
-            SEC1_NOOUT.replace("-----END EC PRIVATE KEY-----", "-----END EC PRIVATE KEY"),
-            SEC1_NOOUT.replace(
-                "-----BEGIN EC PRIVATE KEY-----",
-                "-----BEGIN EC PRIVATE KEY",
-            ),
-            SEC1_NOOUT.replacen("M", "*", 1),
-            SEC1_NOOUT
-                .replace('\n', "")
-                .replace("-----END EC PRIVATE KEY-----", ""),
-        ];
-        for input in inputs {
-            let e = PrivateKey::from_pem(&input).err().expect("must fail");
-            let shown = format!("{e} {e:?}");
-            assert!(
-                !shown.contains(&body[..20]),
-                "error leaks key material: {shown}"
-            );
-        }
-    }
-
-    #[test]
-    fn crlf_and_indentation_are_tolerated() {
-        let pasted = format!("  {}", SEC1_NOOUT.replace('\n', "\r\n    "));
-        let k = PrivateKey::from_pem(&pasted).unwrap();
-        assert_eq!(k.public().spki_pem(), SPKI_NOOUT);
-    }
-
-    #[test]
-    fn wrong_curve_and_algorithm_have_their_own_codes() {
-        use crate::Coded;
-        let e = PrivateKey::from_pem(P384).err().unwrap();
-        assert_eq!(e.code(), "key.wrong_curve");
-        assert!(e.to_string().contains("P-384"));
-        let e = PrivateKey::from_pem(ED25519).err().unwrap();
-        assert_eq!(e.code(), "key.unsupported_alg");
-        assert!(e.to_string().contains("Ed25519"));
-        let e = PrivateKey::from_pem(SPKI).err().unwrap();
-        assert_eq!(e.code(), "key.not_private");
-        let e = PrivateKey::from_pem("hello").err().unwrap();
-        assert_eq!(e.code(), "key.not_pem");
-        let truncated = &SEC1_NOOUT[..SEC1_NOOUT.len() - 30];
-        let e = PrivateKey::from_pem(truncated).err().unwrap();
-        assert_eq!(e.code(), "key.bad_pem");
-        let corrupt = SEC1_NOOUT.replacen("M", "*", 1);
-        assert_eq!(
-            PrivateKey::from_pem(&corrupt).err().unwrap().code(),
-            "key.bad_pem"
-        );
-        let huge = "A".repeat(MAX_KEY_INPUT + 1);
-        assert_eq!(
-            PrivateKey::from_pem(&huge).err().unwrap().code(),
-            "key.input_too_large"
-        );
-    }
-
-    #[test]
-    fn jwk_coordinates_are_the_spki_point_and_kid_is_the_rfc7638_thumbprint() {
-        // RFC 7515 A.3 key: d, x, y published together.
-        let d = URL_SAFE_NO_PAD
-            .decode("jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI")
-            .unwrap();
-        let k = PrivateKey {
-            inner: p256::SecretKey::from_slice(&d).unwrap(),
-        };
-        let jwk = k.public().jwk();
-        assert_eq!(jwk.x, "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU");
-        assert_eq!(jwk.y, "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0");
-        // RFC 7638 thumbprint of this JWK, computed outside Keyward (Python hashlib over the canonical JSON).
-        assert_eq!(jwk.kid, "oKIywvGUpTVTyxMQ3bwIIeQUudfr_CkLMjCE19ECD-U");
-    }
-
-    #[test]
-    fn fingerprint_is_sha256_of_spki_der() {
-        let k = PrivateKey::from_pem(SEC1_NOOUT).unwrap();
-        let der = STANDARD
-            .decode(
-                SPKI_NOOUT
-                    .lines()
-                    .filter(|l| !l.starts_with("-----"))
-                    .collect::<String>(),
-            )
-            .unwrap();
-        assert_eq!(k.public().fingerprint(), hex::encode(Sha256::digest(der)));
-    }
-
-    #[test]
-    fn generated_keys_round_trip_through_pkcs8() {
-        let k = PrivateKey::generate(KeyAlg::P256);
-        let back = PrivateKey::from_pkcs8_der(&k.to_pkcs8_der()).unwrap();
-        assert_eq!(k.public(), back.public());
-        let pubk = PublicKey::from_spki_der(&k.public().spki_der()).unwrap();
-        assert_eq!(pubk, k.public());
-    }
-}
+#[path = "keys_tests.rs"]
+mod tests;

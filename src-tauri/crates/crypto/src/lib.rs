@@ -4,13 +4,21 @@
 //! `keyward-services`. Secret material is held in zeroizing types and never derives
 //! `Debug` or `Serialize`.
 
+pub mod chain;
 pub mod error;
+pub mod hd;
+pub mod import;
+pub mod jwk;
 pub mod keys;
+pub mod keystore;
+pub mod openssh;
+pub mod pem;
 pub mod qr;
 pub mod seal;
 
 pub use error::{Coded, CryptoError};
-pub use keys::{KeyAlg, PrivateKey, PublicKey};
+pub use import::{ImportFormat, ImportOptions, Imported};
+pub use keys::{KeyAlg, PrivateFormat, PrivateKey, PublicFormat, PublicKey};
 pub use seal::{KdfParams, VaultKey, WrappedKey};
 
 /// Fills `buf` with bytes from the operating system's CSPRNG.

@@ -9,7 +9,6 @@
 use crate::api::*;
 use crate::error::{ErrorBody, Result, VaultError};
 use crate::vault::Vault;
-use keyward_crypto::KeyAlg;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
@@ -32,32 +31,43 @@ pub enum Request {
         passphrase: Option<Zeroizing<String>>,
     },
     Lock,
-    KeyList,
-    KeyGenerate {
-        alg: KeyAlg,
-        label: Option<String>,
+    KeyList {
+        #[serde(default)]
+        filter: ListFilter,
     },
-    KeyImport {
-        text: Zeroizing<String>,
-        label: Option<String>,
-    },
+    KeyGenerate(GenerateRequest),
+    KeyImport(ImportRequest),
     KeyShow {
         key: String,
     },
     KeyQr {
         key: String,
+        #[serde(default)]
+        format: Option<PublicFormat>,
     },
     KeyExport {
         key: String,
         format: PublicFormat,
     },
+    KeyJwks {
+        keys: Vec<String>,
+    },
     KeyExportPrivate {
         key: String,
         format: PrivateFormat,
+        #[serde(default)]
+        passphrase: Option<Zeroizing<String>>,
     },
     KeyRename {
         key: String,
         label: String,
+    },
+    KeyTag {
+        key: String,
+        #[serde(default)]
+        add: Vec<String>,
+        #[serde(default)]
+        remove: Vec<String>,
     },
     KeyDelete {
         key: String,
@@ -92,16 +102,20 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::Status => to_value(b.status()?),
         Request::Unlock { passphrase } => to_value(b.unlock(passphrase)?),
         Request::Lock => to_value(b.lock()?),
-        Request::KeyList => to_value(b.key_list()?),
-        Request::KeyGenerate { alg, label } => to_value(b.key_generate(alg, label)?),
-        Request::KeyImport { text, label } => to_value(b.key_import(text, label)?),
+        Request::KeyList { filter } => to_value(b.key_list(&filter)?),
+        Request::KeyGenerate(req) => to_value(b.key_generate(req)?),
+        Request::KeyImport(req) => to_value(b.key_import(req)?),
         Request::KeyShow { key } => to_value(b.key_show(&key)?),
         Request::KeyExport { key, format } => to_value(b.key_export(&key, format)?),
-        Request::KeyQr { key } => to_value(b.key_qr(&key)?),
-        Request::KeyExportPrivate { key, format } => {
-            to_value(b.key_export_private(&key, format)?.as_str())
-        }
+        Request::KeyJwks { keys } => to_value(b.key_jwks(&keys)?),
+        Request::KeyQr { key, format } => to_value(b.key_qr(&key, format)?),
+        Request::KeyExportPrivate {
+            key,
+            format,
+            passphrase,
+        } => to_value(b.key_export_private(&key, format, passphrase)?.as_str()),
         Request::KeyRename { key, label } => to_value(b.key_rename(&key, &label)?),
+        Request::KeyTag { key, add, remove } => to_value(b.key_tag(&key, &add, &remove)?),
         Request::KeyDelete { key } => to_value(b.key_delete(&key)?),
     }
 }
@@ -353,14 +367,16 @@ impl Backend for AgentClient {
     fn lock(&mut self) -> Result<Status> {
         self.call_as(&Request::Lock)
     }
-    fn key_list(&mut self) -> Result<Vec<KeyInfo>> {
-        self.call_as(&Request::KeyList)
+    fn key_list(&mut self, filter: &ListFilter) -> Result<Vec<KeyInfo>> {
+        self.call_as(&Request::KeyList {
+            filter: filter.clone(),
+        })
     }
-    fn key_generate(&mut self, alg: KeyAlg, label: Option<String>) -> Result<KeyInfo> {
-        self.call_as(&Request::KeyGenerate { alg, label })
+    fn key_generate(&mut self, req: GenerateRequest) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyGenerate(req))
     }
-    fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo> {
-        self.call_as(&Request::KeyImport { text, label })
+    fn key_import(&mut self, req: ImportRequest) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyImport(req))
     }
     fn key_show(&mut self, key: &str) -> Result<KeyDetail> {
         self.call_as(&Request::KeyShow { key: key.into() })
@@ -371,17 +387,27 @@ impl Backend for AgentClient {
             format,
         })
     }
-    fn key_qr(&mut self, key: &str) -> Result<QrView> {
-        self.call_as(&Request::KeyQr { key: key.into() })
+    fn key_jwks(&mut self, keys: &[String]) -> Result<String> {
+        self.call_as(&Request::KeyJwks {
+            keys: keys.to_vec(),
+        })
+    }
+    fn key_qr(&mut self, key: &str, format: Option<PublicFormat>) -> Result<QrView> {
+        self.call_as(&Request::KeyQr {
+            key: key.into(),
+            format,
+        })
     }
     fn key_export_private(
         &mut self,
         key: &str,
         format: PrivateFormat,
+        passphrase: Option<Zeroizing<String>>,
     ) -> Result<Zeroizing<String>> {
         let v = self.call(&Request::KeyExportPrivate {
             key: key.into(),
             format,
+            passphrase,
         })?;
         match v {
             Value::String(s) => Ok(Zeroizing::new(s)),
@@ -392,6 +418,13 @@ impl Backend for AgentClient {
         self.call_as(&Request::KeyRename {
             key: key.into(),
             label: label.into(),
+        })
+    }
+    fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyTag {
+            key: key.into(),
+            add: add.to_vec(),
+            remove: remove.to_vec(),
         })
     }
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo> {

@@ -4,7 +4,7 @@
 
 use crate::error::Result;
 use keyward_crypto::keys::Jwk;
-use keyward_crypto::KeyAlg;
+pub use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
@@ -31,6 +31,11 @@ pub struct KeyInfo {
     pub alg: String,
     pub fingerprint: String,
     pub created_at: String,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// `generated`, or the import format (a mnemonic's with its path: `mnemonic m/44'/60'/0'/0/0`).
+    #[serde(default)]
+    pub origin: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +45,62 @@ pub struct KeyDetail {
     pub info: KeyInfo,
     pub public_pem: String,
     pub jwk: Jwk,
+    /// Every public form of the key (addresses, OpenSSH line, xpub, fingerprint, …).
+    pub exports: Vec<PublicView>,
+    /// The format a QR code of this key shows unless another is asked for.
+    pub qr_default: PublicFormat,
+}
+
+/// One public form of a key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PublicView {
+    pub format: PublicFormat,
+    pub title: String,
+    pub value: String,
+}
+
+/// A key to generate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenerateRequest {
+    pub alg: KeyAlg,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// A key to import. Holds secrets, so neither `Debug` nor `Clone`.
+#[derive(Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportRequest {
+    pub text: Zeroizing<String>,
+    #[serde(default)]
+    pub format: ImportFormat,
+    /// The curve of a raw hex key.
+    #[serde(default)]
+    pub alg: Option<KeyAlg>,
+    /// A mnemonic's derivation path or preset (`eth`, `eos:2`, `m/44'/0'/0'/0/0`).
+    #[serde(default)]
+    pub path: Option<String>,
+    /// The input's own passphrase (never the vault's); a mnemonic's BIP39 passphrase.
+    #[serde(default)]
+    pub passphrase: Option<Zeroizing<String>>,
+    #[serde(default)]
+    pub label: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+}
+
+/// Which keys `key_list` returns.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ListFilter {
+    #[serde(default)]
+    pub alg: Option<KeyAlg>,
+    #[serde(default)]
+    pub tag: Option<String>,
 }
 
 /// A QR code of a key's public data, rendered as SVG.
@@ -66,22 +127,6 @@ impl QrView {
             payload,
         })
     }
-}
-
-/// Public export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PublicFormat {
-    Pem,
-    Jwk,
-    Fingerprint,
-}
-
-/// Private export formats (explicit action only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PrivateFormat {
-    Pem,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,15 +158,26 @@ pub trait Backend {
     /// `None` for a vault in "no passphrase" mode.
     fn unlock(&mut self, passphrase: Option<Zeroizing<String>>) -> Result<Status>;
     fn lock(&mut self) -> Result<Status>;
-    fn key_list(&mut self) -> Result<Vec<KeyInfo>>;
-    fn key_generate(&mut self, alg: KeyAlg, label: Option<String>) -> Result<KeyInfo>;
-    fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo>;
+    fn key_list(&mut self, filter: &ListFilter) -> Result<Vec<KeyInfo>>;
+    /// RSA generation takes seconds: callers keep it off UI threads.
+    fn key_generate(&mut self, req: GenerateRequest) -> Result<KeyInfo>;
+    /// Nothing is stored when the import fails.
+    fn key_import(&mut self, req: ImportRequest) -> Result<KeyInfo>;
     fn key_show(&mut self, key: &str) -> Result<KeyDetail>;
     fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String>;
-    /// A QR code of the key's public data (see `PublicKey::qr_payload`).
-    fn key_qr(&mut self, key: &str) -> Result<QrView>;
-    fn key_export_private(&mut self, key: &str, format: PrivateFormat)
-        -> Result<Zeroizing<String>>;
+    /// A JWK Set of several keys.
+    fn key_jwks(&mut self, keys: &[String]) -> Result<String>;
+    /// A QR code of one public form of the key (its `qr_default` when `None`).
+    fn key_qr(&mut self, key: &str, format: Option<PublicFormat>) -> Result<QrView>;
+    /// An explicit private export; `passphrase` encrypts `pkcs8-enc`.
+    fn key_export_private(
+        &mut self,
+        key: &str,
+        format: PrivateFormat,
+        passphrase: Option<Zeroizing<String>>,
+    ) -> Result<Zeroizing<String>>;
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo>;
+    /// Adds and removes tags (lower-cased; letters, digits, `-`, `_`, `.`, `:`).
+    fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo>;
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo>;
 }

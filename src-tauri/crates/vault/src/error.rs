@@ -58,6 +58,8 @@ pub enum VaultError {
     PassphraseRequired,
     #[error("the passphrases do not match")]
     PassphraseMismatch,
+    #[error("{0}")]
+    Usage(String),
     #[error("the passphrase is too short ({0} characters; at least 8)")]
     WeakPassphrase(usize),
     #[error("the sealed item is {0} bytes; the limit is {1} bytes")]
@@ -83,6 +85,8 @@ pub enum VaultError {
     },
     #[error("invalid label: {0}")]
     BadLabel(String),
+    #[error("invalid tag: {0}")]
+    BadTag(String),
     #[error("unknown format \"{0}\"")]
     BadFormat(String),
     #[error("{0} needs explicit confirmation")]
@@ -125,6 +129,7 @@ impl Coded for VaultError {
             VaultError::NoPassphraseSource => "vault.no_passphrase_source",
             VaultError::PassphraseRequired => "vault.passphrase_required",
             VaultError::PassphraseMismatch => "vault.passphrase_mismatch",
+            VaultError::Usage(_) => "usage.invalid",
             VaultError::WeakPassphrase(_) => "vault.weak_passphrase",
             VaultError::ItemTooLarge(..) => "vault.item_too_large",
             VaultError::MissingItem(_) => "vault.missing_item",
@@ -136,6 +141,7 @@ impl Coded for VaultError {
             VaultError::KeyNotFound(_) => "key.not_found",
             VaultError::Ambiguous { .. } => "key.ambiguous",
             VaultError::BadLabel(_) => "key.bad_label",
+            VaultError::BadTag(_) => "key.bad_tag",
             VaultError::BadFormat(_) => "key.bad_format",
             VaultError::ConfirmationRequired(_) => "key.confirmation_required",
             VaultError::AgentNotRunning => "agent.not_running",
@@ -156,6 +162,7 @@ impl Coded for VaultError {
             VaultError::NoPassphraseSource => "Run in a terminal, or set KEYWARD_PASSPHRASE_FILE to a file holding the passphrase (init also takes --no-passphrase).".into(),
             VaultError::PassphraseRequired => "Give the passphrase (terminal prompt or KEYWARD_PASSPHRASE_FILE).".into(),
             VaultError::PassphraseMismatch => "Type the same passphrase twice.".into(),
+            VaultError::Usage(_) => "See keyward-cli help for the command.".into(),
             VaultError::WeakPassphrase(_) => "Choose a passphrase of at least 8 characters (a few random words are best).".into(),
             VaultError::ItemTooLarge(..) => "Keychain items are limited to 2,560 bytes (the Windows limit) on every OS; this secret cannot be stored.".into(),
             VaultError::MissingItem(_) => "The keychain item was deleted behind Keyward's back; run keyward-cli doctor.".into(),
@@ -167,6 +174,7 @@ impl Coded for VaultError {
             VaultError::KeyNotFound(_) => "List keys with: keyward-cli key list".into(),
             VaultError::Ambiguous { .. } => "Name the key by its id or a longer id prefix.".into(),
             VaultError::BadLabel(_) => "Use 1 to 100 printable characters.".into(),
+            VaultError::BadTag(_) => "Tags are 1 to 32 letters, digits, -, _, . or :, like prod or team:payments.".into(),
             VaultError::BadFormat(_) => "See keyward-cli key export --help for the formats.".into(),
             VaultError::ConfirmationRequired(_) => "Add --yes (or confirm in the app).".into(),
             VaultError::AgentNotRunning => "Start one with: keyward-cli agent (without an agent, each command unlocks the vault for itself).".into(),

@@ -20,6 +20,12 @@ pub struct KeyRow {
     pub fingerprint: String,
     pub created_at: String,
     pub deleted_at: Option<String>,
+    /// Lower-case tags, sorted, unique.
+    pub tags: Vec<String>,
+    /// An HD key's extended public key (public data, like the SPKI).
+    pub xpub: Option<String>,
+    /// Where the key came from: `generated`, or the import format (and a mnemonic's path).
+    pub origin: String,
 }
 
 const SCHEMA: &str = "
@@ -33,8 +39,49 @@ CREATE TABLE IF NOT EXISTS keys (
   created_at TEXT NOT NULL,
   deleted_at TEXT
 );
+CREATE INDEX IF NOT EXISTS keys_created ON keys(created_at, id);
 CREATE INDEX IF NOT EXISTS keys_label ON keys(label);
 ";
+
+/// Columns added after the first release, added in place to older databases.
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("tags", "TEXT NOT NULL DEFAULT ''"),
+    ("xpub", "TEXT"),
+    ("origin", "TEXT NOT NULL DEFAULT ''"),
+];
+
+fn migrate(conn: &Connection) -> Result<()> {
+    let have: Vec<String> = conn
+        .prepare("SELECT name FROM pragma_table_info('keys')")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    for (name, ty) in ADDED_COLUMNS {
+        if !have.iter().any(|h| h == name) {
+            conn.execute_batch(&format!("ALTER TABLE keys ADD COLUMN {name} {ty}"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Tags are stored as one text column, comma-separated with a comma at each end, so
+/// `LIKE '%,tag,%'` finds one exactly.
+fn tags_to_db(tags: &[String]) -> String {
+    if tags.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", tags.join(","))
+    }
+}
+
+fn tags_from_db(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+const COLUMNS: &str =
+    "id, label, alg, spki, fingerprint, created_at, deleted_at, tags, xpub, origin";
 
 impl Index {
     pub fn open(dir: &Path) -> Result<Index> {
@@ -46,6 +93,7 @@ impl Index {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.execute_batch(SCHEMA)?;
+        migrate(&conn)?;
         Ok(Index { conn })
     }
 
@@ -71,8 +119,8 @@ impl Index {
 
     pub fn insert_key(&self, row: &KeyRow) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO keys (id, label, alg, spki, fingerprint, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![row.id, row.label, row.alg, row.spki, row.fingerprint, row.created_at],
+            "INSERT INTO keys (id, label, alg, spki, fingerprint, created_at, tags, xpub, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![row.id, row.label, row.alg, row.spki, row.fingerprint, row.created_at, tags_to_db(&row.tags), row.xpub, row.origin],
         )?;
         Ok(())
     }
@@ -88,6 +136,9 @@ impl Index {
                 fingerprint: r.get(4)?,
                 created_at: r.get(5)?,
                 deleted_at: r.get(6)?,
+                tags: tags_from_db(&r.get::<_, String>(7)?),
+                xpub: r.get(8)?,
+                origin: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -96,7 +147,7 @@ impl Index {
     /// Live keys, oldest first.
     pub fn keys(&self) -> Result<Vec<KeyRow>> {
         self.rows(
-            "SELECT id, label, alg, spki, fingerprint, created_at, deleted_at FROM keys WHERE deleted_at IS NULL ORDER BY created_at, id",
+            &format!("SELECT {COLUMNS} FROM keys WHERE deleted_at IS NULL ORDER BY created_at, id"),
             &[],
         )
     }
@@ -104,7 +155,7 @@ impl Index {
     /// Every row, tombstones included (for doctor).
     pub fn all_keys(&self) -> Result<Vec<KeyRow>> {
         self.rows(
-            "SELECT id, label, alg, spki, fingerprint, created_at, deleted_at FROM keys ORDER BY created_at, id",
+            &format!("SELECT {COLUMNS} FROM keys ORDER BY created_at, id"),
             &[],
         )
     }
@@ -159,6 +210,14 @@ impl Index {
         self.conn.execute(
             "UPDATE keys SET deleted_at = ?2 WHERE id = ?1",
             params![id, at],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_tags(&self, id: &str, tags: &[String]) -> Result<()> {
+        self.conn.execute(
+            "UPDATE keys SET tags = ?2 WHERE id = ?1",
+            params![id, tags_to_db(tags)],
         )?;
         Ok(())
     }

@@ -13,7 +13,8 @@ pub mod store;
 pub mod vault;
 
 pub use api::{
-    Backend, DoctorReport, KeyDetail, KeyInfo, PrivateFormat, Problem, PublicFormat, QrView, Status,
+    Backend, DoctorReport, GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter,
+    PrivateFormat, Problem, PublicFormat, PublicView, QrView, Status,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;

@@ -7,7 +7,7 @@ use crate::store::{KeychainStore, SecretStore, MAX_ITEM_BYTES};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_crypto::seal::{self, KdfParams, VaultKey, WrappedKey};
-use keyward_crypto::{KeyAlg, PrivateKey, PublicKey};
+use keyward_crypto::{import, PrivateKey, PublicKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -16,8 +16,6 @@ use zeroize::Zeroizing;
 
 /// Keychain account of the (wrapped) vault key.
 pub const VAULT_KEY_ACCOUNT: &str = "vault-key";
-/// Plaintext tag of a sealed private key (PKCS#8 DER follows).
-const KIND_PKCS8: u8 = 1;
 const MIN_PASSPHRASE: usize = 8;
 
 /// How the vault key sits in the keychain.
@@ -69,6 +67,28 @@ fn check_label(label: &str) -> Result<String> {
     Ok(l.to_string())
 }
 
+/// Tags: lower case, 1 to 32 of `a-z 0-9 - _ . :`, at most 32 on a key.
+fn check_tags(tags: &[String]) -> Result<Vec<String>> {
+    let mut out = BTreeSet::new();
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        let ok = !t.is_empty()
+            && t.len() <= 32
+            && t.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-_.:".contains(c));
+        if !ok {
+            return Err(VaultError::BadTag(
+                "1 to 32 of a-z, 0-9, -, _, . and :".into(),
+            ));
+        }
+        out.insert(t);
+    }
+    if out.len() > 32 {
+        return Err(VaultError::BadTag("at most 32 tags on a key".into()));
+    }
+    Ok(out.into_iter().collect())
+}
+
 fn info(row: &KeyRow) -> KeyInfo {
     KeyInfo {
         id: row.id.clone(),
@@ -76,6 +96,8 @@ fn info(row: &KeyRow) -> KeyInfo {
         alg: row.alg.clone(),
         fingerprint: row.fingerprint.clone(),
         created_at: row.created_at.clone(),
+        tags: row.tags.clone(),
+        origin: row.origin.clone(),
     }
 }
 
@@ -242,12 +264,9 @@ impl Vault {
 
     /// Seals `secret` under the vault key and writes it to the keychain; refuses items over
     /// the portable size limit before touching the keychain.
-    fn put_secret(&self, account: &str, kind: u8, secret: &[u8]) -> Result<()> {
+    fn put_secret(&self, account: &str, plain: &[u8]) -> Result<()> {
         let key = self.vault_key()?;
-        let mut plain = Zeroizing::new(Vec::with_capacity(1 + secret.len()));
-        plain.push(kind);
-        plain.extend_from_slice(secret);
-        let sealed = STANDARD.encode(seal::seal(key, account.as_bytes(), &plain));
+        let sealed = STANDARD.encode(seal::seal(key, account.as_bytes(), plain));
         if sealed.len() > MAX_ITEM_BYTES {
             return Err(VaultError::ItemTooLarge(sealed.len(), MAX_ITEM_BYTES));
         }
@@ -256,7 +275,7 @@ impl Vault {
         Ok(())
     }
 
-    fn get_secret(&self, account: &str, kind: u8) -> Result<Zeroizing<Vec<u8>>> {
+    fn get_secret(&self, account: &str) -> Result<Zeroizing<Vec<u8>>> {
         let key = self.vault_key()?;
         let item = self
             .store
@@ -265,15 +284,18 @@ impl Vault {
         let sealed = STANDARD
             .decode(&item)
             .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::Malformed))?;
-        let plain = seal::open(key, account.as_bytes(), &sealed)?;
-        if plain.first() != Some(&kind) {
-            return Err(VaultError::Crypto(keyward_crypto::CryptoError::Malformed));
-        }
-        Ok(Zeroizing::new(plain[1..].to_vec()))
+        Ok(seal::open(key, account.as_bytes(), &sealed)?)
     }
 
-    fn add_key(&mut self, key: PrivateKey, label: Option<String>) -> Result<KeyInfo> {
+    fn add_key(
+        &mut self,
+        key: PrivateKey,
+        label: Option<String>,
+        tags: &[String],
+        origin: String,
+    ) -> Result<KeyInfo> {
         self.vault_key()?;
+        let tags = check_tags(tags)?;
         let id = keyward_crypto::random_id(8);
         let label = match label {
             Some(l) => check_label(&l)?,
@@ -288,9 +310,12 @@ impl Vault {
             fingerprint: public.fingerprint(),
             created_at: now(),
             deleted_at: None,
+            tags,
+            xpub: public.xpub().map(str::to_string),
+            origin,
         };
         // Keychain item first, index row second (DESIGN.md "Consistency").
-        self.put_secret(&id, KIND_PKCS8, &key.to_pkcs8_der())?;
+        self.put_secret(&id, &key.to_storage())?;
         if let Err(e) = self.index.insert_key(&row) {
             let _ = self.store.delete(&self.service()?, &id);
             return Err(e);
@@ -299,44 +324,83 @@ impl Vault {
     }
 
     fn private_key(&self, row: &KeyRow) -> Result<PrivateKey> {
-        let der = self.get_secret(&row.id, KIND_PKCS8)?;
-        Ok(PrivateKey::from_pkcs8_der(&der)?)
+        let blob = self.get_secret(&row.id)?;
+        Ok(PrivateKey::from_storage(&blob)?)
     }
 
     fn public_key(row: &KeyRow) -> Result<PublicKey> {
-        Ok(PublicKey::from_spki_der(&row.spki)?)
+        Ok(PublicKey::from_spki_der(&row.spki)?.with_xpub(row.xpub.clone()))
     }
 
     /// Public reads: the index is public metadata, so they need no vault key.
-    pub fn list_public(&self) -> Result<Vec<KeyInfo>> {
+    pub fn list_public(&self, filter: &ListFilter) -> Result<Vec<KeyInfo>> {
         self.id()?;
-        Ok(self.index.keys()?.iter().map(info).collect())
+        let tag = filter.tag.as_deref().map(str::to_lowercase);
+        Ok(self
+            .index
+            .keys()?
+            .iter()
+            .filter(|r| filter.alg.is_none_or(|a| r.alg == a.as_str()))
+            .filter(|r| tag.as_ref().is_none_or(|t| r.tags.contains(t)))
+            .map(info)
+            .collect())
     }
 
     pub fn show_public(&self, key: &str) -> Result<KeyDetail> {
         self.id()?;
         let row = self.index.resolve(key)?;
         let public = Self::public_key(&row)?;
+        let exports = public
+            .formats()
+            .into_iter()
+            .filter(|f| *f != PublicFormat::Jwks)
+            .filter_map(|f| {
+                Some(PublicView {
+                    format: f,
+                    title: f.title().to_string(),
+                    value: public.export(f, &row.label).ok()?,
+                })
+            })
+            .collect();
         Ok(KeyDetail {
             info: info(&row),
             public_pem: public.spki_pem(),
             jwk: public.jwk(),
+            exports,
+            qr_default: public.qr_default(),
         })
     }
 
+    /// One public form of a key, ending in a newline (JSON formats pretty-printed).
     pub fn export_public(&self, key: &str, format: PublicFormat) -> Result<String> {
         self.id()?;
         let row = self.index.resolve(key)?;
         let public = Self::public_key(&row)?;
-        Ok(match format {
-            PublicFormat::Pem => public.spki_pem(),
+        let out = match format {
             PublicFormat::Jwk => {
-                let mut s = serde_json::to_string_pretty(&public.jwk()).expect("JWK serialises");
-                s.push('\n');
-                s
+                serde_json::to_string_pretty(&public.jwk()).expect("JWK serialises")
             }
-            PublicFormat::Fingerprint => format!("{}\n", public.fingerprint()),
-        })
+            PublicFormat::Jwks => return self.jwks(&[key.to_string()]),
+            f => public.export(f, &row.label)?,
+        };
+        Ok(if out.ends_with('\n') { out } else { out + "\n" })
+    }
+
+    /// A JWK Set of several keys, pretty-printed.
+    pub fn jwks(&self, keys: &[String]) -> Result<String> {
+        self.id()?;
+        let mut jwks = Vec::with_capacity(keys.len());
+        for k in keys {
+            let row = self.index.resolve(k)?;
+            let jwk = Self::public_key(&row)?.jwk();
+            if !jwks.contains(&jwk) {
+                jwks.push(jwk);
+            }
+        }
+        let mut s = serde_json::to_string_pretty(&serde_json::json!({ "keys": jwks }))
+            .expect("JWKS serialises");
+        s.push('\n');
+        Ok(s)
     }
 
     /// Cross-checks the index against the keychain. Needs no vault key.
@@ -394,19 +458,32 @@ impl Backend for Vault {
         self.status_now()
     }
 
-    fn key_list(&mut self) -> Result<Vec<KeyInfo>> {
-        self.list_public()
+    fn key_list(&mut self, filter: &ListFilter) -> Result<Vec<KeyInfo>> {
+        self.list_public(filter)
     }
 
-    fn key_generate(&mut self, alg: KeyAlg, label: Option<String>) -> Result<KeyInfo> {
+    fn key_generate(&mut self, req: GenerateRequest) -> Result<KeyInfo> {
         self.vault_key()?;
-        self.add_key(PrivateKey::generate(alg), label)
+        check_tags(&req.tags)?;
+        let key = PrivateKey::generate(req.alg)?;
+        self.add_key(key, req.label, &req.tags, "generated".into())
     }
 
-    fn key_import(&mut self, text: Zeroizing<String>, label: Option<String>) -> Result<KeyInfo> {
+    fn key_import(&mut self, req: ImportRequest) -> Result<KeyInfo> {
         self.vault_key()?;
-        let key = PrivateKey::from_pem(&text)?;
-        self.add_key(key, label)
+        check_tags(&req.tags)?;
+        let opts = import::ImportOptions {
+            format: req.format,
+            alg: req.alg,
+            path: req.path.as_deref(),
+            passphrase: req.passphrase.as_ref().map(|p| p.as_bytes()),
+        };
+        let imported = import::import(&req.text, &opts)?;
+        let origin = match &imported.path {
+            Some(p) => format!("{} {p}", imported.format.as_str()),
+            None => imported.format.as_str().to_string(),
+        };
+        self.add_key(imported.key, req.label, &req.tags, origin)
     }
 
     fn key_show(&mut self, key: &str) -> Result<KeyDetail> {
@@ -417,23 +494,36 @@ impl Backend for Vault {
         self.export_public(key, format)
     }
 
-    fn key_qr(&mut self, key: &str) -> Result<QrView> {
+    fn key_jwks(&mut self, keys: &[String]) -> Result<String> {
+        self.jwks(keys)
+    }
+
+    fn key_qr(&mut self, key: &str, format: Option<PublicFormat>) -> Result<QrView> {
         self.id()?;
         let row = self.index.resolve(key)?;
-        QrView::of(Self::public_key(&row)?.qr_payload())
+        let public = Self::public_key(&row)?;
+        let format = format.unwrap_or_else(|| public.qr_default());
+        let payload = match format {
+            PublicFormat::Jwk | PublicFormat::Jwks => public.jwk().to_json(),
+            f => public.export(f, &row.label)?,
+        };
+        QrView::of(payload)
     }
 
     fn key_export_private(
         &mut self,
         key: &str,
         format: PrivateFormat,
+        passphrase: Option<Zeroizing<String>>,
     ) -> Result<Zeroizing<String>> {
         self.vault_key()?;
         let row = self.index.resolve(key)?;
         let k = self.private_key(&row)?;
-        match format {
-            PrivateFormat::Pem => Ok(k.to_pkcs8_pem()),
+        let mut out = k.export(format, passphrase.as_ref().map(|p| p.as_bytes()))?;
+        if !out.ends_with('\n') {
+            out.push('\n');
         }
+        Ok(out)
     }
 
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo> {
@@ -442,6 +532,23 @@ impl Backend for Vault {
         let mut row = self.index.resolve(key)?;
         self.index.rename_key(&row.id, &label)?;
         row.label = label;
+        Ok(info(&row))
+    }
+
+    fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {
+        self.vault_key()?;
+        let mut row = self.index.resolve(key)?;
+        let remove = check_tags(remove)?;
+        let mut tags: Vec<String> = row
+            .tags
+            .iter()
+            .filter(|t| !remove.contains(t))
+            .cloned()
+            .collect();
+        tags.extend(check_tags(add)?);
+        let tags = check_tags(&tags)?;
+        self.index.set_tags(&row.id, &tags)?;
+        row.tags = tags;
         Ok(info(&row))
     }
 
@@ -460,7 +567,15 @@ impl Backend for Vault {
 mod tests {
     use super::*;
     use crate::store::MemoryStore;
-    use keyward_crypto::Coded;
+    use keyward_crypto::{Coded, KeyAlg};
+
+    fn gen(label: Option<&str>) -> GenerateRequest {
+        GenerateRequest {
+            alg: KeyAlg::P256,
+            label: label.map(str::to_string),
+            tags: vec![],
+        }
+    }
 
     const CHEAP: KdfParams = KdfParams {
         m_kib: 64,
@@ -481,15 +596,17 @@ mod tests {
         let mut v = vault(dir.path(), store.clone());
         let st = v.init(Some("correct horse battery")).unwrap();
         assert!(st.initialized && !st.locked);
-        let k = v.key_generate(KeyAlg::P256, Some("deploy".into())).unwrap();
-        let pem = v.key_export_private(&k.id, PrivateFormat::Pem).unwrap();
+        let k = v.key_generate(gen(Some("deploy"))).unwrap();
+        let pem = v
+            .key_export_private(&k.id, PrivateFormat::Pem, None)
+            .unwrap();
         v.lock_now();
         assert_eq!(
-            v.key_generate(KeyAlg::P256, None).err().unwrap().code(),
+            v.key_generate(gen(None)).err().unwrap().code(),
             "vault.locked"
         );
         assert_eq!(
-            v.key_export_private("deploy", PrivateFormat::Pem)
+            v.key_export_private("deploy", PrivateFormat::Pem, None)
                 .err()
                 .unwrap()
                 .code(),
@@ -510,7 +627,8 @@ mod tests {
         );
         v2.unlock_with(Some("correct horse battery")).unwrap();
         assert_eq!(
-            v2.key_export_private("deploy", PrivateFormat::Pem).unwrap(),
+            v2.key_export_private("deploy", PrivateFormat::Pem, None)
+                .unwrap(),
             pem
         );
     }
@@ -521,18 +639,23 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let mut v = vault(dir.path(), store.clone());
         v.init(None).unwrap();
-        let a = v.key_generate(KeyAlg::P256, Some("a".into())).unwrap();
-        let b = v.key_generate(KeyAlg::P256, Some("b".into())).unwrap();
+        let a = v.key_generate(gen(Some("a"))).unwrap();
+        let b = v.key_generate(gen(Some("b"))).unwrap();
         let svc = service_name(v.vault_id().unwrap());
         let item_a = store.get(&svc, &a.id).unwrap().unwrap();
-        let pem = v.key_export_private(&a.id, PrivateFormat::Pem).unwrap();
-        let scalar = PrivateKey::from_pem(&pem).unwrap().scalar_bytes();
+        let pem = v
+            .key_export_private(&a.id, PrivateFormat::Pem, None)
+            .unwrap();
+        let scalar = PrivateKey::from_pem(&pem, None)
+            .unwrap()
+            .raw_bytes()
+            .unwrap();
         let raw = STANDARD.decode(&item_a).unwrap();
         assert!(!raw.windows(32).any(|w| w == scalar.as_slice()));
         // Moving a's sealed item under b's id must not yield a's key as b.
         store.set(&svc, &b.id, &item_a).unwrap();
         assert_eq!(
-            v.key_export_private(&b.id, PrivateFormat::Pem)
+            v.key_export_private(&b.id, PrivateFormat::Pem, None)
                 .err()
                 .unwrap()
                 .code(),
@@ -545,8 +668,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
         v.init(None).unwrap();
-        let a = v.key_generate(KeyAlg::P256, Some("twin".into())).unwrap();
-        let b = v.key_generate(KeyAlg::P256, Some("twin".into())).unwrap();
+        let a = v.key_generate(gen(Some("twin"))).unwrap();
+        let b = v.key_generate(gen(Some("twin"))).unwrap();
         assert_eq!(v.key_show(&a.id[..8]).unwrap().info.id, a.id);
         let e = v.key_show("twin").err().unwrap();
         assert_eq!(e.code(), "key.ambiguous");
@@ -557,7 +680,7 @@ mod tests {
         assert_eq!(v.key_show("twin").unwrap().info.id, a.id);
         assert_eq!(v.key_show("nope").err().unwrap().code(), "key.not_found");
         v.key_delete("single").unwrap();
-        assert_eq!(v.key_list().unwrap().len(), 1);
+        assert_eq!(v.key_list(&ListFilter::default()).unwrap().len(), 1);
     }
 
     #[test]
@@ -567,7 +690,7 @@ mod tests {
         let mut v = vault(dir.path(), store.clone());
         v.init(None).unwrap();
         assert!(v.doctor().unwrap().healthy);
-        let a = v.key_generate(KeyAlg::P256, None).unwrap();
+        let a = v.key_generate(gen(None)).unwrap();
         let svc = service_name(v.vault_id().unwrap());
         store.delete(&svc, &a.id).unwrap();
         store.set(&svc, "stray", b"x").unwrap();
@@ -588,7 +711,7 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let mut v = vault(dir.path(), store.clone());
         v.init(None).unwrap();
-        let e = v.put_secret("big", 9, &[0u8; 2000]).err().unwrap();
+        let e = v.put_secret("big", &[0u8; 2000]).err().unwrap();
         assert_eq!(e.code(), "vault.item_too_large");
         let svc = service_name(v.vault_id().unwrap());
         assert!(store.get(&svc, "big").unwrap().is_none());
