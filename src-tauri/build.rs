@@ -12,6 +12,8 @@ const COMMANDS: &[&str] = &[
     "key_qr",
     "key_export",
     "key_tag",
+    "audit_list",
+    "audit_verify",
     "key_rename",
     "key_delete",
 ];

@@ -2,8 +2,8 @@
 //! prompt) and maps errors to `ErrorBody`. Nothing secret is returned.
 
 use keyward_vault::{
-    Backend, ErrorBody, GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter,
-    PublicFormat, QrView, Status, Vault, VaultError,
+    AuditEntry, AuditFilter, AuditReport, Backend, ErrorBody, GenerateRequest, ImportRequest,
+    KeyDetail, KeyInfo, ListFilter, PublicFormat, QrView, Status, Vault, VaultError,
 };
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
@@ -14,6 +14,17 @@ pub struct AppState {
 }
 
 type CmdResult<T> = Result<T, ErrorBody>;
+
+impl AppState {
+    /// Locks the vault (logging the lock and anchoring the audit chain) as the app exits.
+    pub fn lock_on_exit(&self) {
+        if let Ok(mut guard) = self.vault.lock() {
+            if let Some(v) = guard.as_mut() {
+                v.lock_now();
+            }
+        }
+    }
+}
 
 /// Runs `f` on the vault (opened on first use) on the blocking pool.
 async fn with_vault<T: Send + 'static>(
@@ -26,7 +37,9 @@ async fn with_vault<T: Send + 'static>(
             .lock()
             .map_err(|_| ErrorBody::from(&VaultError::Io("vault state poisoned".into())))?;
         if guard.is_none() {
-            *guard = Some(Vault::open_default().map_err(|e| ErrorBody::from(&e))?);
+            let mut v = Vault::open_default().map_err(|e| ErrorBody::from(&e))?;
+            v.set_actor("app");
+            *guard = Some(v);
         }
         let vault = guard.as_mut().expect("opened above");
         f(vault).map_err(|e| ErrorBody::from(&e))
@@ -41,6 +54,7 @@ pub async fn vault_status(state: tauri::State<'_, AppState>) -> CmdResult<Status
     with_vault(&state, |v| {
         if v.vault_id().is_none() {
             *v = Vault::open_default()?;
+            v.set_actor("app");
         }
         v.status_now()
     })
@@ -173,4 +187,27 @@ pub async fn key_rename(
 #[tauri::command]
 pub async fn key_delete(state: tauri::State<'_, AppState>, key: String) -> CmdResult<()> {
     with_vault(&state, move |v| v.key_delete(&key).map(|_| ())).await
+}
+
+/// Audit entries, newest first.
+#[tauri::command]
+pub async fn audit_list(
+    state: tauri::State<'_, AppState>,
+    filter: Option<AuditFilter>,
+) -> CmdResult<Vec<AuditEntry>> {
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        v.audit_list(&filter.unwrap_or_default())
+    })
+    .await
+}
+
+/// Checks the audit chain against its keychain anchor.
+#[tauri::command]
+pub async fn audit_verify(state: tauri::State<'_, AppState>) -> CmdResult<AuditReport> {
+    with_vault(&state, |v| {
+        unlocked(v)?;
+        v.audit_verify()
+    })
+    .await
 }

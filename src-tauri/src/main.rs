@@ -20,9 +20,18 @@ fn main() {
             commands::key_qr,
             commands::key_export,
             commands::key_tag,
+            commands::audit_list,
+            commands::audit_verify,
             commands::key_rename,
             commands::key_delete,
         ])
-        .run(tauri::generate_context!())
-        .expect("error while running Keyward");
+        .build(tauri::generate_context!())
+        .expect("error while building Keyward")
+        .run(|app, event| {
+            // On exit the vault locks: the lock is logged and the audit chain anchored.
+            if let tauri::RunEvent::Exit = event {
+                use tauri::Manager;
+                app.state::<commands::AppState>().lock_on_exit();
+            }
+        });
 }

@@ -20,7 +20,10 @@ fn wrong_passphrase_fails_locally_at_agent_start_and_at_unlock() {
         exit::VAULT,
     );
     assert!(cli.key_ids().is_empty());
-    assert_eq!(cli.keyring().accounts(&service), ["vault-key"]);
+    assert_eq!(
+        cli.keyring().accounts(&service),
+        ["audit-anchor", "vault-key"]
+    );
 
     // An agent refuses to start on it.
     cli.json_err(&["agent"], "vault.bad_passphrase", exit::VAULT);
@@ -112,7 +115,11 @@ fn agent_serves_the_cli_and_answers_only_status_and_unlock_while_locked() {
     assert_eq!(cli.key_ids(), [id.as_str()]);
     assert_eq!(cli.json(&["key", "show", &id])["label"], "via-agent");
     let service = format!("keyward-{vault_id}");
-    let mut want = vec![id.clone(), "vault-key".to_string()];
+    let mut want = vec![
+        id.clone(),
+        "vault-key".to_string(),
+        "audit-anchor".to_string(),
+    ];
     want.sort();
     assert_eq!(cli.keyring().accounts(&service), want);
 

@@ -132,7 +132,11 @@ fn private_export_and_delete_need_yes_and_delete_reaches_the_keychain() {
         None,
         "item left behind"
     );
-    let mut want = vec![keep.clone(), "vault-key".to_string()];
+    let mut want = vec![
+        keep.clone(),
+        "vault-key".to_string(),
+        "audit-anchor".to_string(),
+    ];
     want.sort();
     assert_eq!(cli.keyring().accounts(&service), want);
     assert_eq!(cli.key_ids(), [keep]);

@@ -57,12 +57,16 @@ fn generated_key_is_one_sealed_keychain_item_and_nowhere_in_the_data_dir() {
     let id = key["id"].as_str().unwrap().to_string();
 
     // Exactly one item for the key, under the vault's service, account = key id; besides it
-    // only the vault key.
+    // only the vault key and the audit anchor.
     let items = cli.keyring().secret_tool_search(&service);
     assert_eq!(
         cli.keyring().accounts(&service),
         {
-            let mut v = vec![id.clone(), "vault-key".to_string()];
+            let mut v = vec![
+                id.clone(),
+                "vault-key".to_string(),
+                "audit-anchor".to_string(),
+            ];
             v.sort();
             v
         },
@@ -125,7 +129,8 @@ fn generated_key_is_one_sealed_keychain_item_and_nowhere_in_the_data_dir() {
     );
     assert!(agent.stop().success());
     assert_data_dir_clean(&cli.data_dir(), &[scalar, second_scalar]);
-    assert_eq!(cli.keyring().accounts(&service).len(), 3);
+    // two keys, the vault key, the audit anchor
+    assert_eq!(cli.keyring().accounts(&service).len(), 4);
 }
 
 #[test]

@@ -181,7 +181,7 @@ describe('keys', () => {
     const list = await rows();
     await fireEvent.click(list[1]);
     const img = (await screen.findByTestId('detail-qr')) as HTMLImageElement;
-    expect(be.callsTo('key_qr').map((c) => c.args)).toContainEqual({ key: 'kid-2' });
+    expect(be.callsTo('key_qr').map((c) => c.args)).toContainEqual({ key: 'kid-2', format: 'pem' });
     expect(img.getAttribute('src')).toMatch(/^data:image\/svg\+xml;base64,/);
     const svg = atob(img.getAttribute('src')!.split(',')[1]);
     expect(svg).toContain('data-key="kid-2"');
@@ -201,8 +201,8 @@ describe('keys', () => {
     await click('gen-submit');
     await waitFor(() => expect(screen.getAllByTestId('key-row')).toHaveLength(2));
     expect(be.callsTo('key_generate').map((c) => c.args)).toEqual([
-      { alg: 'p256', label: 'ci' },
-      { alg: 'p256', label: null },
+      { req: { alg: 'p256', label: 'ci', tags: [] } },
+      { req: { alg: 'p256', label: null, tags: [] } },
     ]);
   });
 
@@ -215,7 +215,19 @@ describe('keys', () => {
     await type('import-label', 'imported one');
     await click('import-submit');
     await waitFor(() => expect(screen.getAllByTestId('key-row')).toHaveLength(1));
-    expect(be.callsTo('key_import').map((c) => c.args)).toEqual([{ text: pem, label: 'imported one' }]);
+    expect(be.callsTo('key_import').map((c) => c.args)).toEqual([
+      {
+        req: {
+          text: pem,
+          format: 'auto',
+          alg: null,
+          path: null,
+          passphrase: null,
+          label: 'imported one',
+          tags: [],
+        },
+      },
+    ]);
     expect((byId('import-text') as HTMLTextAreaElement).value).toBe('');
   });
 

@@ -3,7 +3,44 @@
 import { invoke } from '@tauri-apps/api/core';
 
 export type VaultMode = 'passphrase' | 'none';
-export type KeyAlg = 'p256';
+export type KeyAlg = 'p256' | 'p384' | 'secp256k1' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
+
+/** Every algorithm a key can have, in the order the UI offers them. */
+export const KEY_ALGS: readonly KeyAlg[] = [
+  'p256',
+  'p384',
+  'secp256k1',
+  'ed25519',
+  'rsa2048',
+  'rsa3072',
+  'rsa4096',
+];
+
+/** Public forms of a key (`key_export`, `key_qr`, `KeyDetail.exports`). */
+export type PublicFormat =
+  | 'pem'
+  | 'jwk'
+  | 'jwks'
+  | 'openssh'
+  | 'eth'
+  | 'eos'
+  | 'eos-legacy'
+  | 'btc'
+  | 'xpub'
+  | 'fingerprint';
+
+/** Input formats `key_import` understands; `auto` detects the others. */
+export type ImportFormat =
+  | 'auto'
+  | 'pem'
+  | 'hex'
+  | 'wif'
+  | 'eos'
+  | 'jwk'
+  | 'keystore'
+  | 'xprv'
+  | 'mnemonic'
+  | 'openssh';
 
 export interface Status {
   initialized: boolean;
@@ -21,12 +58,52 @@ export interface KeyInfo {
   fingerprint: string;
   /** RFC 3339 timestamp */
   createdAt: string;
+  /** Lower-case tags, sorted. */
+  tags: string[];
+  /** `generated`, or the import format (`pem`, `mnemonic m/44'/60'/0'/0/0`, …). */
+  origin: string;
+}
+
+/** One public form of a key. */
+export interface PublicView {
+  format: PublicFormat;
+  title: string;
+  value: string;
 }
 
 export interface KeyDetail extends KeyInfo {
   publicPem: string;
   /** Public JWK, including `kid`. */
   jwk: Record<string, string>;
+  /** Every public form of this key (PEM, JWK, addresses, OpenSSH line, fingerprint, …). */
+  exports: PublicView[];
+  /** The format a QR code of this key shows unless another is asked for. */
+  qrDefault: PublicFormat;
+}
+
+export interface ListFilter {
+  alg?: KeyAlg | null;
+  tag?: string | null;
+}
+
+export interface GenerateRequest {
+  alg: KeyAlg;
+  label: string | null;
+  tags: string[];
+}
+
+/** Carries secrets (`text`, `passphrase`): build it at submit time and drop it afterwards. */
+export interface ImportRequest {
+  text: string;
+  format: ImportFormat;
+  /** The curve of a raw hex key. */
+  alg: KeyAlg | null;
+  /** A mnemonic's derivation path or preset (`eth:0`, `eos:2`, `m/44'/0'/0'/0/0`). */
+  path: string | null;
+  /** The input's own passphrase (never the vault's); a mnemonic's BIP39 passphrase. */
+  passphrase: string | null;
+  label: string | null;
+  tags: string[];
 }
 
 /** A QR code of a key's public data. */
@@ -113,17 +190,27 @@ export const vaultUnlock = (passphrase: string): Promise<Status> =>
 
 export const vaultLock = (): Promise<Status> => call('vault_lock');
 
-export const keyList = (): Promise<KeyInfo[]> => call('key_list');
+export const keyList = (filter?: ListFilter | null): Promise<KeyInfo[]> =>
+  call('key_list', { filter: filter ?? null });
 
-export const keyGenerate = (label: string | null, alg: KeyAlg = 'p256'): Promise<KeyInfo> =>
-  call('key_generate', { alg, label });
+/** RSA keys take seconds to generate; the call runs off the UI thread on the Rust side. */
+export const keyGenerate = (req: GenerateRequest): Promise<KeyInfo> =>
+  call('key_generate', { req });
 
-export const keyImport = (text: string, label: string | null): Promise<KeyInfo> =>
-  call('key_import', { text, label });
+export const keyImport = (req: ImportRequest): Promise<KeyInfo> => call('key_import', { req });
 
 export const keyDetail = (key: string): Promise<KeyDetail> => call('key_detail', { key });
 
-export const keyQr = (key: string): Promise<QrView> => call('key_qr', { key });
+/** `format: null` asks for the key's `qrDefault`. */
+export const keyQr = (key: string, format?: PublicFormat | null): Promise<QrView> =>
+  call('key_qr', { key, format: format ?? null });
+
+/** The text of one public form (`jwks` may take several keys). */
+export const keyExport = (keys: string[], format: PublicFormat): Promise<string> =>
+  call('key_export', { keys, format });
+
+export const keyTag = (key: string, add: string[], remove: string[]): Promise<KeyInfo> =>
+  call('key_tag', { key, add, remove });
 
 /** The SVG as an image URL (img-src allows data:; the SVG is never inserted as markup). */
 export const svgDataUrl = (svg: string): string =>

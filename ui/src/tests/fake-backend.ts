@@ -1,6 +1,15 @@
 // An in-memory stand-in for the Rust commands, driven through @tauri-apps/api/mocks.
 import { mockIPC } from '@tauri-apps/api/mocks';
-import type { KeyDetail, KeyInfo, Status } from '../lib/ipc';
+import type {
+  GenerateRequest,
+  ImportRequest,
+  KeyAlg,
+  KeyDetail,
+  KeyInfo,
+  PublicFormat,
+  PublicView,
+  Status,
+} from '../lib/ipc';
 
 export interface Call {
   cmd: string;
@@ -17,25 +26,127 @@ export interface FakeOptions {
   fail?: Record<string, unknown>;
 }
 
-export function keyInfo(n: number, label = `key ${n}`): KeyInfo {
+/** The passphrase the fake's encrypted keys open with. */
+export const KEY_PASSPHRASE = 'key pass';
+
+export function keyInfo(n: number, label = `key ${n}`, extra: Partial<KeyInfo> = {}): KeyInfo {
   return {
     id: `kid-${n}`,
     label,
     alg: 'p256',
     fingerprint: `SHA256:fingerprint${n}abcdefghijklmnop`,
     createdAt: '2025-01-02T03:04:05Z',
+    tags: [],
+    origin: 'generated',
+    ...extra,
   };
 }
 
+const TITLES: Record<PublicFormat, string> = {
+  pem: 'Public key (PEM)',
+  jwk: 'JWK',
+  jwks: 'JWK Set',
+  openssh: 'OpenSSH',
+  eth: 'Ethereum address',
+  eos: 'EOS public key',
+  'eos-legacy': 'EOS public key (legacy)',
+  btc: 'Bitcoin address (P2PKH)',
+  xpub: 'xpub',
+  fingerprint: 'SHA-256 fingerprint',
+};
+
+function exportValue(k: KeyInfo, format: PublicFormat): string {
+  switch (format) {
+    case 'pem':
+      return `-----BEGIN PUBLIC KEY-----\nPEM-${k.id}\n-----END PUBLIC KEY-----\n`;
+    case 'jwk':
+      return JSON.stringify(jwkOf(k));
+    case 'jwks':
+      return JSON.stringify({ keys: [jwkOf(k)] });
+    case 'openssh':
+      return `ecdsa-sha2-nistp256 AAAA${k.id} ${k.label}`;
+    case 'eth':
+      return `0xEth${k.id}`;
+    case 'eos':
+      return `PUB_K1_${k.id}`;
+    case 'eos-legacy':
+      return `EOS${k.id}`;
+    case 'btc':
+      return `1Btc${k.id}`;
+    case 'xpub':
+      return `xpub${k.id}`;
+    case 'fingerprint':
+      return k.fingerprint;
+  }
+}
+
+function jwkOf(k: KeyInfo): Record<string, string> {
+  return { kty: 'EC', crv: 'P-256', x: `x-${k.id}`, y: `y-${k.id}`, kid: k.id };
+}
+
+export function formatsOf(k: KeyInfo): PublicFormat[] {
+  if (k.alg === 'secp256k1') {
+    const hd = k.origin.startsWith('mnemonic') || k.origin === 'xprv';
+    return ['pem', 'jwk', 'eth', 'eos', 'eos-legacy', 'btc', ...(hd ? ['xpub' as const] : []), 'fingerprint'];
+  }
+  return ['pem', 'jwk', 'openssh', 'fingerprint'];
+}
+
+export function qrDefaultOf(k: KeyInfo): PublicFormat {
+  return k.alg === 'secp256k1' ? 'eth' : 'pem';
+}
+
 export function detailOf(k: KeyInfo): KeyDetail {
+  const exports: PublicView[] = formatsOf(k).map((format) => ({
+    format,
+    title: TITLES[format],
+    value: exportValue(k, format),
+  }));
   return {
     ...k,
-    publicPem: `-----BEGIN PUBLIC KEY-----\nPEM-${k.id}\n-----END PUBLIC KEY-----\n`,
-    jwk: { kty: 'EC', crv: 'P-256', x: `x-${k.id}`, y: `y-${k.id}`, kid: k.id },
+    publicPem: exportValue(k, 'pem'),
+    jwk: jwkOf(k),
+    exports,
+    qrDefault: qrDefaultOf(k),
   };
 }
 
 const locked = { code: 'vault.locked', message: 'The vault is locked.', hint: 'Unlock it first.' };
+
+function keyError(code: string, message: string) {
+  return { code, message, hint: `hint for ${code}` };
+}
+
+function presetPath(path: string | null): string {
+  if (path === null) return "m/44'/60'/0'/0/0";
+  const m = /^(eth|eos|btc):(\d+)$/.exec(path);
+  if (!m) return path;
+  const coin = { eth: 60, eos: 194, btc: 0 }[m[1] as 'eth' | 'eos' | 'btc'];
+  return `m/44'/${coin}'/0'/0/${m[2]}`;
+}
+
+/** What the fake's import does with a request (mirrors the errors the real one returns). */
+function importKey(req: ImportRequest, n: number): KeyInfo {
+  const text = req.text.trim();
+  if (text === 'not a key') throw keyError('key.unknown_format', 'The format was not recognised.');
+  if (text.includes('ENCRYPTED') || text.includes('"crypto"')) {
+    if (req.passphrase === null) {
+      throw keyError('key.passphrase_required', 'The key is encrypted and no passphrase was given.');
+    }
+    if (req.passphrase !== KEY_PASSPHRASE) {
+      throw keyError('key.bad_passphrase', 'The passphrase does not open this key.');
+    }
+  }
+  const hex = /^(0x)?[0-9a-f]{64}$/i.test(text);
+  if ((req.format === 'hex' || (req.format === 'auto' && hex)) && req.alg === null) {
+    throw keyError('key.alg_required', 'A raw key needs its algorithm named.');
+  }
+  const words = text.split(/\s+/).length;
+  const mnemonic = req.format === 'mnemonic' || (req.format === 'auto' && words >= 12);
+  const alg: KeyAlg = mnemonic || req.format === 'keystore' ? 'secp256k1' : (req.alg ?? 'p256');
+  const origin = mnemonic ? `mnemonic ${presetPath(req.path)}` : req.format === 'auto' ? 'pem' : req.format;
+  return keyInfo(n, req.label ?? 'imported', { alg, origin, tags: [...req.tags].sort() });
+}
 
 export function fakeBackend(opts: FakeOptions = {}) {
   const state = {
@@ -45,6 +156,8 @@ export function fakeBackend(opts: FakeOptions = {}) {
     passphrase: opts.passphrase ?? 'correct horse',
     keys: [...(opts.keys ?? [])],
     fail: { ...(opts.fail ?? {}) } as Record<string, unknown>,
+    /** A command listed here waits for its promise before answering. */
+    hold: {} as Record<string, Promise<unknown>>,
     next: 100,
   };
   const calls: Call[] = [];
@@ -63,9 +176,10 @@ export function fakeBackend(opts: FakeOptions = {}) {
     return k;
   };
 
-  mockIPC((cmd, payload) => {
+  mockIPC(async (cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
-    calls.push({ cmd, args });
+    calls.push({ cmd, args: structuredClone(args) });
+    if (cmd in state.hold) await state.hold[cmd];
     if (cmd in state.fail) throw state.fail[cmd];
     if (cmd.startsWith('key_') && state.locked) throw locked;
     switch (cmd) {
@@ -89,29 +203,57 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'vault_lock':
         state.locked = true;
         return status();
-      case 'key_list':
-        return state.keys.map((k) => ({ ...k }));
+      case 'key_list': {
+        const filter = (args.filter ?? null) as { alg?: string | null; tag?: string | null } | null;
+        return state.keys
+          .filter((k) => !filter?.alg || k.alg === filter.alg)
+          .filter((k) => !filter?.tag || k.tags.includes(filter.tag))
+          .map((k) => ({ ...k, tags: [...k.tags] }));
+      }
       case 'key_generate': {
-        const k = keyInfo(state.next++, (args.label as string | null) ?? 'generated');
+        const req = args.req as GenerateRequest;
+        const k = keyInfo(state.next++, req.label ?? 'generated', {
+          alg: req.alg,
+          tags: [...req.tags].sort(),
+        });
         state.keys.push(k);
-        return k;
+        return { ...k };
       }
       case 'key_import': {
-        const k = keyInfo(state.next++, (args.label as string | null) ?? 'imported');
+        const k = importKey(args.req as ImportRequest, state.next);
+        state.next++;
         state.keys.push(k);
-        return k;
+        return { ...k };
       }
       case 'key_detail':
         return detailOf(find(args.key));
       case 'key_qr': {
         const k = find(args.key);
+        const format = (args.format as PublicFormat | null) ?? qrDefaultOf(k);
+        if (!formatsOf(k).includes(format)) {
+          throw keyError('key.format_not_for_alg', `format ${format} is not available`);
+        }
         return {
-          payload: detailOf(k).publicPem,
-          svg: `<svg xmlns="http://www.w3.org/2000/svg" data-key="${k.id}"></svg>`,
-          ecLevel: 'Q',
+          payload: exportValue(k, format),
+          svg: `<svg xmlns="http://www.w3.org/2000/svg" data-key="${k.id}" data-format="${format}"></svg>`,
+          ecLevel: format === 'pem' ? 'Q' : 'M',
           version: 7,
           modules: 45,
         };
+      }
+      case 'key_export': {
+        const keys = (args.keys as string[]).map(find);
+        const format = args.format as PublicFormat;
+        if (format === 'jwks') return JSON.stringify({ keys: keys.map(jwkOf) });
+        return exportValue(keys[0], format);
+      }
+      case 'key_tag': {
+        const k = find(args.key);
+        const remove = args.remove as string[];
+        const tags = new Set(k.tags.filter((t) => !remove.includes(t)));
+        for (const t of args.add as string[]) tags.add(t);
+        k.tags = [...tags].sort();
+        return { ...k, tags: [...k.tags] };
       }
       case 'key_rename': {
         const k = find(args.key);
@@ -132,4 +274,11 @@ export function fakeBackend(opts: FakeOptions = {}) {
     calls,
     callsTo: (cmd: string) => calls.filter((c) => c.cmd === cmd),
   };
+}
+
+/** A promise to hold a command with (`state.hold[cmd]`) and the function that releases it. */
+export function gate(): { promise: Promise<void>; release: () => void } {
+  let release = () => {};
+  const promise = new Promise<void>((r) => (release = r));
+  return { promise, release };
 }

@@ -5,4 +5,6 @@ import { clearMocks } from '@tauri-apps/api/mocks';
 afterEach(() => {
   cleanup();
   clearMocks();
+  localStorage.clear();
+  delete document.documentElement.dataset.theme;
 });

@@ -11,8 +11,8 @@ use keyward_crypto::ImportFormat;
 use keyward_crypto::KeyAlg;
 use keyward_vault::agent::AgentClient;
 use keyward_vault::{
-    Backend, Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, PublicFormat,
-    Result, Vault, VaultError,
+    AuditFilter, Backend, Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat,
+    PublicFormat, Result, Vault, VaultError,
 };
 use output::Out;
 use std::process::ExitCode;
@@ -63,6 +63,9 @@ enum Cmd {
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
+    /// The tamper-evident audit log: list, verify, export
+    #[command(subcommand)]
+    Audit(AuditCmd),
     /// Print a shell completion script (bash, zsh, fish)
     ///
     /// For example: keyward-cli completions bash > ~/.local/share/bash-completion/completions/keyward-cli
@@ -70,6 +73,39 @@ enum Cmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Subcommand)]
+enum AuditCmd {
+    /// Entries, newest first
+    List {
+        /// At most this many
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Only this action (key.export) or family (key.)
+        #[arg(long)]
+        action: Option<String>,
+        /// Only entries of this key (id, prefix or label of a live key, or a deleted key's id)
+        #[arg(long)]
+        key: Option<String>,
+    },
+    /// Check the hash chain and its keychain anchor (unlocks for the check); exits 3 when
+    /// something was altered
+    Verify,
+    /// Every entry, oldest first, as JSON Lines or CSV (hashes and summaries, no secrets)
+    Export {
+        #[arg(long, value_enum, default_value_t = AuditFmt::Jsonl)]
+        format: AuditFmt,
+        /// Write to this file instead of standard output
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AuditFmt {
+    Jsonl,
+    Csv,
 }
 
 #[derive(Subcommand)]
@@ -334,7 +370,7 @@ fn unlock_local(vault: &mut Vault) -> Result<()> {
     } else {
         None
     };
-    vault.unlock_with(pass.as_ref().map(|p| p.as_str()))?;
+    vault.unlock_for_call(pass.as_ref().map(|p| p.as_str()))?;
     Ok(())
 }
 
@@ -350,7 +386,7 @@ fn with_backend<T>(needs_key: bool, f: impl FnOnce(&mut dyn Backend) -> Result<T
         unlock_local(&mut vault)?;
     }
     let r = f(&mut vault);
-    vault.lock_now();
+    vault.release();
     r
 }
 
@@ -369,7 +405,7 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
                 Some(secrets::new_passphrase()?)
             };
             let st = vault.init(pass.as_ref().map(|p| p.as_str()))?;
-            vault.lock_now();
+            vault.release();
             out.init(&st);
         }
         Cmd::Status => {
@@ -410,6 +446,7 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             }
         }
         Cmd::Key(k) => key(k, out)?,
+        Cmd::Audit(a) => return audit(a, out),
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -558,6 +595,55 @@ fn clone_import(req: &ImportRequest) -> ImportRequest {
     }
 }
 
+fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {
+    use keyward_vault::audit;
+    match cmd {
+        AuditCmd::List { limit, action, key } => {
+            let entries = with_backend(false, |b| {
+                // A live key by id, prefix or label; else the id as given (a deleted key).
+                let key_id = match key {
+                    Some(k) => Some(b.key_show(&k).map(|d| d.info.id).unwrap_or(k)),
+                    None => None,
+                };
+                b.audit_list(&AuditFilter {
+                    action,
+                    key_id,
+                    limit,
+                })
+            })?;
+            out.audit_list(&entries);
+        }
+        AuditCmd::Verify => {
+            let report = with_backend(true, |b| b.audit_verify())?;
+            out.audit_report(&report);
+            if !report.ok {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        AuditCmd::Export { format, out: path } => {
+            let entries = with_backend(false, |b| b.audit_list(&AuditFilter::default()))?;
+            let (name, text) = match format {
+                AuditFmt::Jsonl => ("jsonl", audit::to_jsonl(&entries)),
+                AuditFmt::Csv => ("csv", audit::to_csv(&entries)),
+            };
+            match path {
+                Some(p) => {
+                    std::fs::write(&p, text.as_bytes()).map_err(|e| {
+                        VaultError::Io(format!("cannot write {}: {e}", p.display()))
+                    })?;
+                    out.note(&format!(
+                        "wrote {} entries to {}",
+                        entries.len(),
+                        p.display()
+                    ));
+                }
+                None => out.export(name, &text),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {
     use keyward_crypto::qr::{Qr, QrFormat};
     use std::io::{IsTerminal, Write};
@@ -598,6 +684,7 @@ fn agent(out: &Out) -> Result<ExitCode> {
                 .to_string(),
         ));
     }
+    vault.set_actor("agent");
     unlock_local(&mut vault)?;
     let socket = keyward_vault::paths::socket_path(&id)?;
     let vault = Arc::new(Mutex::new(vault));

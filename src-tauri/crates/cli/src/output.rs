@@ -2,7 +2,8 @@
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
 use keyward_vault::{
-    Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo, Problem, PublicFormat, Status, VaultError,
+    AuditEntry, AuditProblem, AuditReport, Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo,
+    Problem, PublicFormat, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -221,6 +222,64 @@ impl Out {
                 qr.modules(),
                 qr.modules()
             );
+        }
+    }
+
+    pub fn audit_list(&self, entries: &[AuditEntry]) {
+        if self.json {
+            return self.result(&entries);
+        }
+        if entries.is_empty() {
+            println!("no audit entries");
+            return;
+        }
+        println!(
+            "{:>6}  {:<20}  {:<5}  {:<18}  {:<16}  SUMMARY",
+            "SEQ", "AT", "ACTOR", "ACTION", "KEY"
+        );
+        for e in entries {
+            println!(
+                "{:>6}  {:<20}  {:<5}  {:<18}  {:<16}  {}",
+                e.seq,
+                e.at,
+                e.actor,
+                e.action,
+                e.key_id.as_deref().unwrap_or("-"),
+                e.summary
+            );
+        }
+    }
+
+    pub fn audit_report(&self, r: &AuditReport) {
+        if self.json {
+            return self.result(r);
+        }
+        if r.ok {
+            println!(
+                "audit log intact: {} entries, anchored through #{}, {} unanchored{}",
+                r.rows,
+                r.anchored_through,
+                r.unanchored,
+                if r.anchor_checked {
+                    ""
+                } else {
+                    " (anchor not checked: vault locked)"
+                }
+            );
+        } else {
+            println!("audit log ALTERED ({} entries):", r.rows);
+            for p in &r.problems {
+                let line = match p {
+                    AuditProblem::Edited { seq } => format!("entry #{seq} was edited"),
+                    AuditProblem::Broken { seq } => format!("entry #{seq} does not follow the one before it"),
+                    AuditProblem::Gap { after, next } => format!("entries between #{after} and #{next} were deleted"),
+                    AuditProblem::Truncated { anchored, last } => format!("the newest entries were deleted: the anchor vouches for #{anchored}, the log ends at #{last}"),
+                    AuditProblem::Rewritten { seq } => format!("the chain was rewritten: entry #{seq} differs from the anchored one"),
+                    AuditProblem::AnchorInvalid => "the keychain anchor does not open with this vault's key".to_string(),
+                    AuditProblem::AnchorMissing => "the keychain anchor is missing".to_string(),
+                };
+                println!("  - {line}");
+            }
         }
     }
 

@@ -144,7 +144,9 @@ pub fn detect(text: &str) -> Result<ImportFormat, CryptoError> {
         return Ok(ImportFormat::Eos);
     }
     let hexish = t.strip_prefix("0x").unwrap_or(t);
-    if !hexish.is_empty() && hexish.len() % 2 == 0 && hexish.bytes().all(|b| b.is_ascii_hexdigit())
+    if !hexish.is_empty()
+        && hexish.len().is_multiple_of(2)
+        && hexish.bytes().all(|b| b.is_ascii_hexdigit())
     {
         return Ok(ImportFormat::Hex);
     }

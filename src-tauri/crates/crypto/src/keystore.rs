@@ -5,12 +5,10 @@
 //!   `Crypto`) object, cipher `aes-128-ctr` keyed with derived[0..16], MAC =
 //!   Keccak-256(derived[16..32] ‖ ciphertext), KDF `scrypt` (n, r, p, dklen, salt) or `pbkdf2`
 //!   (c, dklen, prf `hmac-sha256`, salt).
-//! * scrypt: RFC 7914. The `scrypt` 0.11 crate is used where it can be, but its `Params::new`
-//!   enforces RFC 7914's erroneous bound N < 2^(16·r) (RFC errata 5971–5973; removed upstream in
-//!   RustCrypto/password-hashes#867), which rejects the specification's own test vector
-//!   (n = 262144, r = 1, p = 8) and the keystores web3.py / eth-account write with those
-//!   defaults. Those parameters go through the RFC 7914 implementation here (ROMix / BlockMix /
-//!   Salsa20/8 over the `pbkdf2` crate), checked against the RFC's vectors and the crate.
+//! * scrypt: RFC 7914, through the `scrypt` 0.12 crate. (Version 0.11 and OpenSSL enforce
+//!   RFC 7914's erroneous bound N < 2^(16·r), errata 5971, which rejects the specification's
+//!   own test vector (n = 262144, r = 1, p = 8) and the keystores web3.py writes with those
+//!   defaults; 0.12 follows the scrypt paper.)
 //!
 //! The KDF cost is bounded before any derivation: scrypt memory 128·n·r ≤ 1 GiB, r ≤ 32, p ≤ 16;
 //! PBKDF2 c ≤ 10,000,000. Errors never quote the input.
@@ -20,7 +18,7 @@ use k256::elliptic_curve::sec1::ToEncodedPoint;
 use k256::elliptic_curve::subtle::ConstantTimeEq;
 use serde_json::{Map, Value};
 use sha2::Sha256;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroizing;
 
 use crate::chain;
 use crate::error::CryptoError;
@@ -250,9 +248,7 @@ fn parse_kdf(crypto: &Map<String, Value>) -> Result<Kdf, CryptoError> {
     }
 }
 
-/// scrypt with N = 2^log_n, through the `scrypt` crate when its parameter check accepts the
-/// parameters, else through [`scrypt()`] here (the r = 1, N ≥ 2^16 keystores it refuses). Both give
-/// the same output (see the tests); the crate is the maintained, optimised-in-debug path.
+/// scrypt with N = 2^log_n. The caller has bounded the parameters.
 fn scrypt_kdf(
     password: &[u8],
     salt: &[u8],
@@ -261,141 +257,14 @@ fn scrypt_kdf(
     p: usize,
     out: &mut [u8],
 ) -> Result<(), CryptoError> {
-    let crate_params = match (u8::try_from(log_n), u32::try_from(r), u32::try_from(p)) {
-        (Ok(log_n), Ok(r), Ok(p)) => ::scrypt::Params::new(log_n, r, p, out.len()).ok(),
-        _ => None,
-    };
-    match crate_params {
-        Some(params) => ::scrypt::scrypt(password, salt, &params, out)
-            .map_err(|_| CryptoError::Kdf("scrypt output length".into())),
-        None => scrypt(password, salt, log_n, r, p, out),
-    }
-}
-
-/// scrypt (RFC 7914 §6) with N = 2^log_n. The caller bounds the parameters; the big buffer is
-/// reserved fallibly so an allocation failure is an error, not an abort.
-fn scrypt(
-    password: &[u8],
-    salt: &[u8],
-    log_n: u32,
-    r: usize,
-    p: usize,
-    out: &mut [u8],
-) -> Result<(), CryptoError> {
-    let too_costly = || CryptoError::KdfTooCostly("not enough memory for scrypt".into());
-    let n = 1usize.checked_shl(log_n).ok_or_else(too_costly)?;
-    let block_words = 32usize.checked_mul(r).ok_or_else(too_costly)?;
-    let block_bytes = block_words * 4;
-    let v_words = n.checked_mul(block_words).ok_or_else(too_costly)?;
-    let b_len = block_bytes.checked_mul(p).ok_or_else(too_costly)?;
-
-    let mut v: Vec<u32> = Vec::new();
-    v.try_reserve_exact(v_words).map_err(|_| too_costly())?;
-    v.resize(v_words, 0);
-    let mut v = Zeroizing::new(v);
-
-    let mut b = Zeroizing::new(vec![0u8; b_len]);
-    pbkdf2::pbkdf2_hmac::<Sha256>(password, salt, 1, &mut b[..]);
-
-    let mut x = Zeroizing::new(vec![0u32; block_words]);
-    let mut y = Zeroizing::new(vec![0u32; block_words]);
-    for chunk in b.chunks_mut(block_bytes) {
-        for (w, c) in x.iter_mut().zip(chunk.chunks_exact(4)) {
-            *w = u32::from_le_bytes([c[0], c[1], c[2], c[3]]);
-        }
-        ro_mix(&mut x, &mut y, &mut v, n, r);
-        for (w, c) in x.iter().zip(chunk.chunks_exact_mut(4)) {
-            c.copy_from_slice(&w.to_le_bytes());
-        }
-    }
-    pbkdf2::pbkdf2_hmac::<Sha256>(password, &b[..], 1, out);
-    Ok(())
-}
-
-/// scryptROMix (RFC 7914 §5) on one block `x` of 32·r words; `y` is scratch, `v` holds N blocks.
-fn ro_mix(
-    x: &mut Zeroizing<Vec<u32>>,
-    y: &mut Zeroizing<Vec<u32>>,
-    v: &mut [u32],
-    n: usize,
-    r: usize,
-) {
-    let len = x.len();
-    for vi in v.chunks_exact_mut(len).take(n) {
-        vi.copy_from_slice(x);
-        block_mix(x, y, r);
-        std::mem::swap(x, y);
-    }
-    for _ in 0..n {
-        // Integerify: the first word of the last 64-byte block, mod N (N is a power of two).
-        let j = (x[(2 * r - 1) * 16] as usize) & (n - 1);
-        for (a, b) in x.iter_mut().zip(&v[j * len..(j + 1) * len]) {
-            *a ^= *b;
-        }
-        block_mix(x, y, r);
-        std::mem::swap(x, y);
-    }
-}
-
-/// scryptBlockMix (RFC 7914 §4): `output` = BlockMix(`input`), both 2·r 16-word blocks.
-fn block_mix(input: &[u32], output: &mut [u32], r: usize) {
-    let mut t = [0u32; 16];
-    t.copy_from_slice(&input[(2 * r - 1) * 16..2 * r * 16]);
-    for (i, block) in input.chunks_exact(16).enumerate() {
-        for (a, b) in t.iter_mut().zip(block) {
-            *a ^= *b;
-        }
-        salsa20_8(&mut t);
-        // Even blocks go to the first half of the output, odd ones to the second.
-        let pos = if i % 2 == 0 { i / 2 } else { r + i / 2 };
-        output[pos * 16..pos * 16 + 16].copy_from_slice(&t);
-    }
-    t.zeroize();
-}
-
-/// The Salsa20/8 core (RFC 7914 §3): 8 rounds, then the input added back.
-fn salsa20_8(b: &mut [u32; 16]) {
-    let mut x = *b;
-    for _ in 0..4 {
-        // Column round.
-        x[4] ^= x[0].wrapping_add(x[12]).rotate_left(7);
-        x[8] ^= x[4].wrapping_add(x[0]).rotate_left(9);
-        x[12] ^= x[8].wrapping_add(x[4]).rotate_left(13);
-        x[0] ^= x[12].wrapping_add(x[8]).rotate_left(18);
-        x[9] ^= x[5].wrapping_add(x[1]).rotate_left(7);
-        x[13] ^= x[9].wrapping_add(x[5]).rotate_left(9);
-        x[1] ^= x[13].wrapping_add(x[9]).rotate_left(13);
-        x[5] ^= x[1].wrapping_add(x[13]).rotate_left(18);
-        x[14] ^= x[10].wrapping_add(x[6]).rotate_left(7);
-        x[2] ^= x[14].wrapping_add(x[10]).rotate_left(9);
-        x[6] ^= x[2].wrapping_add(x[14]).rotate_left(13);
-        x[10] ^= x[6].wrapping_add(x[2]).rotate_left(18);
-        x[3] ^= x[15].wrapping_add(x[11]).rotate_left(7);
-        x[7] ^= x[3].wrapping_add(x[15]).rotate_left(9);
-        x[11] ^= x[7].wrapping_add(x[3]).rotate_left(13);
-        x[15] ^= x[11].wrapping_add(x[7]).rotate_left(18);
-        // Row round.
-        x[1] ^= x[0].wrapping_add(x[3]).rotate_left(7);
-        x[2] ^= x[1].wrapping_add(x[0]).rotate_left(9);
-        x[3] ^= x[2].wrapping_add(x[1]).rotate_left(13);
-        x[0] ^= x[3].wrapping_add(x[2]).rotate_left(18);
-        x[6] ^= x[5].wrapping_add(x[4]).rotate_left(7);
-        x[7] ^= x[6].wrapping_add(x[5]).rotate_left(9);
-        x[4] ^= x[7].wrapping_add(x[6]).rotate_left(13);
-        x[5] ^= x[4].wrapping_add(x[7]).rotate_left(18);
-        x[11] ^= x[10].wrapping_add(x[9]).rotate_left(7);
-        x[8] ^= x[11].wrapping_add(x[10]).rotate_left(9);
-        x[9] ^= x[8].wrapping_add(x[11]).rotate_left(13);
-        x[10] ^= x[9].wrapping_add(x[8]).rotate_left(18);
-        x[12] ^= x[15].wrapping_add(x[14]).rotate_left(7);
-        x[13] ^= x[12].wrapping_add(x[15]).rotate_left(9);
-        x[14] ^= x[13].wrapping_add(x[12]).rotate_left(13);
-        x[15] ^= x[14].wrapping_add(x[13]).rotate_left(18);
-    }
-    for (a, b) in b.iter_mut().zip(x.iter()) {
-        *a = a.wrapping_add(*b);
-    }
-    x.zeroize();
+    let invalid = || CryptoError::BadKeystore("invalid scrypt parameters".into());
+    let params = ::scrypt::Params::new(
+        u8::try_from(log_n).map_err(|_| invalid())?,
+        u32::try_from(r).map_err(|_| invalid())?,
+        u32::try_from(p).map_err(|_| invalid())?,
+    )
+    .map_err(|_| invalid())?;
+    ::scrypt::scrypt(password, salt, &params, out).map_err(|_| invalid())
 }
 
 #[cfg(test)]
@@ -657,14 +526,13 @@ mod tests {
 
     #[test]
     fn scrypt_keystore_with_geth_style_parameters() {
-        // r = 8, p = 1 (geth's layout; n lowered to 2^12 for speed) goes through the scrypt crate.
+        // r = 8, p = 1 (geth's layout; n lowered to 2^12 for speed).
         let mut sk = [0u8; 32];
         hex::decode_to_slice(SECRET, &mut sk).expect("hex");
         let salt = [3u8; 32];
         let iv = [5u8; 16];
         let mut dk = [0u8; 32];
-        let params = ::scrypt::Params::new(12, 8, 1, 32).expect("params");
-        ::scrypt::scrypt(b"pw", &salt, &params, &mut dk).expect("scrypt");
+        scrypt_kdf(b"pw", &salt, 12, 8, 1, &mut dk).expect("scrypt");
         let mut ct = sk;
         Aes128Ctr::new(dk[..16].into(), (&iv).into()).apply_keystream(&mut ct);
         let mut mac_in = dk[16..].to_vec();
@@ -716,29 +584,8 @@ mod tests {
             ),
         ] {
             let mut out = [0u8; 64];
-            scrypt(pw.as_bytes(), salt.as_bytes(), log_n, r, p, &mut out).expect("scrypt");
+            scrypt_kdf(pw.as_bytes(), salt.as_bytes(), log_n, r, p, &mut out).expect("scrypt");
             assert_eq!(hex::encode(out), expected, "N=2^{log_n} r={r} p={p}");
-        }
-    }
-
-    #[test]
-    fn scrypt_matches_the_scrypt_crate_where_it_applies() {
-        // Cross-check against RustCrypto's scrypt 0.11 for parameters it accepts.
-        for (log_n, r, p) in [(1u8, 1u32, 1u32), (5, 2, 3), (8, 1, 2), (6, 4, 1)] {
-            let params = ::scrypt::Params::new(log_n, r, p, 32).expect("params");
-            let mut theirs = [0u8; 32];
-            ::scrypt::scrypt(b"pw", b"salt", &params, &mut theirs).expect("scrypt crate");
-            let mut ours = [0u8; 32];
-            scrypt(
-                b"pw",
-                b"salt",
-                u32::from(log_n),
-                r as usize,
-                p as usize,
-                &mut ours,
-            )
-            .expect("ours");
-            assert_eq!(ours, theirs, "N=2^{log_n} r={r} p={p}");
         }
     }
 

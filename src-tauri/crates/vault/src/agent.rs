@@ -72,6 +72,11 @@ pub enum Request {
     KeyDelete {
         key: String,
     },
+    AuditList {
+        #[serde(default)]
+        filter: AuditFilter,
+    },
+    AuditVerify,
 }
 
 impl Request {
@@ -117,6 +122,8 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::KeyRename { key, label } => to_value(b.key_rename(&key, &label)?),
         Request::KeyTag { key, add, remove } => to_value(b.key_tag(&key, &add, &remove)?),
         Request::KeyDelete { key } => to_value(b.key_delete(&key)?),
+        Request::AuditList { filter } => to_value(b.audit_list(&filter)?),
+        Request::AuditVerify => to_value(b.audit_verify()?),
     }
 }
 
@@ -429,5 +436,13 @@ impl Backend for AgentClient {
     }
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo> {
         self.call_as(&Request::KeyDelete { key: key.into() })
+    }
+    fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.call_as(&Request::AuditList {
+            filter: filter.clone(),
+        })
+    }
+    fn audit_verify(&mut self) -> Result<AuditReport> {
+        self.call_as(&Request::AuditVerify)
     }
 }

@@ -2,6 +2,7 @@
 //! through the agent ([`crate::agent::AgentClient`]). Every type here is public data, except
 //! the passphrase going in and an explicit private export coming out.
 
+pub use crate::audit::{AuditEntry, AuditFilter, AuditProblem, AuditReport};
 use crate::error::Result;
 use keyward_crypto::keys::Jwk;
 pub use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
@@ -180,4 +181,8 @@ pub trait Backend {
     /// Adds and removes tags (lower-cased; letters, digits, `-`, `_`, `.`, `:`).
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo>;
     fn key_delete(&mut self, key: &str) -> Result<KeyInfo>;
+    /// Audit entries, newest first (no vault key needed).
+    fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
+    /// Checks the audit chain (against its keychain anchor when unlocked).
+    fn audit_verify(&mut self) -> Result<AuditReport>;
 }

@@ -6,6 +6,7 @@
 
 pub mod agent;
 pub mod api;
+pub mod audit;
 pub mod error;
 pub mod index;
 pub mod paths;
@@ -13,8 +14,9 @@ pub mod store;
 pub mod vault;
 
 pub use api::{
-    Backend, DoctorReport, GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter,
-    PrivateFormat, Problem, PublicFormat, PublicView, QrView, Status,
+    AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, DoctorReport, GenerateRequest,
+    ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat, Problem, PublicFormat,
+    PublicView, QrView, Status,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;

@@ -1,13 +1,14 @@
 //! The vault: the vault key, the lock, and keys kept as sealed keychain items.
 
 use crate::api::*;
+use crate::audit::{self, Anchor, AuditEntry, AuditFilter, AuditReport, ANCHOR_ACCOUNT};
 use crate::error::{Result, VaultError};
 use crate::index::{Index, KeyRow};
 use crate::store::{KeychainStore, SecretStore, MAX_ITEM_BYTES};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_crypto::seal::{self, KdfParams, VaultKey, WrappedKey};
-use keyward_crypto::{import, PrivateKey, PublicKey};
+use keyward_crypto::{import, Coded, PrivateKey, PublicKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -41,6 +42,18 @@ pub struct Vault {
     mode: Option<String>,
     key: Option<VaultKey>,
     kdf: KdfParams,
+    /// Who acts, for the audit log: `cli`, `agent` or `app`.
+    actor: &'static str,
+    /// Entries appended since the last anchor.
+    audit_dirty: bool,
+    last_anchor: Option<std::time::Instant>,
+}
+
+impl Drop for Vault {
+    /// On exit the audit anchor catches up (when the vault key is at hand).
+    fn drop(&mut self) {
+        let _ = self.anchor_if_dirty();
+    }
 }
 
 /// Keychain service string of a vault.
@@ -120,7 +133,89 @@ impl Vault {
             mode,
             key: None,
             kdf: KdfParams::default(),
+            actor: "cli",
+            audit_dirty: false,
+            last_anchor: None,
         })
+    }
+
+    /// Names who acts in audit entries: `cli`, `agent` or `app`.
+    pub fn set_actor(&mut self, actor: &'static str) {
+        self.actor = actor;
+    }
+
+    /// Appends an audit entry; anchors the chain when the last anchor is older than
+    /// [`audit::ANCHOR_INTERVAL`] and the vault key is at hand.
+    fn log(&mut self, action: &str, key_id: Option<&str>, summary: &str) -> Result<()> {
+        audit::append(
+            self.index.conn_mut(),
+            &now(),
+            self.actor,
+            action,
+            key_id,
+            summary,
+        )?;
+        self.audit_dirty = true;
+        let due = self
+            .last_anchor
+            .is_none_or(|t| t.elapsed() >= audit::ANCHOR_INTERVAL);
+        if due && self.key.is_some() {
+            self.anchor()?;
+        }
+        Ok(())
+    }
+
+    /// Seals the chain's head into the keychain.
+    fn anchor(&mut self) -> Result<()> {
+        if let Some((seq, hash)) = audit::head(self.index.conn())? {
+            let a = Anchor {
+                seq,
+                hash,
+                at: now(),
+            };
+            let blob = Zeroizing::new(serde_json::to_vec(&a).expect("an anchor serialises"));
+            self.put_secret(ANCHOR_ACCOUNT, &blob)?;
+        }
+        self.audit_dirty = false;
+        self.last_anchor = Some(std::time::Instant::now());
+        Ok(())
+    }
+
+    /// Anchors what was appended since the last anchor, if the vault key is at hand.
+    pub fn anchor_if_dirty(&mut self) -> Result<()> {
+        if self.audit_dirty && self.key.is_some() && self.vault_id.is_some() {
+            self.anchor()?;
+        }
+        Ok(())
+    }
+
+    fn read_anchor(&self) -> Result<Option<std::result::Result<Anchor, ()>>> {
+        match self.get_secret(ANCHOR_ACCOUNT) {
+            Ok(blob) => Ok(Some(serde_json::from_slice(&blob).map_err(|_| ()))),
+            Err(VaultError::MissingItem(_)) => Ok(None),
+            Err(VaultError::Crypto(_)) => Ok(Some(Err(()))),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Entries, newest first. Needs no vault key.
+    pub fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.id()?;
+        audit::list(self.index.conn(), filter)
+    }
+
+    /// Checks the chain; against the keychain anchor when the vault is unlocked.
+    pub fn audit_check(&mut self) -> Result<AuditReport> {
+        self.id()?;
+        if self.key.is_some() {
+            // What this process appended is anchored first, so it is not reported as
+            // unanchored.
+            self.anchor_if_dirty()?;
+            let anchor = self.read_anchor()?;
+            audit::verify(self.index.conn(), anchor, true)
+        } else {
+            audit::verify(self.index.conn(), None, false)
+        }
     }
 
     /// Overrides the Argon2id cost of a vault about to be created (tests, slow machines).
@@ -210,11 +305,39 @@ impl Vault {
         self.vault_id = Some(vault_id);
         self.mode = Some(mode.to_string());
         self.key = Some(key);
+        self.log("vault.init", None, &format!("vault created (mode {mode})"))?;
         self.status_now()
     }
 
-    /// Unlocks: reads the vault key item and unwraps it with `passphrase`.
+    /// Unlocks: reads the vault key item and unwraps it with `passphrase`. Logged as
+    /// `vault.unlock` (or `vault.unlock_failed`).
     pub fn unlock_with(&mut self, passphrase: Option<&str>) -> Result<Status> {
+        match self.open_vault_key(passphrase) {
+            Ok(()) => {
+                self.log("vault.unlock", None, "vault unlocked")?;
+                self.status_now()
+            }
+            Err(e) => {
+                self.log_unlock_failure(&e);
+                Err(e)
+            }
+        }
+    }
+
+    /// Unlocks for the length of one command (the CLI without an agent): only a failure is
+    /// logged, the command itself is.
+    pub fn unlock_for_call(&mut self, passphrase: Option<&str>) -> Result<()> {
+        self.open_vault_key(passphrase)
+            .inspect_err(|e| self.log_unlock_failure(e))
+    }
+
+    fn log_unlock_failure(&mut self, e: &VaultError) {
+        if e.code() == "vault.bad_passphrase" {
+            let _ = self.log("vault.unlock_failed", None, "wrong passphrase");
+        }
+    }
+
+    fn open_vault_key(&mut self, passphrase: Option<&str>) -> Result<()> {
         let id = self.id()?.to_string();
         let blob = self
             .store
@@ -238,11 +361,20 @@ impl Vault {
             }
         };
         self.key = Some(key);
-        self.status_now()
+        Ok(())
     }
 
-    /// Drops the vault key (zeroized on drop).
+    /// Locks: logs `vault.lock`, anchors the audit chain, drops the vault key (zeroized).
     pub fn lock_now(&mut self) {
+        if self.key.is_some() {
+            let _ = self.log("vault.lock", None, "vault locked");
+        }
+        self.release();
+    }
+
+    /// Ends a one-command unlock: anchors what was logged, drops the vault key, logs no lock.
+    pub fn release(&mut self) {
+        let _ = self.anchor_if_dirty();
         self.key = None;
     }
 
@@ -320,6 +452,17 @@ impl Vault {
             let _ = self.store.delete(&self.service()?, &id);
             return Err(e);
         }
+        let (action, summary) = match row.origin.as_str() {
+            "generated" => (
+                "key.generate",
+                format!("generated {} key {:?}", row.alg, row.label),
+            ),
+            origin => (
+                "key.import",
+                format!("imported {} key {:?} from {origin}", row.alg, row.label),
+            ),
+        };
+        self.log(action, Some(&id), &summary)?;
         Ok(info(&row))
     }
 
@@ -372,7 +515,7 @@ impl Vault {
     }
 
     /// One public form of a key, ending in a newline (JSON formats pretty-printed).
-    pub fn export_public(&self, key: &str, format: PublicFormat) -> Result<String> {
+    pub fn export_public(&mut self, key: &str, format: PublicFormat) -> Result<String> {
         self.id()?;
         let row = self.index.resolve(key)?;
         let public = Self::public_key(&row)?;
@@ -383,19 +526,34 @@ impl Vault {
             PublicFormat::Jwks => return self.jwks(&[key.to_string()]),
             f => public.export(f, &row.label)?,
         };
+        self.log(
+            "key.export",
+            Some(&row.id),
+            &format!("exported the public key as {}", format.as_str()),
+        )?;
         Ok(if out.ends_with('\n') { out } else { out + "\n" })
     }
 
     /// A JWK Set of several keys, pretty-printed.
-    pub fn jwks(&self, keys: &[String]) -> Result<String> {
+    pub fn jwks(&mut self, keys: &[String]) -> Result<String> {
         self.id()?;
         let mut jwks = Vec::with_capacity(keys.len());
+        let mut ids = Vec::with_capacity(keys.len());
         for k in keys {
             let row = self.index.resolve(k)?;
             let jwk = Self::public_key(&row)?.jwk();
             if !jwks.contains(&jwk) {
                 jwks.push(jwk);
+                ids.push(row.id);
             }
+        }
+        let n = ids.len();
+        for id in ids {
+            self.log(
+                "key.export",
+                Some(&id),
+                &format!("exported the public key in a JWK Set of {n}"),
+            )?;
         }
         let mut s = serde_json::to_string_pretty(&serde_json::json!({ "keys": jwks }))
             .expect("JWKS serialises");
@@ -428,7 +586,8 @@ impl Vault {
             }
         }
         for account in &items {
-            if account != VAULT_KEY_ACCOUNT && !known.contains(account) {
+            if account != VAULT_KEY_ACCOUNT && account != ANCHOR_ACCOUNT && !known.contains(account)
+            {
                 problems.push(Problem::ItemWithoutRow {
                     account: account.clone(),
                 });
@@ -520,6 +679,12 @@ impl Backend for Vault {
         let row = self.index.resolve(key)?;
         let k = self.private_key(&row)?;
         let mut out = k.export(format, passphrase.as_ref().map(|p| p.as_bytes()))?;
+        // Logged before the secret leaves: no entry, no export.
+        self.log(
+            "key.export_private",
+            Some(&row.id),
+            &format!("exported the private key as {}", format.as_str()),
+        )?;
         if !out.ends_with('\n') {
             out.push('\n');
         }
@@ -531,8 +696,21 @@ impl Backend for Vault {
         let label = check_label(label)?;
         let mut row = self.index.resolve(key)?;
         self.index.rename_key(&row.id, &label)?;
+        self.log(
+            "key.rename",
+            Some(&row.id),
+            &format!("renamed {:?} to {label:?}", row.label),
+        )?;
         row.label = label;
         Ok(info(&row))
+    }
+
+    fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
+        self.audit_entries(filter)
+    }
+
+    fn audit_verify(&mut self) -> Result<AuditReport> {
+        self.audit_check()
     }
 
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {
@@ -548,6 +726,11 @@ impl Backend for Vault {
         tags.extend(check_tags(add)?);
         let tags = check_tags(&tags)?;
         self.index.set_tags(&row.id, &tags)?;
+        self.log(
+            "key.tag",
+            Some(&row.id),
+            &format!("tags now [{}]", tags.join(", ")),
+        )?;
         row.tags = tags;
         Ok(info(&row))
     }
@@ -559,6 +742,11 @@ impl Backend for Vault {
         self.index.tombstone_key(&row.id, &now())?;
         self.store.delete(&self.service()?, &row.id)?;
         self.index.remove_key(&row.id)?;
+        self.log(
+            "key.delete",
+            Some(&row.id),
+            &format!("deleted {} key {:?}", row.alg, row.label),
+        )?;
         Ok(info(&row))
     }
 }
@@ -567,7 +755,7 @@ impl Backend for Vault {
 mod tests {
     use super::*;
     use crate::store::MemoryStore;
-    use keyward_crypto::{Coded, KeyAlg};
+    use keyward_crypto::KeyAlg;
 
     fn gen(label: Option<&str>) -> GenerateRequest {
         GenerateRequest {

@@ -1,0 +1,66 @@
+// Key list search: a precomputed, lower-cased index so that filtering 1,000 keys per keystroke
+// is a handful of string comparisons per key.
+import { algName } from './format';
+import type { KeyInfo } from './ipc';
+
+export interface SearchEntry {
+  key: KeyInfo;
+  label: string;
+  id: string;
+  alg: string;
+  algName: string;
+  tags: string[];
+  fingerprint: string;
+  /** The fingerprint without its `SHA256:` style prefix. */
+  fingerprintBody: string;
+}
+
+export function searchEntry(key: KeyInfo): SearchEntry {
+  const fingerprint = key.fingerprint.toLowerCase();
+  const colon = fingerprint.indexOf(':');
+  return {
+    key,
+    label: key.label.toLowerCase(),
+    id: key.id.toLowerCase(),
+    alg: key.alg.toLowerCase(),
+    algName: algName(key.alg).toLowerCase(),
+    tags: (key.tags ?? []).map((t) => t.toLowerCase()),
+    fingerprint,
+    fingerprintBody: colon >= 0 ? fingerprint.slice(colon + 1) : fingerprint,
+  };
+}
+
+export function buildIndex(keys: readonly KeyInfo[]): SearchEntry[] {
+  return keys.map(searchEntry);
+}
+
+/** Whitespace-separated, lower-cased terms of a query. */
+export function queryTerms(query: string): string[] {
+  return query.toLowerCase().split(/\s+/).filter((t) => t !== '');
+}
+
+function termMatches(e: SearchEntry, term: string): boolean {
+  return (
+    e.label.includes(term) ||
+    e.id.startsWith(term) ||
+    e.alg.startsWith(term) ||
+    e.algName.startsWith(term) ||
+    e.tags.some((t) => t.startsWith(term)) ||
+    e.fingerprint.startsWith(term) ||
+    e.fingerprintBody.startsWith(term)
+  );
+}
+
+/**
+ * Keys matching every term of `query`: a term matches a label anywhere, and an id, algorithm,
+ * tag or fingerprint by prefix. Case-insensitive; an empty query matches everything.
+ */
+export function filterKeys(index: readonly SearchEntry[], query: string): KeyInfo[] {
+  const terms = queryTerms(query);
+  if (terms.length === 0) return index.map((e) => e.key);
+  const out: KeyInfo[] = [];
+  for (const e of index) {
+    if (terms.every((t) => termMatches(e, t))) out.push(e.key);
+  }
+  return out;
+}
