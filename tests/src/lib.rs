@@ -666,6 +666,7 @@ pub struct Cli {
     dir: TempDir,
     passphrase_file: Option<PathBuf>,
     keychain_timeout_ms: Option<u64>,
+    vault_name: String,
 }
 
 impl Cli {
@@ -681,6 +682,7 @@ impl Cli {
             dir,
             passphrase_file: None,
             keychain_timeout_ms: None,
+            vault_name: "vault".into(),
         };
         cli.set_passphrase(Some(PASSPHRASE));
         cli
@@ -692,7 +694,13 @@ impl Cli {
 
     /// `KEYWARD_DATA_DIR` (created by the CLI on first use).
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("vault")
+        self.dir.path().join(&self.vault_name)
+    }
+
+    /// Points the CLI at another data dir beside the first (same keyring, same scratch dir):
+    /// a second vault, as a restore makes.
+    pub fn use_data_dir(&mut self, name: &str) {
+        self.vault_name = name.to_string();
     }
 
     /// A scratch directory for the test's own files.

@@ -22,7 +22,10 @@ fn doctor_names_items_deleted_or_added_behind_keywards_back() {
     assert_eq!(r["healthy"], true, "{doc}");
     assert_eq!(r["vaultId"], vault_id.as_str(), "{doc}");
     assert_eq!(r["rows"], 2, "{doc}");
-    assert_eq!(r["items"], 4, "two keys, the vault key, the audit anchor: {doc}");
+    assert_eq!(
+        r["items"], 4,
+        "two keys, the vault key, the audit anchor: {doc}"
+    );
     assert_eq!(r["problems"], json!([]), "{doc}");
 
     // A key's item deleted behind Keyward's back.

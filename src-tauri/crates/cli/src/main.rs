@@ -66,6 +66,9 @@ enum Cmd {
     /// The tamper-evident audit log: list, verify, export
     #[command(subcommand)]
     Audit(AuditCmd),
+    /// Back up every key into one encrypted file, or restore one into a new vault
+    #[command(subcommand)]
+    Backup(BackupCmd),
     /// Print a shell completion script (bash, zsh, fish)
     ///
     /// For example: keyward-cli completions bash > ~/.local/share/bash-completion/completions/keyward-cli
@@ -99,6 +102,30 @@ enum AuditCmd {
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// Write every key (index and secrets) into FILE, encrypted under a key Argon2id derives
+    /// from the backup passphrase: by default the vault's own passphrase (from
+    /// KEYWARD_PASSPHRASE_FILE or the terminal)
+    Create {
+        file: std::path::PathBuf,
+        /// Encrypt under this file's passphrase instead (one trailing newline is stripped)
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists
+        #[arg(long)]
+        force: bool,
+    },
+    /// Restore FILE into a data dir with no vault: a new vault (new id and vault key, every
+    /// secret re-sealed) with the backup's passphrase as its passphrase
+    Restore {
+        file: std::path::PathBuf,
+        /// The backup's passphrase (else KEYWARD_PASSPHRASE_FILE or the terminal)
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<std::path::PathBuf>,
     },
 }
 
@@ -341,6 +368,7 @@ fn exit_code(code: &str) -> u8 {
         Some("key") => 5,
         Some("agent") => 6,
         Some("usage") => 2,
+        Some("backup") => 3,
         _ => 1,
     }
 }
@@ -447,6 +475,7 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
         }
         Cmd::Key(k) => key(k, out)?,
         Cmd::Audit(a) => return audit(a, out),
+        Cmd::Backup(b) => backup(b, out)?,
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -593,6 +622,57 @@ fn clone_import(req: &ImportRequest) -> ImportRequest {
         label: req.label.clone(),
         tags: req.tags.clone(),
     }
+}
+
+fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
+    match cmd {
+        BackupCmd::Create {
+            file,
+            passphrase_file,
+            force,
+        } => {
+            if file.exists() && !force {
+                return Err(VaultError::Usage(format!(
+                    "{} exists; add --force to replace it",
+                    file.display()
+                )));
+            }
+            let pass = match secrets::input_passphrase(passphrase_file.as_deref())? {
+                Some(p) => p,
+                None => secrets::passphrase("Backup passphrase (the vault passphrase): ")?,
+            };
+            let made = with_backend(true, |b| b.backup_create(pass))?;
+            use base64::Engine;
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(made.file.as_bytes())
+                .map_err(|_| VaultError::AgentProtocol("the backup is not base64".into()))?;
+            secrets::write_private_file(&file, &bytes)?;
+            out.backup_created(&made, &file, bytes.len());
+        }
+        BackupCmd::Restore {
+            file,
+            passphrase_file,
+        } => {
+            let mut vault = Vault::open_default()?;
+            if vault.vault_id().is_some() {
+                return Err(VaultError::AlreadyInitialized(
+                    vault.dir().display().to_string(),
+                ));
+            }
+            let bytes = secrets::read_bounded(
+                Some(&file.display().to_string()),
+                keyward_crypto::backup::MAX_BACKUP + keyward_crypto::backup::HEADER_LEN,
+            )?;
+            let pass = match secrets::input_passphrase(passphrase_file.as_deref())? {
+                Some(p) => p,
+                None => secrets::passphrase("Backup passphrase: ")?,
+            };
+            let report = vault.restore(&bytes, &pass, None)?;
+            vault.release();
+            out.restored(&report);
+        }
+    }
+    Ok(())
 }
 
 fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {

@@ -2,8 +2,8 @@
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
 use keyward_vault::{
-    AuditEntry, AuditProblem, AuditReport, Coded, DoctorReport, ErrorBody, KeyDetail, KeyInfo,
-    Problem, PublicFormat, Status, VaultError,
+    AuditEntry, AuditProblem, AuditReport, BackupFile, Coded, DoctorReport, ErrorBody, KeyDetail,
+    KeyInfo, Problem, PublicFormat, RestoreReport, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -281,6 +281,32 @@ impl Out {
                 println!("  - {line}");
             }
         }
+    }
+
+    pub fn backup_created(&self, b: &BackupFile, path: &Path, bytes: usize) {
+        if self.json {
+            return self.result(&json!({
+                "file": path.display().to_string(),
+                "bytes": bytes,
+                "keys": b.keys,
+                "createdAt": b.created_at,
+            }));
+        }
+        println!(
+            "Backed up {} keys to {} ({bytes} bytes, encrypted)",
+            b.keys,
+            path.display()
+        );
+    }
+
+    pub fn restored(&self, r: &RestoreReport) {
+        if self.json {
+            return self.result(r);
+        }
+        println!(
+            "Restored {} keys into new vault {} (from vault {}, backup of {})",
+            r.keys, r.vault_id, r.source_vault_id, r.backup_created_at
+        );
     }
 
     pub fn doctor(&self, r: &DoctorReport) {

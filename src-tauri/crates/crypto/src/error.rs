@@ -64,6 +64,18 @@ pub enum CryptoError {
     BadPassphrase,
     #[error("key derivation failed: {0}")]
     Kdf(String),
+    #[error("the file is not a Keyward backup")]
+    NotABackup,
+    #[error("the backup file is truncated ({0} of {1} bytes)")]
+    BackupTruncated(usize, usize),
+    #[error("the backup format version {0} is not supported")]
+    BackupVersion(u8),
+    #[error("the backup's key-derivation parameters are out of bounds: {0}")]
+    BackupParams(String),
+    #[error("the backup does not open: wrong passphrase, or the file was altered")]
+    BackupOpenFailed,
+    #[error("the backup's contents are invalid: {0}")]
+    BackupContents(String),
     #[error("nothing to encode")]
     QrEmpty,
     #[error("the payload is {0} bytes; a QR code holds at most {1}")]
@@ -99,6 +111,12 @@ impl Coded for CryptoError {
             CryptoError::Malformed => "vault.corrupt_item",
             CryptoError::BadPassphrase => "vault.bad_passphrase",
             CryptoError::Kdf(_) => "vault.kdf",
+            CryptoError::NotABackup => "backup.not_a_backup",
+            CryptoError::BackupTruncated(..) => "backup.truncated",
+            CryptoError::BackupVersion(_) => "backup.unsupported_version",
+            CryptoError::BackupParams(_) => "backup.bad_params",
+            CryptoError::BackupOpenFailed => "backup.bad_passphrase",
+            CryptoError::BackupContents(_) => "backup.corrupt",
             CryptoError::QrEmpty => "qr.empty",
             CryptoError::QrTooLong(..) => "qr.too_long",
         }
@@ -130,6 +148,11 @@ impl Coded for CryptoError {
             CryptoError::OpenFailed | CryptoError::Malformed => "The keychain item does not belong to this vault or was altered; run keyward-cli doctor.".into(),
             CryptoError::BadPassphrase => "Try again; the passphrase is the one set at keyward-cli init.".into(),
             CryptoError::Kdf(_) => "The stored key-derivation parameters are invalid; run keyward-cli doctor.".into(),
+            CryptoError::NotABackup => "Give a file written by keyward-cli backup create.".into(),
+            CryptoError::BackupTruncated(..) => "The file was cut short (an interrupted copy?); use a complete copy of the backup.".into(),
+            CryptoError::BackupVersion(_) => "This backup was written by a newer Keyward; restore it with that version.".into(),
+            CryptoError::BackupParams(_) | CryptoError::BackupContents(_) => "The file is damaged or was not written by Keyward; use another copy of the backup.".into(),
+            CryptoError::BackupOpenFailed => "Check the backup passphrase (by default the vault passphrase at the time of the backup); if it is right, the file was altered.".into(),
             CryptoError::QrEmpty => "Give the text to encode, or --file F.".into(),
             CryptoError::QrTooLong(..) => "Encode something shorter (a URL or an address, not a whole document).".into(),
         }

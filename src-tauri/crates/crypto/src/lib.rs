@@ -4,6 +4,7 @@
 //! `keyward-services`. Secret material is held in zeroizing types and never derives
 //! `Debug` or `Serialize`.
 
+pub mod backup;
 pub mod chain;
 pub mod error;
 pub mod hd;

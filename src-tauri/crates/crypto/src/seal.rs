@@ -55,7 +55,7 @@ pub fn sealed_len(n: usize) -> usize {
     1 + NONCE_LEN + n + TAG_LEN
 }
 
-fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
+pub(crate) fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plaintext: &[u8]) -> Vec<u8> {
     let mut nonce = [0u8; NONCE_LEN];
     crate::random_bytes(&mut nonce);
     let ct = cipher
@@ -74,7 +74,7 @@ fn seal_with(cipher: &XChaCha20Poly1305, aad: &[u8], plaintext: &[u8]) -> Vec<u8
     out
 }
 
-fn open_with(
+pub(crate) fn open_with(
     cipher: &XChaCha20Poly1305,
     aad: &[u8],
     sealed: &[u8],
@@ -128,7 +128,7 @@ pub struct WrappedKey {
     pub sealed: String,
 }
 
-fn derive(
+pub(crate) fn derive(
     passphrase: &[u8],
     salt: &[u8],
     params: KdfParams,

@@ -77,6 +77,9 @@ pub enum Request {
         filter: AuditFilter,
     },
     AuditVerify,
+    BackupCreate {
+        passphrase: Zeroizing<String>,
+    },
 }
 
 impl Request {
@@ -124,6 +127,7 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::KeyDelete { key } => to_value(b.key_delete(&key)?),
         Request::AuditList { filter } => to_value(b.audit_list(&filter)?),
         Request::AuditVerify => to_value(b.audit_verify()?),
+        Request::BackupCreate { passphrase } => to_value(b.backup_create(passphrase)?),
     }
 }
 
@@ -444,5 +448,8 @@ impl Backend for AgentClient {
     }
     fn audit_verify(&mut self) -> Result<AuditReport> {
         self.call_as(&Request::AuditVerify)
+    }
+    fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile> {
+        self.call_as(&Request::BackupCreate { passphrase })
     }
 }

@@ -3,6 +3,7 @@
 //! the passphrase going in and an explicit private export coming out.
 
 pub use crate::audit::{AuditEntry, AuditFilter, AuditProblem, AuditReport};
+pub use crate::backup::{BackupFile, RestoreReport};
 use crate::error::Result;
 use keyward_crypto::keys::Jwk;
 pub use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
@@ -185,4 +186,6 @@ pub trait Backend {
     fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
     /// Checks the audit chain (against its keychain anchor when unlocked).
     fn audit_verify(&mut self) -> Result<AuditReport>;
+    /// One encrypted file with every key, under `passphrase`.
+    fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile>;
 }

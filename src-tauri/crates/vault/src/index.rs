@@ -231,6 +231,13 @@ impl Index {
         Ok(())
     }
 
+    /// Empties the database (a failed restore).
+    pub fn wipe(&mut self) -> Result<()> {
+        self.conn
+            .execute_batch("DELETE FROM keys; DELETE FROM meta; DELETE FROM audit;")?;
+        Ok(())
+    }
+
     pub fn remove_key(&self, id: &str) -> Result<()> {
         self.conn.execute("DELETE FROM keys WHERE id = ?1", [id])?;
         Ok(())

@@ -7,6 +7,7 @@
 pub mod agent;
 pub mod api;
 pub mod audit;
+pub mod backup;
 pub mod error;
 pub mod index;
 pub mod paths;
@@ -14,9 +15,9 @@ pub mod store;
 pub mod vault;
 
 pub use api::{
-    AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, DoctorReport, GenerateRequest,
-    ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat, Problem, PublicFormat,
-    PublicView, QrView, Status,
+    AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, BackupFile, DoctorReport,
+    GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat, Problem,
+    PublicFormat, PublicView, QrView, RestoreReport, Status,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;

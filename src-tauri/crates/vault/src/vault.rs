@@ -561,6 +561,125 @@ impl Vault {
         Ok(s)
     }
 
+    /// Writes every key (index row and secret) into one encrypted backup file.
+    pub fn backup_create(&mut self, passphrase: &str) -> Result<crate::backup::BackupFile> {
+        use crate::backup::{BackupFile, BackupKey, Payload, PAYLOAD_FORMAT};
+        self.vault_key()?;
+        let rows = self.index.keys()?;
+        let mut keys = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let blob = self.get_secret(&row.id)?;
+            // Checked now, so a backup never carries an item that would not restore.
+            PrivateKey::from_storage(&blob)?;
+            keys.push(BackupKey {
+                id: row.id.clone(),
+                label: row.label.clone(),
+                alg: row.alg.clone(),
+                fingerprint: row.fingerprint.clone(),
+                created_at: row.created_at.clone(),
+                tags: row.tags.clone(),
+                origin: row.origin.clone(),
+                xpub: row.xpub.clone(),
+                secret: STANDARD.encode(&*blob),
+            });
+        }
+        let created_at = now();
+        let payload = Payload {
+            format: PAYLOAD_FORMAT,
+            created_at: created_at.clone(),
+            source_vault_id: self.id()?.to_string(),
+            source_mode: self.mode.clone().unwrap_or_else(|| "passphrase".into()),
+            keys,
+        };
+        let json = Zeroizing::new(serde_json::to_vec(&payload).expect("a payload serialises"));
+        let file = keyward_crypto::backup::seal_backup(&json, passphrase.as_bytes(), self.kdf)?;
+        let n = payload.keys.len();
+        self.log("backup.create", None, &format!("backed up {n} keys"))?;
+        Ok(BackupFile {
+            file: STANDARD.encode(file),
+            keys: n,
+            created_at,
+        })
+    }
+
+    /// Restores a backup into this data dir, which must hold no vault: a new vault (new id,
+    /// new vault key; passphrase mode with `new_passphrase` when the source had one), every
+    /// secret re-sealed under it. The whole file is decrypted and checked before anything is
+    /// written; a failure while writing removes what was written.
+    pub fn restore(
+        &mut self,
+        file: &[u8],
+        backup_passphrase: &str,
+        new_passphrase: Option<&str>,
+    ) -> Result<crate::backup::RestoreReport> {
+        if self.vault_id.is_some() {
+            return Err(VaultError::AlreadyInitialized(
+                self.dir.display().to_string(),
+            ));
+        }
+        let (payload, keys) = crate::backup::open_and_check(file, backup_passphrase.as_bytes())?;
+        let pass = match payload.source_mode.as_str() {
+            "none" => None,
+            _ => Some(new_passphrase.unwrap_or(backup_passphrase)),
+        };
+        self.init(pass)?;
+        let mut written = Vec::with_capacity(keys.len());
+        let result = (|| -> Result<()> {
+            for k in &keys {
+                self.put_secret(&k.key.id, &k.blob)?;
+                written.push(k.key.id.clone());
+                self.index.insert_key(&KeyRow {
+                    id: k.key.id.clone(),
+                    label: k.key.label.clone(),
+                    alg: k.key.alg.clone(),
+                    spki: k.spki.clone(),
+                    fingerprint: k.key.fingerprint.clone(),
+                    created_at: k.key.created_at.clone(),
+                    deleted_at: None,
+                    tags: k.key.tags.clone(),
+                    xpub: k.key.xpub.clone(),
+                    origin: k.key.origin.clone(),
+                })?;
+            }
+            Ok(())
+        })();
+        if let Err(e) = result {
+            self.undo_restore(&written);
+            return Err(e);
+        }
+        let report = crate::backup::RestoreReport {
+            vault_id: self.id()?.to_string(),
+            source_vault_id: payload.source_vault_id.clone(),
+            backup_created_at: payload.created_at.clone(),
+            keys: keys.len(),
+        };
+        self.log(
+            "backup.restore",
+            None,
+            &format!(
+                "restored {} keys from vault {} (backup of {})",
+                report.keys, report.source_vault_id, report.backup_created_at
+            ),
+        )?;
+        Ok(report)
+    }
+
+    /// Removes a half-made restore: its items, its vault key and anchor, its index.
+    fn undo_restore(&mut self, written: &[String]) {
+        if let Ok(service) = self.service() {
+            for id in written {
+                let _ = self.store.delete(&service, id);
+            }
+            let _ = self.store.delete(&service, ANCHOR_ACCOUNT);
+            let _ = self.store.delete(&service, VAULT_KEY_ACCOUNT);
+        }
+        let _ = self.index.wipe();
+        self.vault_id = None;
+        self.mode = None;
+        self.key = None;
+        self.audit_dirty = false;
+    }
+
     /// Cross-checks the index against the keychain. Needs no vault key.
     pub fn doctor(&self) -> Result<DoctorReport> {
         let id = self.id()?.to_string();
@@ -711,6 +830,10 @@ impl Backend for Vault {
 
     fn audit_verify(&mut self) -> Result<AuditReport> {
         self.audit_check()
+    }
+
+    fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile> {
+        Vault::backup_create(self, &passphrase)
     }
 
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {
