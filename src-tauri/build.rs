@@ -14,6 +14,10 @@ const COMMANDS: &[&str] = &[
     "key_tag",
     "audit_list",
     "audit_verify",
+    "key_reveal",
+    "key_export_file",
+    "backup_create",
+    "backup_restore",
     "key_rename",
     "key_delete",
 ];

@@ -3,7 +3,8 @@
 
 use keyward_vault::{
     AuditEntry, AuditFilter, AuditReport, Backend, ErrorBody, GenerateRequest, ImportRequest,
-    KeyDetail, KeyInfo, ListFilter, PublicFormat, QrView, Status, Vault, VaultError,
+    KeyDetail, KeyInfo, ListFilter, PrivateFormat, PublicFormat, QrView, RestoreReport, Status,
+    Vault, VaultError,
 };
 use std::sync::{Arc, Mutex};
 use zeroize::Zeroizing;
@@ -210,4 +211,191 @@ pub async fn audit_verify(state: tauri::State<'_, AppState>) -> CmdResult<AuditR
         v.audit_verify()
     })
     .await
+}
+
+/// Asks the user, in a native dialog the webview cannot script or skip.
+fn confirm(app: &tauri::AppHandle, title: &str, message: &str, ok: &str) -> bool {
+    use tauri_plugin_dialog::{DialogExt, MessageDialogButtons, MessageDialogKind};
+    app.dialog()
+        .message(message)
+        .title(title)
+        .kind(MessageDialogKind::Warning)
+        .buttons(MessageDialogButtons::OkCancelCustom(
+            ok.to_string(),
+            "Cancel".to_string(),
+        ))
+        .blocking_show()
+}
+
+fn cancelled() -> ErrorBody {
+    ErrorBody {
+        code: "ui.cancelled".into(),
+        message: "cancelled".into(),
+        hint: "Nothing was done.".into(),
+        candidates: None,
+    }
+}
+
+/// A private key, shown once, after a native confirmation (logged as `key.reveal`). The
+/// caller keeps it on screen only until the user closes it.
+#[tauri::command]
+pub async fn key_reveal(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    key: String,
+    format: PrivateFormat,
+) -> CmdResult<String> {
+    let label = with_vault(&state, {
+        let key = key.clone();
+        move |v| {
+            unlocked(v)?;
+            v.key_show(&key).map(|d| d.info.label)
+        }
+    })
+    .await?;
+    let ok = tauri::async_runtime::spawn_blocking(move || {
+        confirm(
+            &app,
+            "Reveal private key",
+            &format!(
+                "Show the private key of \"{label}\" as {}?\n\nAnyone who sees it can use the key. \
+                 The reveal is written to the audit log.",
+                format.as_str()
+            ),
+            "Reveal",
+        )
+    })
+    .await
+    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))?;
+    if !ok {
+        return Err(cancelled());
+    }
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        v.reveal(&key, format).map(|s| s.to_string())
+    })
+    .await
+}
+
+/// Writes a public export to a file the user picks in a native save dialog; returns its path.
+#[tauri::command]
+pub async fn key_export_file(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    keys: Vec<String>,
+    format: PublicFormat,
+) -> CmdResult<String> {
+    let text = key_export(state, keys, format).await?;
+    let name = match format {
+        PublicFormat::Pem => "public-key.pem",
+        PublicFormat::Jwk => "public-key.jwk.json",
+        PublicFormat::Jwks => "jwks.json",
+        PublicFormat::Openssh => "id_keyward.pub",
+        _ => "public-key.txt",
+    };
+    tauri::async_runtime::spawn_blocking(move || {
+        use tauri_plugin_dialog::DialogExt;
+        let path = app
+            .dialog()
+            .file()
+            .set_file_name(name)
+            .blocking_save_file()
+            .ok_or_else(cancelled)?
+            .into_path()
+            .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))?;
+        std::fs::write(&path, text.as_bytes()).map_err(|e| {
+            ErrorBody::from(&VaultError::Io(format!(
+                "cannot write {}: {e}",
+                path.display()
+            )))
+        })?;
+        Ok(path.display().to_string())
+    })
+    .await
+    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))?
+}
+
+/// Backs up every key into a file the user picks; `passphrase` is the backup passphrase
+/// (the UI suggests the vault's own). Returns the path and the key count.
+#[tauri::command]
+pub async fn backup_create(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    passphrase: String,
+) -> CmdResult<serde_json::Value> {
+    let pass = Zeroizing::new(passphrase);
+    let path = tauri::async_runtime::spawn_blocking(move || {
+        use tauri_plugin_dialog::DialogExt;
+        app.dialog()
+            .file()
+            .set_file_name("keyward.kwbackup")
+            .add_filter("Keyward backup", &["kwbackup"])
+            .blocking_save_file()
+            .ok_or_else(cancelled)?
+            .into_path()
+            .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))
+    })
+    .await
+    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))??;
+    with_vault(&state, move |v| {
+        unlocked(v)?;
+        use base64::Engine;
+        let made = v.backup_create(&pass)?;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(made.file.as_bytes())
+            .map_err(|_| VaultError::Io("the backup is not base64".into()))?;
+        write_private(&path, &bytes)?;
+        Ok(serde_json::json!({
+            "path": path.display().to_string(),
+            "keys": made.keys,
+            "createdAt": made.created_at,
+        }))
+    })
+    .await
+}
+
+/// Restores a backup the user picks into this (empty) data dir; the new vault's passphrase
+/// is the backup's.
+#[tauri::command]
+pub async fn backup_restore(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    passphrase: String,
+) -> CmdResult<RestoreReport> {
+    let pass = Zeroizing::new(passphrase);
+    let path = tauri::async_runtime::spawn_blocking(move || {
+        use tauri_plugin_dialog::DialogExt;
+        app.dialog()
+            .file()
+            .add_filter("Keyward backup", &["kwbackup"])
+            .blocking_pick_file()
+            .ok_or_else(cancelled)?
+            .into_path()
+            .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))
+    })
+    .await
+    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))??;
+    with_vault(&state, move |v| {
+        let bytes = std::fs::read(&path)
+            .map_err(|e| VaultError::Io(format!("cannot read {}: {e}", path.display())))?;
+        v.restore(&bytes, &pass, None)
+    })
+    .await
+}
+
+/// Owner-only file, written whole or not at all.
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> keyward_vault::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let io = |e: std::io::Error| VaultError::Io(format!("cannot write {}: {e}", path.display()));
+    let tmp = path.with_extension("kwbackup.tmp");
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(io)?;
+    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
 }

@@ -7,6 +7,7 @@ mod commands;
 fn main() {
     keyward_vault::harden_process();
     tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(commands::AppState::default())
         .invoke_handler(tauri::generate_handler![
             commands::vault_status,
@@ -22,6 +23,10 @@ fn main() {
             commands::key_tag,
             commands::audit_list,
             commands::audit_verify,
+            commands::key_reveal,
+            commands::key_export_file,
+            commands::backup_create,
+            commands::backup_restore,
             commands::key_rename,
             commands::key_delete,
         ])

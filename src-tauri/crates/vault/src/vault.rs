@@ -561,6 +561,40 @@ impl Vault {
         Ok(s)
     }
 
+    /// A private key shown once in the app, after the user confirmed it (logged as
+    /// `key.reveal`).
+    pub fn reveal(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
+        self.private_export(key, format, None, "key.reveal")
+    }
+
+    fn private_export(
+        &mut self,
+        key: &str,
+        format: PrivateFormat,
+        passphrase: Option<Zeroizing<String>>,
+        action: &str,
+    ) -> Result<Zeroizing<String>> {
+        self.vault_key()?;
+        let row = self.index.resolve(key)?;
+        let k = self.private_key(&row)?;
+        let mut out = k.export(format, passphrase.as_ref().map(|p| p.as_bytes()))?;
+        // Logged before the secret leaves: no entry, no export.
+        let verb = if action == "key.reveal" {
+            "revealed"
+        } else {
+            "exported"
+        };
+        self.log(
+            action,
+            Some(&row.id),
+            &format!("{verb} the private key as {}", format.as_str()),
+        )?;
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        Ok(out)
+    }
+
     /// Writes every key (index row and secret) into one encrypted backup file.
     pub fn backup_create(&mut self, passphrase: &str) -> Result<crate::backup::BackupFile> {
         use crate::backup::{BackupFile, BackupKey, Payload, PAYLOAD_FORMAT};
@@ -794,20 +828,7 @@ impl Backend for Vault {
         format: PrivateFormat,
         passphrase: Option<Zeroizing<String>>,
     ) -> Result<Zeroizing<String>> {
-        self.vault_key()?;
-        let row = self.index.resolve(key)?;
-        let k = self.private_key(&row)?;
-        let mut out = k.export(format, passphrase.as_ref().map(|p| p.as_bytes()))?;
-        // Logged before the secret leaves: no entry, no export.
-        self.log(
-            "key.export_private",
-            Some(&row.id),
-            &format!("exported the private key as {}", format.as_str()),
-        )?;
-        if !out.ends_with('\n') {
-            out.push('\n');
-        }
-        Ok(out)
+        self.private_export(key, format, passphrase, "key.export_private")
     }
 
     fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo> {
