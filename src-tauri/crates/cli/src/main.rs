@@ -59,7 +59,16 @@ enum Cmd {
     #[command(subcommand)]
     Key(KeyCmd),
     /// Cross-check the index against the keychain; exits non-zero when something is off
-    Doctor,
+    Doctor {
+        /// Repair what can be: recover rows of found keys, finish interrupted deletes
+        /// (unlocks the vault)
+        #[arg(long)]
+        repair: bool,
+        /// With --repair: also delete keychain items that are not keys of this vault and
+        /// rows whose secret is gone
+        #[arg(long, requires = "repair")]
+        yes: bool,
+    },
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
@@ -464,12 +473,23 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             out.status(&st);
         }
         Cmd::Agent => return agent(out),
-        Cmd::Doctor => {
+        Cmd::Doctor { repair: false, .. } => {
             let vault = Vault::open_default()?;
             require_vault(&vault)?;
             let report = vault.doctor()?;
             out.doctor(&report);
             if !report.healthy {
+                return Ok(ExitCode::from(3));
+            }
+        }
+        Cmd::Doctor { repair: true, yes } => {
+            let mut vault = Vault::open_default()?;
+            unlock_local(&mut vault)?;
+            let report = vault.repair(yes);
+            vault.release();
+            let report = report?;
+            out.repair(&report);
+            if !report.after.healthy {
                 return Ok(ExitCode::from(3));
             }
         }

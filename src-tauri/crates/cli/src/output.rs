@@ -3,7 +3,7 @@
 
 use keyward_vault::{
     AuditEntry, AuditProblem, AuditReport, BackupFile, Coded, DoctorReport, ErrorBody, KeyDetail,
-    KeyInfo, Problem, PublicFormat, RestoreReport, Status, VaultError,
+    KeyInfo, Problem, PublicFormat, Repair, RepairReport, RestoreReport, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -307,6 +307,34 @@ impl Out {
             "Restored {} keys into new vault {} (from vault {}, backup of {})",
             r.keys, r.vault_id, r.source_vault_id, r.backup_created_at
         );
+    }
+
+    pub fn repair(&self, r: &RepairReport) {
+        if self.json {
+            return self.result(r);
+        }
+        for d in &r.done {
+            match d {
+                Repair::RowRecovered { id } => println!(
+                    "recovered the row of key {id} (label recovered-{})",
+                    &id[..6.min(id.len())]
+                ),
+                Repair::DeleteFinished { id } => println!("finished deleting key {id}"),
+                Repair::OrphanDeleted { account } => {
+                    println!("deleted keychain item {account} (not a key of this vault)")
+                }
+                Repair::DeadRowRemoved { id } => {
+                    println!("removed the row of key {id} (its secret was gone)")
+                }
+            }
+        }
+        if !r.needs_confirmation.is_empty() {
+            println!(
+                "{} destructive repairs need confirmation: run keyward-cli doctor --repair --yes",
+                r.needs_confirmation.len()
+            );
+        }
+        self.doctor(&r.after);
     }
 
     pub fn doctor(&self, r: &DoctorReport) {

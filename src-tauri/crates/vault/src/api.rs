@@ -154,6 +154,30 @@ pub struct DoctorReport {
     pub problems: Vec<Problem>,
 }
 
+/// One thing `doctor --repair` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Repair {
+    /// A found item of this vault opened as a key; its row is back.
+    RowRecovered { id: String },
+    /// An interrupted delete was finished.
+    DeleteFinished { id: String },
+    /// (Confirmed) an item that is not a key of this vault was deleted.
+    OrphanDeleted { account: String },
+    /// (Confirmed) the row of a key whose secret is gone was removed.
+    DeadRowRemoved { id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RepairReport {
+    pub done: Vec<Repair>,
+    /// Destructive repairs left undone: run again with confirmation.
+    pub needs_confirmation: Vec<Problem>,
+    /// The state after the repair.
+    pub after: DoctorReport,
+}
+
 /// What the CLI, the app and the agent ask of a vault.
 pub trait Backend {
     fn status(&mut self) -> Result<Status>;

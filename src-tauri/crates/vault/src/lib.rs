@@ -17,7 +17,7 @@ pub mod vault;
 pub use api::{
     AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, BackupFile, DoctorReport,
     GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat, Problem,
-    PublicFormat, PublicView, QrView, RestoreReport, Status,
+    PublicFormat, PublicView, QrView, Repair, RepairReport, RestoreReport, Status,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;
