@@ -58,3 +58,28 @@ fn the_connection_is_rebuilt_after_a_timeout() {
     );
     store.delete(svc, "a").unwrap();
 }
+
+#[test]
+fn public_reads_never_touch_the_keychain() {
+    let keyring = Keyring::unlocked();
+    let pid = keyring.daemon_pid().expect("daemon");
+    let mut cli = Cli::new(keyring);
+    cli.init();
+    let id = cli.gen("listed")["id"].as_str().unwrap().to_string();
+    // With the keychain frozen, any call to it would time out: list, show, public exports,
+    // QR and the audit list answer from the index alone.
+    cli.set_keychain_timeout_ms(1000);
+    signal(pid, Signal::STOP);
+    let started = Instant::now();
+    let list = cli.json(&["key", "list"]);
+    let show = cli.json(&["key", "show", &id]);
+    let pem = cli.json(&["key", "export", &id, "--format", "pem"]);
+    let audit = cli.json(&["audit", "list"]);
+    let took = started.elapsed();
+    signal(pid, Signal::CONT);
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+    assert_eq!(show["id"], id.as_str(), "{show}");
+    assert!(pem["text"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert!(!audit.as_array().unwrap().is_empty());
+    assert!(took < Duration::from_secs(4), "public reads waited on the keychain: {took:?}");
+}
