@@ -15,6 +15,7 @@
 # KW_BENCH_CONTENT_COLOURS  distinct colours from which the window shows content (default 100)
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
 # KW_BENCH_APP_RUNS         app start-ups to time (default 5)
+# KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -451,11 +452,63 @@ bench_app() {
   md "| **total** ($(wc -l <"$state/mem") processes) | **$(awk -v k="$tp" 'BEGIN { printf "%.1f", k / 1024 }')** | **$(awk -v k="$tr" 'BEGIN { printf "%.1f", k / 1024 }')** |" ""
 }
 
+# A vault of KW_BENCH_MANY keys (default 1000), made through an agent (no Argon2id per key):
+# `key list` as a whole process, with and without the agent. Listing reads the index only.
+bench_many() {
+  local state="$KW_BENCH_STATE" cli="$KW_BENCH_CLI" n="${KW_BENCH_MANY:-1000}" i pid
+  export KEYWARD_DATA_DIR="$state/many-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
+  mkdir -m 700 "$KEYWARD_DATA_DIR"
+  "$cli" init >&2
+  "$cli" --json agent >"$state/many-agent.out" 2>"$state/many-agent.err" &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    grep -q '"ready"' "$state/many-agent.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q '"ready"' "$state/many-agent.out" || { kw_err "agent not ready"; return 1; }
+  kw_say "CLI: $n keys through the agent (4 at a time)"
+  local t0 t1
+  now
+  t0=$NOW
+  seq 1 "$n" | xargs -P 4 -I{} "$cli" key gen --alg p256 --label "many-{}" --tag bench >/dev/null
+  now
+  t1=$NOW
+  local count
+  count="$("$cli" --json key list | grep -o '"id"' | wc -l)"
+  [[ "$count" == "$n" ]] || { kw_err "expected $n keys, listed $count"; return 1; }
+  local qcli list listj
+  qcli="$(printf %q "$cli")"
+  list="$qcli key list"
+  listj="$qcli --json key list"
+  hf --warmup 3 --runs 30 --export-json "$KW_BENCH_OUT/many-agent.json" \
+    --export-csv "$state/many-ag.csv" -n 'key list' "$list" -n 'key list --json' "$listj" \
+    -n 'key list --tag bench' "$qcli key list --tag bench"
+  kill -TERM "$pid"
+  wait "$pid" || true
+  hf --warmup 3 --runs 30 --export-json "$KW_BENCH_OUT/many-no-agent.json" \
+    --export-csv "$state/many-na.csv" -n 'key list' "$list" -n 'key list --json' "$listj"
+  local a b c d e
+  read -r -a a <<<"$(hf_row "$state/many-ag.csv" 'key list')"
+  read -r -a b <<<"$(hf_row "$state/many-ag.csv" 'key list --json')"
+  read -r -a e <<<"$(hf_row "$state/many-ag.csv" 'key list --tag bench')"
+  read -r -a c <<<"$(hf_row "$state/many-na.csv" 'key list')"
+  read -r -a d <<<"$(hf_row "$state/many-na.csv" 'key list --json')"
+  md "## CLI: \`key list\` with $n keys in the vault" ""
+  md "Generating the $n keys through the agent, 4 processes at a time, took $(us_ms $((t1 - t0))) ms." \
+    "\`hyperfine -N\`, 3 warm-ups + 30 runs; ms. Goal: ≤ 50 ms with the agent." ""
+  md "| command | agent: mean ± σ | min | max | no agent: mean ± σ | min | max |" "|---|---|---|---|---|---|---|"
+  md "| \`key list\` | ${a[0]} ± ${a[1]} | ${a[2]} | ${a[3]} | ${c[0]} ± ${c[1]} | ${c[2]} | ${c[3]} |"
+  md "| \`key list --json\` | ${b[0]} ± ${b[1]} | ${b[2]} | ${b[3]} | ${d[0]} ± ${d[1]} | ${d[2]} | ${d[3]} |"
+  md "| \`key list --tag bench\` | ${e[0]} ± ${e[1]} | ${e[2]} | ${e[3]} | | | |" ""
+  unset KEYWARD_DATA_DIR KEYWARD_PASSPHRASE_FILE
+}
+
 inside_session() {
   trap cleanup EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
   bench_cli
+  bench_many
   bench_app
   md "## Load average (1, 5, 15 min)" ""
   sed 's/^/- /' "$KW_BENCH_STATE/load" >>"$KW_BENCH_OUT/summary.md"
