@@ -1,17 +1,17 @@
 //! Import interop: for every import format, a key made by an independent tool imports, and what
 //! Keyward exports of it is exactly what that tool computes.
 //!
-//! | format               | made by                         | checked against                         |
-//! |----------------------|---------------------------------|-----------------------------------------|
-//! | pem (SEC1, PKCS#1, PKCS#8, encrypted PKCS#8, legacy encrypted PEM) | openssl | openssl pkey (-pubout, -passin) |
-//! | hex                  | openssl (`pkey -text` priv)     | openssl pkey -pubout                    |
-//! | openssh              | ssh-keygen                      | the .pub line, ssh-keygen -y            |
-//! | keystore             | ethers (keystore-write)         | ethers computeAddress                   |
-//! | mnemonic             | the Hardhat mnemonic            | ethers HDNodeWallet, eosjs-ecc, @bsv/sdk |
-//! | xprv                 | ethers; PROTOCOLS.md §7         | ethers HDNodeWallet.fromExtendedKey     |
-//! | eos                  | eosjs-ecc; PROTOCOLS.md §7      | eosjs-ecc                               |
-//! | wif                  | @bsv/sdk, eosjs-ecc (uncompressed) | @bsv/sdk                             |
-//! | jwk                  | node:crypto                     | openssl, jose thumbprint, node:crypto   |
+//! - pem (SEC1, PKCS#1, PKCS#8, encrypted PKCS#8, legacy encrypted PEM): made by openssl,
+//!   checked against `openssl pkey` (-pubout, PKCS#8, -passin of Keyward's pkcs8-enc export);
+//! - hex: the `priv:` openssl prints, checked against `openssl pkey -pubout`;
+//! - openssh: made by ssh-keygen, checked against its .pub line and `ssh-keygen -y` / `-i`;
+//! - keystore: ethers `encryptKeystoreJsonSync`, checked against ethers' address and decryption;
+//! - mnemonic: the Hardhat mnemonic, checked against ethers `HDNodeWallet` (address, xpub,
+//!   xprv), the published Hardhat addresses, eosjs-ecc (eos preset) and @bsv/sdk (btc preset);
+//! - xprv: ethers' and PROTOCOLS.md §7's, checked against ethers `fromExtendedKey`;
+//! - eos: eosjs-ecc's and PROTOCOLS.md §7's, checked against eosjs-ecc;
+//! - wif: @bsv/sdk's (compressed) and eosjs-ecc's (uncompressed), checked against @bsv/sdk;
+//! - jwk: node:crypto's, checked against openssl, jose's thumbprint and node:crypto.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -396,6 +396,8 @@ fn ssh_keygen_keys_export_the_same_openssh_line() {
             "p256",
         ),
     ];
+    // The ECDSA keys are random: about one in 256 has a scalar with a leading zero byte, which
+    // Keyward currently refuses (see the next test, which has such keys as fixtures).
     for (name, type_args, passphrase, alg) in cases {
         let file = cli.scratch().join(format!("id_{name}"));
         let file = file.to_str().unwrap();
@@ -475,6 +477,70 @@ fn ssh_keygen_keys_export_the_same_openssh_line() {
         auto["origin"], "openssh",
         "an OpenSSH key imported with --format auto: origin {auto}"
     );
+}
+
+/// ssh-keygen ECDSA keys (`ssh-keygen -t ecdsa -b 256|384 -N '' -C fixture`, kept as made)
+/// whose private scalar begins with a zero byte: OpenSSH writes the scalar as an mpint, without
+/// that byte (31 bytes for P-256, 47 for P-384). One ssh-keygen key in 256 is like this.
+const SSH_P256_SHORT_SCALAR: &str = r"-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAaAAAABNlY2RzYS
+1zaGEyLW5pc3RwMjU2AAAACG5pc3RwMjU2AAAAQQQs1huIAu/IMBFsvtJ0v0kqf5Y70EV+
+uy8LkQM9j4ZbLs6gyj8VtM99qDkEbfDOqxfVL97vZBcrak+CrfxrtAo4AAAAoMeiMbHHoj
+GxAAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBCzWG4gC78gwEWy+
+0nS/SSp/ljvQRX67LwuRAz2PhlsuzqDKPxW0z32oOQRt8M6rF9Uv3u9kFytqT4Kt/Gu0Cj
+gAAAAfOjk/Eu3b+lS76VQhP1Eld7yl/Y00IhuKt0vgal/ZggAAAAdmaXh0dXJlAQI=
+-----END OPENSSH PRIVATE KEY-----
+";
+const SSH_P384_SHORT_SCALAR: &str = r"-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAiAAAABNlY2RzYS
+1zaGEyLW5pc3RwMzg0AAAACG5pc3RwMzg0AAAAYQS0AEst4Sdo29mT2U2xlXgaduGdHop3
+lWlrjSvCn2dxZ1pVPurEsl1BEfRKA9IYhPjGq/wXJPqAIyNpp+XWfqG7eteNX80x9NuBax
+DE6Do6rBYewfRa7zSsnQXqe3b8tUQAAADQC/jEggv4xIIAAAATZWNkc2Etc2hhMi1uaXN0
+cDM4NAAAAAhuaXN0cDM4NAAAAGEEtABLLeEnaNvZk9lNsZV4GnbhnR6Kd5Vpa40rwp9ncW
+daVT7qxLJdQRH0SgPSGIT4xqv8FyT6gCMjaafl1n6hu3rXjV/NMfTbgWsQxOg6OqwWHsH0
+Wu80rJ0F6nt2/LVEAAAAL3bO0jWTWFLEtHeUD5HW/MakTS+s2oY56v+p6a2UnUyPW4AXq+
+qO33QwLBUYBCPJAAAAB2ZpeHR1cmUBAg==
+-----END OPENSSH PRIVATE KEY-----
+";
+
+#[test]
+fn ssh_keygen_ecdsa_keys_with_a_leading_zero_byte_import() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    for (name, key, alg, len) in [
+        ("p256", SSH_P256_SHORT_SCALAR, "p256", 32),
+        ("p384", SSH_P384_SHORT_SCALAR, "p384", 48),
+    ] {
+        let file = scratch_file(&cli, &format!("short_{name}"), key);
+        let pub_line = utf8(ssh_keygen(&["-y", "-f", &file]));
+        assert!(pub_line.ends_with(" fixture\n"), "{pub_line}");
+        // ssh-keygen's own PKCS#8 of the key, and its scalar's leading zero (the point of the
+        // fixture), read by openssl.
+        let converted = scratch_file(&cli, &format!("short_{name}.p8"), key);
+        ssh_keygen(&["-p", "-N", "", "-m", "PKCS8", "-f", &converted]);
+        let pkcs8 = std::fs::read_to_string(&converted).unwrap();
+        assert_eq!(
+            openssl_priv_bytes(&pkcs8, len)[0],
+            0,
+            "{name}: fixture scalar"
+        );
+
+        // LEAD: bug: these fail with key.bad_openssh "malformed key data" (ssh-key 0.6.7
+        // wants a full-width scalar; RustCrypto/SSH#351/#356 fixed short ones after 0.6).
+        let k = import(
+            &cli,
+            &[&file, "--format", "openssh", "--label", "fixture"],
+            None,
+        );
+        assert_eq!(k["alg"], alg, "{k}");
+        let id = id_of(&k);
+        assert_eq!(cli.export(&id, "openssh"), pub_line, "{name}");
+        assert_eq!(
+            export_private(&cli, &id, "pem"),
+            utf8(openssl(&["pkey"], pkcs8.as_bytes())),
+            "{name}: private PEM vs ssh-keygen's PKCS#8 through openssl"
+        );
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -706,29 +772,27 @@ fn xprv_from_ethers_and_the_spv_vector_import() {
 /// Checks the EOS exports and the private key of key `id`, imported from `input`, against
 /// eosjs-ecc's reading `want` (and the published vector, when there is one).
 fn check_eos_exports(cli: &Cli, id: &str, input: &str, want: &Value, vector: Option<(&str, &str)>) {
-    let id = id.to_string();
-    let cli = cli;
     assert_eq!(
-        cli.export(&id, "eos"),
+        cli.export(id, "eos"),
         format!("{}\n", want["k1"].as_str().unwrap()),
         "{input}: --format eos vs eosjs-ecc"
     );
     assert_eq!(
-        cli.export(&id, "eos-legacy"),
+        cli.export(id, "eos-legacy"),
         format!("{}\n", want["legacy"].as_str().unwrap()),
         "{input}: --format eos-legacy vs eosjs-ecc"
     );
     if let Some((legacy, k1)) = vector {
-        assert_eq!(cli.export(&id, "eos-legacy"), format!("{legacy}\n"));
-        assert_eq!(cli.export(&id, "eos"), format!("{k1}\n"));
+        assert_eq!(cli.export(id, "eos-legacy"), format!("{legacy}\n"));
+        assert_eq!(cli.export(id, "eos"), format!("{k1}\n"));
     }
     assert_eq!(
-        export_private(cli, &id, "hex"),
+        export_private(cli, id, "hex"),
         format!("{}\n", want["hex"].as_str().unwrap()),
         "{input}: private key vs eosjs-ecc"
     );
     // eosjs-ecc reads the WIF Keyward exports back to the same key.
-    let wif = export_private(cli, &id, "wif");
+    let wif = export_private(cli, id, "wif");
     assert_eq!(
         node("eos", &[wif.trim_end()])["hex"],
         want["hex"],

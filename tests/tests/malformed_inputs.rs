@@ -180,6 +180,36 @@ fn long_tokens(input: &[u8]) -> Vec<String> {
         .collect()
 }
 
+/// ssh-keygen P-521 keys (`ssh-keygen -t ecdsa -b 521 -N '' -C fixture`, kept as made): one
+/// whose scalar mpint is 66 bytes, one whose is 65 (a leading zero byte dropped, as OpenSSH
+/// writes it for about a quarter of P-521 keys).
+const SSH_P521: &str = r"-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAArAAAABNlY2RzYS
+1zaGEyLW5pc3RwNTIxAAAACG5pc3RwNTIxAAAAhQQAJ+EIj7SbIIwsCh3Tzos2shkHc+dP
+ccJC9koS9g2pIUuUjhapUCMQtHGR/RoSb3xfbyDuj5XrK4AMuEIe3Qvw7RUB3dpwzshLK1
+ha5jNNE2PMNr5lrjYVtds+q1cgtCo4k5tasI76L6D0ZG/wzXFgNPem9MvwivSIVdPHrUMa
+yHDszd8AAAEIfN+8M3zfvDMAAAATZWNkc2Etc2hhMi1uaXN0cDUyMQAAAAhuaXN0cDUyMQ
+AAAIUEACfhCI+0myCMLAod086LNrIZB3PnT3HCQvZKEvYNqSFLlI4WqVAjELRxkf0aEm98
+X28g7o+V6yuADLhCHt0L8O0VAd3acM7ISytYWuYzTRNjzDa+Za42FbXbPqtXILQqOJObWr
+CO+i+g9GRv8M1xYDT3pvTL8Ir0iFXTx61DGshw7M3fAAAAQgFmg10OySLVypxcHli5R04d
+Rcj8Ug5/DEM3YIsTu05ICvo8767nf4TGPMMVICzzqOrYvPzJ9913lW0Y0wdp9nM//wAAAA
+dmaXh0dXJlAQID
+-----END OPENSSH PRIVATE KEY-----
+";
+const SSH_P521_SHORT_SCALAR: &str = r"-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAArAAAABNlY2RzYS
+1zaGEyLW5pc3RwNTIxAAAACG5pc3RwNTIxAAAAhQQAUaSqII4PxLnwwl2NMKgAOgGjOubc
+bwvrR9+HpoHYr99xUFBoZs/sE4JZ/kRZZU7acEs/Z8Ah7f+fdAqHnxWyHz4B2cIGYNeBG7
+AXMYMznqQhIeK00L5SoPo3BrTHNp1+5B7hNuKQm05GEhMiti9AmrkMvlX20Or37wP1usTs
+0Zn9S2cAAAEIg1WdloNVnZYAAAATZWNkc2Etc2hhMi1uaXN0cDUyMQAAAAhuaXN0cDUyMQ
+AAAIUEAFGkqiCOD8S58MJdjTCoADoBozrm3G8L60ffh6aB2K/fcVBQaGbP7BOCWf5EWWVO
+2nBLP2fAIe3/n3QKh58Vsh8+AdnCBmDXgRuwFzGDM56kISHitNC+UqD6Nwa0xzadfuQe4T
+bikJtORhITIrYvQJq5DL5V9tDq9+8D9brE7NGZ/UtnAAAAQVCVFZofju4+S5EOqe6NvnF7
+ozdfkXdiv/diO09Yn5Jmvx4f62H7rwYWxJ33NclMQs9NACNawMexHrAiTl25AdikAAAAB2
+ZpeHR1cmUBAgME
+-----END OPENSSH PRIVATE KEY-----
+";
+
 // ---------------------------------------------------------------------------------------------
 // The table
 
@@ -284,7 +314,6 @@ fn table(cli: &Cli) -> Vec<Row> {
     };
     let (ssh_enc, _) = ssh("id_enc", &["-t", "ed25519"], "input pass phrase");
     let (ssh_plain, ssh_pub) = ssh("id_plain", &["-t", "ed25519"], "");
-    let (ssh_p521, _) = ssh("id_p521", &["-t", "ecdsa", "-b", "521"], "");
     let ssh_lines: Vec<&str> = ssh_plain.lines().collect();
     let ssh_truncated = ssh_lines[..ssh_lines.len() - 2].join("\n") + "\n";
     let ssh_der = pem_der(&ssh_plain);
@@ -479,7 +508,16 @@ fn table(cli: &Cli) -> Vec<Row> {
             &[],
             "key.bad_openssh",
         ),
-        row("OpenSSH P-521", ssh_p521, &[], "key.wrong_curve"),
+        row("OpenSSH P-521", SSH_P521, &[], "key.wrong_curve"),
+        // LEAD: bug: expected key.wrong_curve, got key.bad_openssh "malformed key data" — an
+        // ECDSA scalar with a leading zero byte is not read (ssh-key 0.6.7; the same refuses
+        // valid P-256/P-384 keys, see import_interop.rs).
+        row(
+            "OpenSSH P-521 with a 65-byte scalar",
+            SSH_P521_SHORT_SCALAR,
+            &[],
+            "key.wrong_curve",
+        ),
         row(
             "PKCS#8 PEM with --format openssh",
             p256.clone(),
@@ -567,6 +605,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "wif"],
             "key.bad_checksum",
         ),
+        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF of the wrong length (31-byte key)",
             payload(0x80, &[0x11; 31]),
@@ -579,12 +618,14 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "wif"],
             "key.bad_encoding",
         ),
+        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF with a P2SH version byte",
             payload(0x05, &[0x11; 32]),
             &["--format", "wif"],
             "key.bad_key",
         ),
+        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF of a scalar above the group order",
             payload(0x80, &over_order),
@@ -716,6 +757,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "jwk"],
             "key.bad_jwk",
         ),
+        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "JWK whose x/y are another key's",
             jwk_with(&jwk, |j| {
@@ -725,6 +767,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &[],
             "key.bad_key",
         ),
+        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "JWK with a d of 3 bytes",
             jwk_with(&jwk, |j| {
@@ -929,7 +972,7 @@ fn check_row(cli: &Cli, r: &Row) -> Vec<String> {
                 problems.push(format!("exit {:?}, want {}", out.status.code(), exit::KEY));
             }
             for field in ["message", "hint"] {
-                if !err[field].as_str().is_some_and(|s| !s.trim().is_empty()) {
+                if err[field].as_str().is_none_or(|s| s.trim().is_empty()) {
                     problems.push(format!("no {field}: {err}"));
                 }
             }

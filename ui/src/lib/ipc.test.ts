@@ -85,6 +85,23 @@ describe('command names and arguments', () => {
     ['keyDetail', () => ipc.keyDetail('k1'), 'key_detail', { key: 'k1' }],
     ['keyRename', () => ipc.keyRename('k1', 'new'), 'key_rename', { key: 'k1', label: 'new' }],
     ['keyDelete', () => ipc.keyDelete('k1'), 'key_delete', { key: 'k1' }],
+    ['auditList', () => ipc.auditList(), 'audit_list', { filter: null }],
+    [
+      'auditList(filter)',
+      () => ipc.auditList({ action: 'key.', keyId: 'k1', limit: 50 }),
+      'audit_list',
+      { filter: { action: 'key.', keyId: 'k1', limit: 50 } },
+    ],
+    ['auditVerify', () => ipc.auditVerify(), 'audit_verify', {}],
+    ['keyReveal', () => ipc.keyReveal('k1', 'wif'), 'key_reveal', { key: 'k1', format: 'wif' }],
+    [
+      'keyExportFile',
+      () => ipc.keyExportFile(['k1'], 'pem'),
+      'key_export_file',
+      { keys: ['k1'], format: 'pem' },
+    ],
+    ['backupCreate', () => ipc.backupCreate('pw pw pw'), 'backup_create', { passphrase: 'pw pw pw' }],
+    ['backupRestore', () => ipc.backupRestore('pw pw pw'), 'backup_restore', { passphrase: 'pw pw pw' }],
   ];
 
   it.each(cases)('%s', async (_name, run, cmd, args) => {
@@ -153,6 +170,12 @@ describe('error normalisation', () => {
       expect(typeof err.hint).toBe('string');
     },
   );
+
+  it('tells a cancelled native dialog from an error', () => {
+    expect(ipc.isCancelled({ code: 'ui.cancelled', message: 'cancelled', hint: '' })).toBe(true);
+    expect(ipc.isCancelled({ code: 'key.not_found', message: 'x', hint: '' })).toBe(false);
+    expect(ipc.isCancelled('ui.cancelled')).toBe(false);
+  });
 
   it('fails with ui.unexpected when Tauri is absent', async () => {
     // No mockIPC: there is no Tauri runtime in jsdom.

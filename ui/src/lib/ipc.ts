@@ -220,3 +220,115 @@ export const keyRename = (key: string, label: string): Promise<KeyInfo> =>
   call('key_rename', { key, label });
 
 export const keyDelete = (key: string): Promise<null> => call('key_delete', { key });
+
+// ---------------------------------------------------------------------------------------------
+// Audit log, private reveal, files, backups
+
+/** The error code of a native dialog the user closed: not an error, nothing was done. */
+export const CANCELLED = 'ui.cancelled';
+
+/** Whether a rejection only says the user cancelled a native dialog. */
+export function isCancelled(err: unknown): boolean {
+  return normaliseError(err).code === CANCELLED;
+}
+
+export type AuditActor = 'cli' | 'agent' | 'app';
+
+/** Every action the audit log records, in the order the Activity filter offers them. */
+export const AUDIT_ACTIONS = [
+  'vault.init',
+  'vault.unlock',
+  'vault.unlock_failed',
+  'vault.lock',
+  'key.generate',
+  'key.import',
+  'key.export',
+  'key.export_private',
+  'key.reveal',
+  'key.rename',
+  'key.tag',
+  'key.delete',
+  'backup.create',
+  'backup.restore',
+] as const;
+
+export interface AuditEntry {
+  seq: number;
+  /** RFC 3339, UTC. */
+  at: string;
+  actor: AuditActor | string;
+  action: string;
+  keyId: string | null;
+  summary: string;
+  /** Hex SHA-256 of the entry before. */
+  prev: string;
+  /** Hex SHA-256 of this entry. */
+  hash: string;
+}
+
+export interface AuditFilter {
+  /** An action, or a family prefix ending in `.` (`key.`). */
+  action?: string | null;
+  keyId?: string | null;
+  limit?: number | null;
+}
+
+export type AuditProblem =
+  | { kind: 'edited' | 'broken' | 'rewritten'; seq: number }
+  | { kind: 'gap'; after: number; next: number }
+  | { kind: 'truncated'; anchored: number; last: number }
+  | { kind: 'anchor_invalid' }
+  | { kind: 'anchor_missing' };
+
+export interface AuditReport {
+  /** No problems (entries not yet anchored are not a problem). */
+  ok: boolean;
+  rows: number;
+  /** The newest entry the keychain anchor vouches for (0: none). */
+  anchoredThrough: number;
+  unanchored: number;
+  anchorChecked: boolean;
+  head: string;
+  problems: AuditProblem[];
+}
+
+/** Private forms `key_reveal` shows (`pkcs8-enc` exists but is never offered by the app). */
+export type PrivateFormat = 'pem' | 'pkcs8-enc' | 'jwk' | 'wif' | 'hex' | 'xprv';
+
+export interface BackupResult {
+  path: string;
+  keys: number;
+  createdAt: string;
+}
+
+export interface RestoreReport {
+  vaultId: string;
+  sourceVaultId: string;
+  backupCreatedAt: string;
+  keys: number;
+}
+
+/** Audit entries, newest first. */
+export const auditList = (filter?: AuditFilter | null): Promise<AuditEntry[]> =>
+  call('audit_list', { filter: filter ?? null });
+
+export const auditVerify = (): Promise<AuditReport> => call('audit_verify');
+
+/**
+ * A private key as text. The Rust side asks first in a native dialog the page cannot skip
+ * (rejects with `ui.cancelled` when the user says no) and logs `key.reveal`.
+ */
+export const keyReveal = (key: string, format: PrivateFormat): Promise<string> =>
+  call('key_reveal', { key, format });
+
+/** Writes a public form to a file picked in a native Save dialog: the path written. */
+export const keyExportFile = (keys: string[], format: PublicFormat): Promise<string> =>
+  call('key_export_file', { keys, format });
+
+/** Backs up every key to a file picked in a native Save dialog. */
+export const backupCreate = (passphrase: string): Promise<BackupResult> =>
+  call('backup_create', { passphrase });
+
+/** Restores a backup picked in a native Open dialog (only while no vault exists). */
+export const backupRestore = (passphrase: string): Promise<RestoreReport> =>
+  call('backup_restore', { passphrase });
