@@ -79,7 +79,13 @@ fn public_reads_never_touch_the_keychain() {
     signal(pid, Signal::CONT);
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
     assert_eq!(show["id"], id.as_str(), "{show}");
-    assert!(pem["text"].as_str().unwrap().starts_with("-----BEGIN PUBLIC KEY-----"));
+    assert!(pem["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN PUBLIC KEY-----"));
     assert!(!audit.as_array().unwrap().is_empty());
-    assert!(took < Duration::from_secs(4), "public reads waited on the keychain: {took:?}");
+    assert!(
+        took < Duration::from_secs(4),
+        "public reads waited on the keychain: {took:?}"
+    );
 }

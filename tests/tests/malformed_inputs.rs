@@ -1030,6 +1030,16 @@ fn malformed_inputs_are_refused_with_a_specific_error_and_store_nothing() {
         assert!(names.insert(r.name), "two rows named {:?}", r.name);
     }
 
+    // The echo check has something to look for in most rows.
+    let with_tokens = rows
+        .iter()
+        .filter(|r| !long_tokens(&r.input).is_empty())
+        .count();
+    assert!(
+        with_tokens >= 40,
+        "only {with_tokens} rows have long tokens"
+    );
+
     let mut failures = Vec::new();
     for r in &rows {
         for p in check_row(&cli, r) {

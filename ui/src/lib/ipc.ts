@@ -250,6 +250,7 @@ export const AUDIT_ACTIONS = [
   'key.delete',
   'backup.create',
   'backup.restore',
+  'doctor.repair',
 ] as const;
 
 export interface AuditEntry {

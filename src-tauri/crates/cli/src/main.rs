@@ -701,10 +701,7 @@ fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {
         AuditCmd::List { limit, action, key } => {
             let entries = with_backend(false, |b| {
                 // A live key by id, prefix or label; else the id as given (a deleted key).
-                let key_id = match key {
-                    Some(k) => Some(b.key_show(&k).map(|d| d.info.id).unwrap_or(k)),
-                    None => None,
-                };
+                let key_id = key.map(|k| b.key_show(&k).map(|d| d.info.id).unwrap_or(k));
                 b.audit_list(&AuditFilter {
                     action,
                     key_id,
@@ -786,6 +783,7 @@ fn agent(out: &Out) -> Result<ExitCode> {
     }
     vault.set_actor("agent");
     unlock_local(&mut vault)?;
+    vault.record_unlock("agent started, vault unlocked")?;
     let socket = keyward_vault::paths::socket_path(&id)?;
     let vault = Arc::new(Mutex::new(vault));
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -331,6 +331,13 @@ impl Vault {
             .inspect_err(|e| self.log_unlock_failure(e))
     }
 
+    /// Logs an unlock that began with [`unlock_for_call`](Self::unlock_for_call) but lasts
+    /// (an agent starting unlocked).
+    pub fn record_unlock(&mut self, summary: &str) -> Result<()> {
+        self.vault_key()?;
+        self.log("vault.unlock", None, summary)
+    }
+
     fn log_unlock_failure(&mut self, e: &VaultError) {
         if e.code() == "vault.bad_passphrase" {
             let _ = self.log("vault.unlock_failed", None, "wrong passphrase");
