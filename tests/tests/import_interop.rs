@@ -16,7 +16,7 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_tests::interop::{node, node_stdin};
-use keyward_tests::{describe, openssl, p256_scalar, pem_body, run_command, Cli, Keyring};
+use keyward_tests::{describe, exit, openssl, p256_scalar, pem_body, run_command, Cli, Keyring};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::os::unix::fs::PermissionsExt;
@@ -464,8 +464,6 @@ fn ssh_keygen_keys_export_the_same_openssh_line() {
 
     // Detection: the same kind of file imported without --format records the same origin as
     // with --format openssh.
-    // LEAD: expected origin "openssh" with --format auto, got "pem" (with --format openssh the
-    // origin is "openssh": the same file gets two different origins).
     let file = cli.scratch().join("id_ed25519");
     let auto = import(
         &cli,
@@ -525,8 +523,8 @@ fn ssh_keygen_ecdsa_keys_with_a_leading_zero_byte_import() {
             "{name}: fixture scalar"
         );
 
-        // LEAD: bug: these fail with key.bad_openssh "malformed key data" (ssh-key 0.6.7
-        // wants a full-width scalar; RustCrypto/SSH#351/#356 fixed short ones after 0.6).
+        // ssh-key 0.6.7 alone refuses these (it wants a full-width scalar); Keyward reads
+        // the ECDSA section itself then.
         let k = import(
             &cli,
             &[&file, "--format", "openssh", "--label", "fixture"],
@@ -539,6 +537,25 @@ fn ssh_keygen_ecdsa_keys_with_a_leading_zero_byte_import() {
             export_private(&cli, &id, "pem"),
             utf8(openssl(&["pkey"], pkcs8.as_bytes())),
             "{name}: private PEM vs ssh-keygen's PKCS#8 through openssl"
+        );
+
+        // The same key encrypted by ssh-keygen (aes256-ctr, bcrypt-pbkdf).
+        let encrypted = scratch_file(&cli, &format!("short_{name}.enc"), key);
+        ssh_keygen(&["-p", "-N", "short-pass", "-f", &encrypted]);
+        let pass = scratch_file(&cli, &format!("short_{name}.pass"), "short-pass\n");
+        let wrong = scratch_file(&cli, &format!("short_{name}.wrong"), "long-pass\n");
+        let (code, doc) = cli.json_any(&["key", "import", &encrypted, "--passphrase-file", &wrong]);
+        assert_eq!(code, Some(exit::KEY), "{doc}");
+        assert_eq!(doc["error"]["code"], "key.bad_passphrase", "{doc}");
+        let k = import(
+            &cli,
+            &[&encrypted, "--passphrase-file", &pass, "--label", "fixture"],
+            None,
+        );
+        assert_eq!(
+            k["fingerprint"],
+            cli.json(&["key", "show", &id])["fingerprint"],
+            "{name}"
         );
     }
 }

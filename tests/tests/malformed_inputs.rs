@@ -6,9 +6,6 @@
 //! terminal: the CLI cannot prompt, so an encrypted input without --passphrase-file must say
 //! `key.passphrase_required`). Every row is checked and every failure collected, so one run
 //! lists all of them.
-//!
-//! Rows marked `// LEAD:` assert what the error should be where the CLI currently says
-//! something else (the product is to change, not the row).
 
 use keyward_tests::interop::node;
 use keyward_tests::{describe, exit, openssl, run_command, Cli, Keyring, PASSPHRASE};
@@ -429,14 +426,11 @@ fn table(cli: &Cli) -> Vec<Row> {
         row("RSA-1024", rsa1024, &[], "key.weak_key"),
         row("X25519", x25519, &[], "key.unsupported_alg"),
         row("Ed448", ed448, &[], "key.unsupported_alg"),
-        // LEAD: code right, message wrong: "the key is on curve p256 (asked for secp256k1),
-        // which Keyward does not support" — Keyward does support p256; the problem is the
-        // mismatch with --alg.
         row(
             "--alg secp256k1 with a P-256 PEM",
             p256.clone(),
             &["--alg", "secp256k1"],
-            "key.wrong_curve",
+            "key.alg_mismatch",
         )
         .lacking(&["does not support"]),
         // Encrypted inputs.
@@ -509,9 +503,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             "key.bad_openssh",
         ),
         row("OpenSSH P-521", SSH_P521, &[], "key.wrong_curve"),
-        // LEAD: bug: expected key.wrong_curve, got key.bad_openssh "malformed key data" — an
-        // ECDSA scalar with a leading zero byte is not read (ssh-key 0.6.7; the same refuses
-        // valid P-256/P-384 keys, see import_interop.rs).
+        // A scalar with a leading zero byte, which ssh-key 0.6.7 alone does not read.
         row(
             "OpenSSH P-521 with a 65-byte scalar",
             SSH_P521_SHORT_SCALAR,
@@ -524,8 +516,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "openssh"],
             "key.bad_openssh",
         ),
-        // LEAD: expected key.not_private, got key.unknown_format: an OpenSSH public key line
-        // (what users paste by mistake most) is recognisable as a public key.
+        // What users paste by mistake most: the public line.
         row("OpenSSH public key line", ssh_pub, &[], "key.not_private"),
         // Raw hex.
         row(
@@ -540,8 +531,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "hex"],
             "key.alg_required",
         ),
-        // LEAD (every key.bad_key row with a non-PEM input): the hint says "check it with:
-        // openssl pkey -in FILE -noout", which cannot read hex, WIF or JWK input.
+        // The key.bad_key hint fits every format (it once named openssl pkey for all).
         row(
             "hex of the wrong length",
             "00112233445566778899\n",
@@ -584,7 +574,6 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "hex", "--alg", "p256"],
             "key.bad_encoding",
         ),
-        // LEAD: code right; the hint points to `key export --help` for an import.
         row(
             "hex with --alg rsa2048",
             format!("{scalar}\n"),
@@ -605,7 +594,6 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "wif"],
             "key.bad_checksum",
         ),
-        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF of the wrong length (31-byte key)",
             payload(0x80, &[0x11; 31]),
@@ -618,14 +606,12 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "wif"],
             "key.bad_encoding",
         ),
-        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF with a P2SH version byte",
             payload(0x05, &[0x11; 32]),
             &["--format", "wif"],
             "key.bad_key",
         ),
-        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "WIF of a scalar above the group order",
             payload(0x80, &over_order),
@@ -715,13 +701,11 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "mnemonic", "--path", "eth:abc"],
             "key.bad_path",
         ),
-        // LEAD: code right, message wrong ("the key is on curve secp256k1 (asked for p256),
-        // which Keyward does not support").
         row(
             "mnemonic with --alg p256",
             format!("{mnemonic}\n"),
             &["--alg", "p256"],
-            "key.wrong_curve",
+            "key.alg_mismatch",
         )
         .lacking(&["does not support"]),
         // JWK.
@@ -757,7 +741,6 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "jwk"],
             "key.bad_jwk",
         ),
-        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "JWK whose x/y are another key's",
             jwk_with(&jwk, |j| {
@@ -767,7 +750,6 @@ fn table(cli: &Cli) -> Vec<Row> {
             &[],
             "key.bad_key",
         ),
-        // LEAD: hint names openssl (see "hex of the wrong length").
         row(
             "JWK with a d of 3 bytes",
             jwk_with(&jwk, |j| {
@@ -830,9 +812,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             &pw,
             "key.kdf_too_costly",
         ),
-        // LEAD: expected key.kdf_too_costly, got key.passphrase_required: the parameters are
-        // checked only after the passphrase, so at a terminal the user is asked for a
-        // passphrase of a file Keyward will refuse anyway.
+        // Checked before the passphrase is asked for.
         row(
             "keystore with an absurd scrypt n, no passphrase",
             keystore_with(&ks, |k| {
@@ -892,8 +872,6 @@ fn table(cli: &Cli) -> Vec<Row> {
             &["--format", "keystore", "--passphrase-file", &right],
             "key.bad_keystore",
         ),
-        // LEAD: expected key.bad_keystore, got key.passphrase_required: a JSON without any
-        // keystore member is "encrypted" only in the sense that --format keystore says so.
         row(
             "JSON that is not a keystore, --format keystore, no passphrase",
             r#"{"foo":1,"bar":"baz"}"#,

@@ -26,6 +26,8 @@ pub enum CryptoError {
     UnsupportedAlg(String),
     #[error("the key is on curve {0}, which Keyward does not support")]
     WrongCurve(String),
+    #[error("the input holds a {found} key, not the {asked} key asked for")]
+    AlgMismatch { found: String, asked: String },
     #[error("the key is too weak: {0}")]
     WeakKey(String),
     #[error("the key material is invalid: {0}")]
@@ -92,6 +94,7 @@ impl Coded for CryptoError {
             CryptoError::BadKeyPassphrase => "key.bad_passphrase",
             CryptoError::UnsupportedAlg(_) => "key.unsupported_alg",
             CryptoError::WrongCurve(_) => "key.wrong_curve",
+            CryptoError::AlgMismatch { .. } => "key.alg_mismatch",
             CryptoError::WeakKey(_) => "key.weak_key",
             CryptoError::BadKey(_) => "key.bad_key",
             CryptoError::TooLarge(..) => "key.input_too_large",
@@ -130,8 +133,9 @@ impl Coded for CryptoError {
             CryptoError::PassphraseRequired => "Give the key's passphrase with --passphrase-file F (or type it when asked); it is not the vault's passphrase.".into(),
             CryptoError::BadKeyPassphrase => "Check the key's passphrase (the one it was encrypted with, not the vault's) and try again.".into(),
             CryptoError::UnsupportedAlg(_) | CryptoError::WrongCurve(_) => "Keyward keeps p256, p384, secp256k1, ed25519 and RSA 2048/3072/4096 keys.".into(),
+            CryptoError::AlgMismatch { .. } => "Drop --alg, or give the key of the algorithm you named.".into(),
             CryptoError::WeakKey(_) => "Use an RSA key of 2048 bits or more: keyward-cli key gen --alg rsa3072".into(),
-            CryptoError::BadKey(_) => "The input is not a valid key; check it with: openssl pkey -in FILE -noout".into(),
+            CryptoError::BadKey(_) => "The input is not a valid key of its format; check that it was copied whole and that --format and --alg name what it is.".into(),
             CryptoError::TooLarge(..) => "Give the key itself, not an archive or a bundle.".into(),
             CryptoError::BadChecksum(_) => "A character was mistyped or lost; copy the key or phrase again.".into(),
             CryptoError::BadEncoding(_) => "Check the input and its --format; copy it again without extra characters.".into(),
@@ -143,7 +147,7 @@ impl Coded for CryptoError {
             CryptoError::BadPath(_) => "Write the path like m/44'/60'/0'/0/0, or use a preset: eth, eos, btc.".into(),
             CryptoError::UnknownFormat => "Name the format: --format pem|hex|wif|eos|jwk|keystore|xprv|mnemonic|openssh.".into(),
             CryptoError::AlgRequired => "Name the curve: --alg p256|p384|secp256k1|ed25519.".into(),
-            CryptoError::FormatNotForAlg { .. } => "Pick a format the key's algorithm has; keyward-cli key export --help lists them.".into(),
+            CryptoError::FormatNotForAlg { .. } => "Pick a format the key's algorithm has: raw hex is for EC and Ed25519 keys, WIF and EOS for secp256k1; --help lists the formats.".into(),
             CryptoError::BadOpenSsh(_) => "Give an OpenSSH private key (-----BEGIN OPENSSH PRIVATE KEY-----) as ssh-keygen writes it.".into(),
             CryptoError::OpenFailed | CryptoError::Malformed => "The keychain item does not belong to this vault or was altered; run keyward-cli doctor.".into(),
             CryptoError::BadPassphrase => "Try again; the passphrase is the one set at keyward-cli init.".into(),

@@ -134,6 +134,10 @@ pub fn detect(text: &str) -> Result<ImportFormat, CryptoError> {
         }
         return Err(CryptoError::UnknownFormat);
     }
+    const SSH_PUBLIC: [&str; 5] = ["ssh-ed25519 ", "ssh-rsa ", "ecdsa-sha2-", "sk-", "ssh-dss "];
+    if SSH_PUBLIC.iter().any(|p| t.starts_with(p)) {
+        return Err(CryptoError::NotPrivate);
+    }
     if ["xprv", "tprv", "xpub", "tpub"]
         .iter()
         .any(|p| t.starts_with(p))
@@ -218,6 +222,8 @@ pub fn import(text: &str, opts: &ImportOptions<'_>) -> Result<Imported, CryptoEr
         }
         ImportFormat::Jwk => jwk::private_from_jwk(t)?,
         ImportFormat::Keystore => {
+            // A keystore that would be refused is refused before its passphrase is asked for.
+            keystore::check_v3(t)?;
             let pass = opts.passphrase.ok_or(CryptoError::PassphraseRequired)?;
             k1(&*keystore::decrypt_v3(t, pass)?)?
         }
@@ -236,11 +242,18 @@ pub fn import(text: &str, opts: &ImportOptions<'_>) -> Result<Imported, CryptoEr
     };
     if let Some(alg) = opts.alg {
         if alg != key.alg() && format != ImportFormat::Hex {
-            return Err(CryptoError::WrongCurve(format!(
-                "{} (asked for {alg})",
-                key.alg()
-            )));
+            return Err(CryptoError::AlgMismatch {
+                found: key.alg().to_string(),
+                asked: alg.to_string(),
+            });
         }
     }
+    // An OpenSSH file is an OpenSSH import, however it was named.
+    let format = if format == ImportFormat::Pem && t.contains("-----BEGIN OPENSSH PRIVATE KEY-----")
+    {
+        ImportFormat::Openssh
+    } else {
+        format
+    };
     Ok(Imported { key, format, path })
 }

@@ -54,8 +54,22 @@ fn bad(what: &str) -> CryptoError {
     CryptoError::BadKeystore(what.into())
 }
 
-/// Decrypts an Ethereum keystore v3 JSON file with `password`, returning the secp256k1 secret.
-pub fn decrypt_v3(json: &str, password: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+/// A keystore parsed and bounded, not yet decrypted.
+struct Parsed {
+    address: Option<String>,
+    iv: [u8; 16],
+    ciphertext: [u8; 32],
+    mac: [u8; 32],
+    kdf: Kdf,
+}
+
+/// Checks a keystore's structure and bounds its KDF cost without deriving anything: what an
+/// import does before it asks for the keystore's passphrase.
+pub fn check_v3(json: &str) -> Result<(), CryptoError> {
+    parse_v3(json).map(|_| ())
+}
+
+fn parse_v3(json: &str) -> Result<Parsed, CryptoError> {
     if json.len() > MAX_KEYSTORE_LEN {
         return Err(CryptoError::TooLarge(json.len(), MAX_KEYSTORE_LEN));
     }
@@ -70,7 +84,7 @@ pub fn decrypt_v3(json: &str, password: &[u8]) -> Result<Zeroizing<[u8; 32]>, Cr
     // The optional address is checked after decryption, but its type before any KDF work.
     let address = match root.get("address") {
         None | Some(Value::Null) => None,
-        Some(Value::String(a)) => Some(a.as_str()),
+        Some(Value::String(a)) => Some(a.clone()),
         Some(_) => return Err(bad("\"address\" is not a string")),
     };
     let crypto = root
@@ -100,6 +114,24 @@ pub fn decrypt_v3(json: &str, password: &[u8]) -> Result<Zeroizing<[u8; 32]>, Cr
 
     // Parse and bound the KDF before deriving anything.
     let kdf = parse_kdf(crypto)?;
+    Ok(Parsed {
+        address,
+        iv,
+        ciphertext,
+        mac,
+        kdf,
+    })
+}
+
+/// Decrypts an Ethereum keystore v3 JSON file with `password`, returning the secp256k1 secret.
+pub fn decrypt_v3(json: &str, password: &[u8]) -> Result<Zeroizing<[u8; 32]>, CryptoError> {
+    let Parsed {
+        address,
+        iv,
+        ciphertext,
+        mac,
+        kdf,
+    } = parse_v3(json)?;
     let mut derived = Zeroizing::new([0u8; 32]);
     match &kdf {
         Kdf::Scrypt { log_n, r, p, salt } => {
@@ -128,7 +160,7 @@ pub fn decrypt_v3(json: &str, password: &[u8]) -> Result<Zeroizing<[u8; 32]>, Cr
     }
 
     if let Some(addr) = address {
-        check_address(addr, &secret)?;
+        check_address(&addr, &secret)?;
     }
     Ok(secret)
 }
