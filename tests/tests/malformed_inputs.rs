@@ -389,7 +389,7 @@ fn table(cli: &Cli) -> Vec<Row> {
             "random words",
             "hello this is not a key at all\n",
             &[],
-            "key.bad_mnemonic",
+            "key.unknown_format",
         ),
         row(
             "binary garbage",
@@ -699,6 +699,12 @@ fn table(cli: &Cli) -> Vec<Row> {
             "mnemonic with a bad preset index",
             format!("{mnemonic}\n"),
             &["--format", "mnemonic", "--path", "eth:abc"],
+            "key.bad_path",
+        ),
+        row(
+            "--path with a raw hex key",
+            format!("{scalar}\n"),
+            &["--alg", "secp256k1", "--path", "eth"],
             "key.bad_path",
         ),
         row(

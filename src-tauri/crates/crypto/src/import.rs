@@ -161,7 +161,9 @@ pub fn detect(text: &str) -> Result<ImportFormat, CryptoError> {
         return Ok(ImportFormat::Wif);
     }
     let words: Vec<&str> = t.split_whitespace().collect();
-    if words.len() >= 3 && words.iter().all(|w| w.chars().all(char::is_alphabetic)) {
+    // Mnemonics have 12 to 24 words; one word short still reads as a mnemonic (and then fails
+    // with a word count error), a sentence does not.
+    if words.len() >= 11 && words.iter().all(|w| w.chars().all(char::is_alphabetic)) {
         return Ok(ImportFormat::Mnemonic);
     }
     Err(CryptoError::UnknownFormat)
@@ -187,6 +189,12 @@ pub fn import(text: &str, opts: &ImportOptions<'_>) -> Result<Imported, CryptoEr
         ImportFormat::Auto => detect(t)?,
         f => f,
     };
+    if opts.path.is_some() && format != ImportFormat::Mnemonic {
+        return Err(CryptoError::BadPath(format!(
+            "a derivation path applies to mnemonics, and this input is {}",
+            format.as_str()
+        )));
+    }
     let k1 = |b: &[u8; 32]| PrivateKey::from_raw(KeyAlg::Secp256k1, &b[..]);
     let mut path = None;
     let key = match format {
