@@ -1,6 +1,9 @@
 // An in-memory stand-in for the Rust commands, driven through @tauri-apps/api/mocks.
 import { mockIPC } from '@tauri-apps/api/mocks';
 import type {
+  AuditEntry,
+  AuditFilter,
+  AuditReport,
   GenerateRequest,
   ImportRequest,
   KeyAlg,
@@ -24,6 +27,41 @@ export interface FakeOptions {
   keys?: KeyInfo[];
   /** Make a command reject with this value. */
   fail?: Record<string, unknown>;
+  /** Audit entries already in the log, oldest first (their seq numbers are kept). */
+  audit?: AuditEntry[];
+  /** What `audit_verify` answers (default: intact, everything anchored). */
+  verify?: AuditReport;
+  /** The passphrase `backup_restore` accepts, and the keys the backup holds. */
+  backup?: { passphrase: string; keys: KeyInfo[]; createdAt?: string };
+}
+
+/** The error of a native dialog the user closed. */
+export const CANCELLED = { code: 'ui.cancelled', message: 'cancelled', hint: 'Nothing was done.' };
+
+/** An audit entry as the back end sends it (hashes made up, but 64 hex digits). */
+export function auditEntry(
+  seq: number,
+  action: string,
+  keyId: string | null = null,
+  summary = `${action} summary`,
+  actor = 'app',
+): AuditEntry {
+  const hex = (n: number) => n.toString(16).padStart(4, '0').repeat(16);
+  return {
+    seq,
+    at: `2025-03-04T05:06:${String(seq % 60).padStart(2, '0')}Z`,
+    actor,
+    action,
+    keyId,
+    summary,
+    prev: seq === 1 ? '0'.repeat(64) : hex(seq - 1),
+    hash: hex(seq),
+  };
+}
+
+/** The secret the fake's `key_reveal` answers for a key and format. */
+export function revealedText(id: string, format: string): string {
+  return `-----BEGIN PRIVATE KEY-----\nSECRET-${id}-${format}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** The passphrase the fake's encrypted keys open with. */
@@ -159,6 +197,13 @@ export function fakeBackend(opts: FakeOptions = {}) {
     /** A command listed here waits for its promise before answering. */
     hold: {} as Record<string, Promise<unknown>>,
     next: 100,
+    audit: [...(opts.audit ?? [])] as AuditEntry[],
+    verify: opts.verify ?? null,
+    backup: opts.backup ?? null,
+  };
+  const log = (action: string, keyId: string | null, summary: string) => {
+    const seq = (state.audit[state.audit.length - 1]?.seq ?? 0) + 1;
+    state.audit.push(auditEntry(seq, action, keyId, summary));
   };
   const calls: Call[] = [];
 
@@ -181,7 +226,9 @@ export function fakeBackend(opts: FakeOptions = {}) {
     calls.push({ cmd, args: structuredClone(args) });
     if (cmd in state.hold) await state.hold[cmd];
     if (cmd in state.fail) throw state.fail[cmd];
-    if (cmd.startsWith('key_') && state.locked) throw locked;
+    if ((cmd.startsWith('key_') || cmd.startsWith('audit_') || cmd === 'backup_create') && state.locked) {
+      throw locked;
+    }
     switch (cmd) {
       case 'vault_status':
         return status();
@@ -202,6 +249,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
         return status();
       case 'vault_lock':
         state.locked = true;
+        log('vault.lock', null, 'locked');
         return status();
       case 'key_list': {
         const filter = (args.filter ?? null) as { alg?: string | null; tag?: string | null } | null;
@@ -217,12 +265,14 @@ export function fakeBackend(opts: FakeOptions = {}) {
           tags: [...req.tags].sort(),
         });
         state.keys.push(k);
+        log('key.generate', k.id, `generated a ${k.alg} key`);
         return { ...k };
       }
       case 'key_import': {
         const k = importKey(args.req as ImportRequest, state.next);
         state.next++;
         state.keys.push(k);
+        log('key.import', k.id, `imported a ${k.alg} key`);
         return { ...k };
       }
       case 'key_detail':
@@ -244,8 +294,70 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'key_export': {
         const keys = (args.keys as string[]).map(find);
         const format = args.format as PublicFormat;
+        for (const k of keys) log('key.export', k.id, `exported the public key as ${format}`);
         if (format === 'jwks') return JSON.stringify({ keys: keys.map(jwkOf) });
         return exportValue(keys[0], format);
+      }
+      case 'key_export_file': {
+        const keys = (args.keys as string[]).map(find);
+        const format = args.format as PublicFormat;
+        for (const k of keys) log('key.export', k.id, `saved the public key as ${format}`);
+        return `/home/user/${keys[0].id}.${format}`;
+      }
+      case 'key_reveal': {
+        const k = find(args.key);
+        log('key.reveal', k.id, `revealed the private key as ${String(args.format)}`);
+        return revealedText(k.id, String(args.format));
+      }
+      case 'audit_list': {
+        const f = (args.filter ?? null) as AuditFilter | null;
+        const action = f?.action ?? null;
+        const matches = (a: string) =>
+          action === null || (action.endsWith('.') ? a.startsWith(action) : a === action);
+        const list = [...state.audit]
+          .reverse()
+          .filter((e) => matches(e.action))
+          .filter((e) => !f?.keyId || e.keyId === f.keyId);
+        return f?.limit ? list.slice(0, f.limit) : list;
+      }
+      case 'audit_verify': {
+        if (state.verify) return state.verify;
+        const rows = state.audit.length;
+        return {
+          ok: true,
+          rows,
+          anchoredThrough: rows,
+          unanchored: 0,
+          anchorChecked: true,
+          head: state.audit[state.audit.length - 1]?.hash ?? '0'.repeat(64),
+          problems: [],
+        } satisfies AuditReport;
+      }
+      case 'backup_create': {
+        const n = state.keys.length;
+        log('backup.create', null, `backed up ${n} keys`);
+        return { path: '/home/user/keyward.kwbackup', keys: n, createdAt: '2025-05-06T07:08:09Z' };
+      }
+      case 'backup_restore': {
+        if (state.initialized) {
+          throw keyError('vault.already_initialized', 'A vault exists.');
+        }
+        const b = state.backup;
+        if (!b || args.passphrase !== b.passphrase) {
+          throw keyError('backup.bad_passphrase', 'The passphrase does not open this backup.');
+        }
+        state.initialized = true;
+        state.locked = false;
+        state.mode = 'passphrase';
+        state.passphrase = b.passphrase;
+        state.keys = b.keys.map((k) => ({ ...k }));
+        log('backup.restore', null, `restored ${b.keys.length} keys`);
+        return {
+          vaultId: 'vault-0001',
+          sourceVaultId: 'vault-old',
+          backupCreatedAt: b.createdAt ?? '2025-01-01T00:00:00Z',
+          keys: b.keys.length,
+        };
       }
       case 'key_tag': {
         const k = find(args.key);
@@ -258,11 +370,13 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'key_rename': {
         const k = find(args.key);
         k.label = args.label as string;
+        log('key.rename', k.id, `renamed to ${k.label}`);
         return { ...k };
       }
       case 'key_delete':
         find(args.key);
         state.keys = state.keys.filter((k) => k.id !== args.key);
+        log('key.delete', String(args.key), 'deleted the key');
         return null;
       default:
         throw `unknown command ${cmd}`;

@@ -1,0 +1,309 @@
+// Navigation between sections, and the Activity screen: the audit log, its filters, Verify.
+import { describe, expect, it } from 'vitest';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import App from './App.svelte';
+import { auditEntry, fakeBackend, keyInfo } from './tests/fake-backend';
+import type { AuditProblem, AuditReport } from './lib/ipc';
+
+const byId = (id: string) => screen.getByTestId(id);
+
+async function click(id: string) {
+  await fireEvent.click(byId(id));
+}
+
+async function choose(id: string, value: string) {
+  await fireEvent.change(byId(id), { target: { value } });
+}
+
+/** Whether an element sits in a hidden section. */
+const isHidden = (el: HTMLElement) => el.closest('[hidden]') !== null;
+
+const lastArgs = (calls: { args: unknown }[]) => calls[calls.length - 1]?.args;
+
+const rowSeqs = () => screen.queryAllByTestId('audit-row').map((r) => Number(r.dataset.seq));
+
+const LOG = [
+  auditEntry(1, 'vault.init', null, 'created the vault', 'cli'),
+  auditEntry(2, 'vault.unlock', null, 'unlocked', 'app'),
+  auditEntry(3, 'key.generate', 'kid-1', 'generated a p256 key labelled deploy', 'app'),
+  auditEntry(4, 'key.import', 'kid-2', 'imported a secp256k1 key from a mnemonic', 'cli'),
+  auditEntry(5, 'key.export', 'kid-1', 'exported the public key as pem', 'app'),
+  auditEntry(6, 'key.delete', 'kid-9', 'deleted the key', 'cli'),
+  auditEntry(7, 'backup.create', null, 'backed up 2 keys', 'agent'),
+  auditEntry(8, 'key.reveal', 'kid-2', 'revealed the private key as wif', 'app'),
+];
+
+async function openActivity() {
+  await screen.findByTestId('screen-keys');
+  await click('nav-activity');
+  await waitFor(() => expect(screen.getAllByTestId('audit-row').length).toBeGreaterThan(0));
+}
+
+describe('navigation', () => {
+  it('switches sections and marks the current one', async () => {
+    fakeBackend({ keys: [keyInfo(1)], audit: LOG });
+    render(App);
+    await screen.findByTestId('screen-keys');
+    expect(byId('nav-keys').getAttribute('aria-current')).toBe('page');
+    expect(byId('nav-activity').hasAttribute('aria-current')).toBe(false);
+    expect(isHidden(byId('screen-activity'))).toBe(true);
+    expect(screen.queryByTestId('screen-backup')).toBeNull();
+
+    await click('nav-activity');
+    expect(byId('nav-activity').getAttribute('aria-current')).toBe('page');
+    expect(byId('nav-keys').hasAttribute('aria-current')).toBe(false);
+    expect(isHidden(byId('screen-activity'))).toBe(false);
+    expect(isHidden(byId('screen-keys'))).toBe(true);
+
+    await click('nav-backup');
+    expect(byId('nav-backup').getAttribute('aria-current')).toBe('page');
+    expect(isHidden(byId('screen-backup'))).toBe(false);
+    expect(isHidden(byId('screen-activity'))).toBe(true);
+
+    await click('nav-keys');
+    expect(isHidden(byId('screen-keys'))).toBe(false);
+    expect(screen.queryByTestId('screen-backup')).toBeNull();
+  });
+
+  it('is reachable and usable from the keyboard', async () => {
+    fakeBackend({ keys: [keyInfo(1)], audit: LOG });
+    render(App);
+    await screen.findByTestId('screen-keys');
+    const items = ['nav-keys', 'nav-activity', 'nav-backup'].map(byId);
+    for (const b of items) {
+      expect(b.tagName).toBe('BUTTON');
+      expect(b.tabIndex).toBe(0);
+    }
+    expect(byId('nav-keys').closest('nav')?.getAttribute('aria-label')).toBe('Sections');
+
+    items[0].focus();
+    await fireEvent.keyDown(items[0], { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(items[1]);
+    await fireEvent.keyDown(items[1], { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(items[2]);
+    await fireEvent.keyDown(items[2], { key: 'ArrowRight' });
+    expect(document.activeElement).toBe(items[0]);
+    await fireEvent.keyDown(items[0], { key: 'ArrowLeft' });
+    expect(document.activeElement).toBe(items[2]);
+    await fireEvent.keyDown(items[2], { key: 'Home' });
+    expect(document.activeElement).toBe(items[0]);
+    await fireEvent.keyDown(items[0], { key: 'End' });
+    expect(document.activeElement).toBe(items[2]);
+    // Moving the focus does not switch the section; Enter or Space (a click) does.
+    expect(byId('nav-keys').getAttribute('aria-current')).toBe('page');
+    await fireEvent.click(items[1]);
+    expect(byId('nav-activity').getAttribute('aria-current')).toBe('page');
+  });
+
+  it('keeps "/" for the key search only while Keys is shown', async () => {
+    fakeBackend({ keys: [keyInfo(1)], audit: LOG });
+    render(App);
+    await screen.findByTestId('screen-keys');
+    await click('nav-activity');
+    await fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).not.toBe(byId('key-search'));
+    await click('nav-keys');
+    await fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).toBe(byId('key-search'));
+  });
+});
+
+describe('activity', () => {
+  const keys = () => [keyInfo(1, 'deploy'), keyInfo(2, 'wallet', { alg: 'secp256k1' })];
+
+  it('shows the log newest first with actions, actors and key labels', async () => {
+    const be = fakeBackend({ keys: keys(), audit: LOG });
+    render(App);
+    expect(be.callsTo('audit_list')).toHaveLength(0);
+    await openActivity();
+    expect(rowSeqs()).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
+    const row = screen.getAllByTestId('audit-row')[3];
+    expect(row.dataset.action).toBe('key.export');
+    expect(row.dataset.actor).toBe('app');
+    expect(row.textContent).toContain('deploy');
+    expect(within(row).getByTestId('audit-summary').textContent).toBe('exported the public key as pem');
+    // A deleted key shows by its id.
+    const deleted = screen.getAllByTestId('audit-row').find((r) => r.dataset.seq === '6')!;
+    expect(deleted.textContent).toContain('kid-9');
+    // Hashes: the first 16 hex digits, in the tooltip only.
+    expect(row.getAttribute('title')).toContain(LOG[4].hash.slice(0, 16));
+    expect(row.getAttribute('title')).not.toContain(LOG[4].hash);
+    expect(screen.getByTestId('screen-activity').textContent).not.toContain(LOG[4].hash.slice(0, 16));
+    expect(be.callsTo('audit_list')[0].args).toEqual({
+      filter: { action: null, keyId: null, limit: 500 },
+    });
+  });
+
+  it('filters by action family, exact action, key and summary text', async () => {
+    const be = fakeBackend({ keys: keys(), audit: LOG });
+    render(App);
+    await openActivity();
+
+    const options = Array.from((byId('audit-filter-action') as HTMLSelectElement).options).map((o) => o.value);
+    expect(options.slice(0, 4)).toEqual(['', 'key.', 'vault.', 'backup.']);
+    for (const a of ['vault.unlock_failed', 'key.export_private', 'key.reveal', 'backup.restore']) {
+      expect(options).toContain(a);
+    }
+
+    await choose('audit-filter-action', 'key.');
+    await waitFor(() => expect(rowSeqs()).toEqual([8, 6, 5, 4, 3]));
+    expect(lastArgs(be.callsTo('audit_list'))).toEqual({
+      filter: { action: 'key.', keyId: null, limit: 500 },
+    });
+    await choose('audit-filter-action', 'vault.');
+    await waitFor(() => expect(rowSeqs()).toEqual([2, 1]));
+    await choose('audit-filter-action', 'backup.');
+    await waitFor(() => expect(rowSeqs()).toEqual([7]));
+    await choose('audit-filter-action', 'key.export');
+    await waitFor(() => expect(rowSeqs()).toEqual([5]));
+
+    await choose('audit-filter-action', '');
+    const keyOptions = Array.from((byId('audit-filter-key') as HTMLSelectElement).options).map((o) => [
+      o.value,
+      o.textContent?.trim(),
+    ]);
+    expect(keyOptions).toEqual([
+      ['', 'All'],
+      ['kid-1', 'deploy'],
+      ['kid-2', 'wallet'],
+    ]);
+    await choose('audit-filter-key', 'kid-2');
+    await waitFor(() => expect(rowSeqs()).toEqual([8, 4]));
+    expect(lastArgs(be.callsTo('audit_list'))).toEqual({
+      filter: { action: null, keyId: 'kid-2', limit: 500 },
+    });
+    await choose('audit-filter-action', 'key.reveal');
+    await waitFor(() => expect(rowSeqs()).toEqual([8]));
+
+    await choose('audit-filter-action', '');
+    await choose('audit-filter-key', '');
+    await waitFor(() => expect(rowSeqs()).toHaveLength(8));
+    await fireEvent.input(byId('audit-search'), { target: { value: 'PUBLIC pem' } });
+    expect(rowSeqs()).toEqual([5]);
+    await fireEvent.input(byId('audit-search'), { target: { value: 'no such words' } });
+    expect(rowSeqs()).toEqual([]);
+    expect(byId('audit-empty')).toBeTruthy();
+  });
+
+  it('re-reads the log each time it is shown, so key actions appear', async () => {
+    const be = fakeBackend({ keys: keys(), audit: LOG });
+    render(App);
+    await openActivity();
+    expect(rowSeqs()[0]).toBe(8);
+    await click('nav-keys');
+    await fireEvent.input(byId('gen-label'), { target: { value: 'fresh' } });
+    await click('gen-submit');
+    await waitFor(() => expect(be.state.audit[be.state.audit.length - 1]?.action).toBe('key.generate'));
+    await click('nav-activity');
+    await waitFor(() => expect(rowSeqs()[0]).toBe(9));
+    expect(screen.getAllByTestId('audit-row')[0].dataset.action).toBe('key.generate');
+    expect(screen.getAllByTestId('audit-row')[0].textContent).toContain('fresh');
+  });
+
+  it('says an intact log is intact', async () => {
+    fakeBackend({
+      keys: keys(),
+      audit: LOG,
+      verify: {
+        ok: true,
+        rows: 8,
+        anchoredThrough: 6,
+        unanchored: 2,
+        anchorChecked: true,
+        head: LOG[7].hash,
+        problems: [],
+      },
+    });
+    render(App);
+    await openActivity();
+    expect(screen.queryByTestId('audit-status')).toBeNull();
+    await click('audit-verify');
+    const status = await screen.findByTestId('audit-status');
+    expect(status.dataset.ok).toBe('true');
+    expect(status.textContent).toContain('Intact: 8 entries, anchored through #6, 2 not yet anchored');
+    expect(screen.queryAllByTestId('audit-problem')).toHaveLength(0);
+    expect(status.getAttribute('title')).toContain(LOG[7].hash.slice(0, 16));
+  });
+
+  const cases: [AuditProblem, string][] = [
+    [{ kind: 'edited', seq: 4 }, 'Edited entry #4'],
+    [{ kind: 'broken', seq: 5 }, 'Entry #5 does not follow the one before it'],
+    [{ kind: 'gap', after: 3, next: 7 }, 'Entries deleted between #3 and #7'],
+    [{ kind: 'truncated', anchored: 9, last: 6 }, 'Newest entries deleted (anchor vouches for #9, log ends at #6)'],
+    [{ kind: 'rewritten', seq: 6 }, 'Chain rewritten'],
+    [{ kind: 'anchor_invalid' }, 'Anchor invalid'],
+    [{ kind: 'anchor_missing' }, 'Anchor missing'],
+  ];
+
+  it.each(cases)('reports a %j problem in plain words', async (problem, text) => {
+    const report: AuditReport = {
+      ok: false,
+      rows: 8,
+      anchoredThrough: 6,
+      unanchored: 2,
+      anchorChecked: true,
+      head: LOG[7].hash,
+      problems: [problem],
+    };
+    fakeBackend({ keys: keys(), audit: LOG, verify: report });
+    render(App);
+    await openActivity();
+    await click('audit-verify');
+    const status = await screen.findByTestId('audit-status');
+    expect(status.dataset.ok).toBe('false');
+    expect(status.textContent).toContain('Tampering detected');
+    const items = screen.getAllByTestId('audit-problem');
+    expect(items).toHaveLength(1);
+    expect(items[0].dataset.kind).toBe(problem.kind);
+    expect(items[0].textContent).toContain(text);
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+  });
+
+  it('lists every problem of a badly damaged log', async () => {
+    fakeBackend({
+      audit: LOG,
+      verify: {
+        ok: false,
+        rows: 8,
+        anchoredThrough: 0,
+        unanchored: 8,
+        anchorChecked: true,
+        head: LOG[7].hash,
+        problems: cases.map((c) => c[0]),
+      },
+    });
+    render(App);
+    await openActivity();
+    await click('audit-verify');
+    await screen.findByTestId('audit-status');
+    expect(screen.getAllByTestId('audit-problem').map((p) => p.dataset.kind)).toEqual(
+      cases.map((c) => c[0].kind),
+    );
+  });
+
+  it('shows a failed verify in the banner', async () => {
+    fakeBackend({
+      audit: LOG,
+      fail: { audit_verify: { code: 'store.io', message: 'Disk error.', hint: 'Check the data dir.' } },
+    });
+    render(App);
+    await openActivity();
+    await click('audit-verify');
+    expect((await screen.findByTestId('error-code')).textContent).toBe('store.io');
+    expect(screen.queryByTestId('audit-status')).toBeNull();
+  });
+
+  it('offers older entries when the newest page is full', async () => {
+    const many = Array.from({ length: 501 }, (_, i) => auditEntry(i + 1, 'vault.unlock'));
+    const be = fakeBackend({ audit: many });
+    render(App);
+    await openActivity();
+    expect(screen.getAllByTestId('audit-row')).toHaveLength(500);
+    await click('audit-more');
+    await waitFor(() => expect(screen.getAllByTestId('audit-row')).toHaveLength(501));
+    expect(lastArgs(be.callsTo('audit_list'))).toEqual({
+      filter: { action: null, keyId: null, limit: 1000 },
+    });
+    expect(screen.queryByTestId('audit-more')).toBeNull();
+  });
+});
