@@ -7,6 +7,7 @@
 //! - [`Cli`]: a data dir, a passphrase file and a [`Keyring`]; runs `keyward-cli` in them.
 //! - [`Agent`]: a running `keyward-cli agent`, stopped with SIGTERM on drop.
 //! - Helpers for `secret-tool`, `openssl` and for looking for a private scalar in bytes.
+//! - [`gui`]: the desktop app driven through WebKitWebDriver, for the GUI tests.
 //!
 //! Every child process gets a clean environment for the things that matter (no `DISPLAY` or
 //! `WAYLAND_DISPLAY`, so a locked collection cannot pop an unlock window; a private
@@ -1148,4 +1149,5 @@ mod tests {
         assert_eq!(p256_scalar(&format!("{params}{key}")), scalar);
     }
 }
+pub mod gui;
 pub mod interop;

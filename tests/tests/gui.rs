@@ -2,77 +2,15 @@
 //! private Secret Service. `#[ignore]`d so `cargo test` on a machine without a display skips
 //! it; `scripts/test.sh` runs it with `--include-ignored` under Xvfb.
 
-use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
-use keyward_tests::{bin, openssl, Cli, Keyring};
+use fantoccini::{elements::Element, Client};
+use keyward_tests::gui::{
+    by_id, click, failure_screenshot, launch, screenshot, type_into, wait_for, wait_gone,
+};
+use keyward_tests::{openssl, Cli, Keyring};
 use serde_json::{json, Value};
-use std::net::TcpListener;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui passphrase 42";
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-struct Driver {
-    child: Child,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // SIGTERM, never SIGKILL alone: a killed WebKitWebDriver orphans the app and keeps pipes open.
-        keyward_tests::terminate(&mut self.child);
-    }
-}
-
-fn artifacts() -> std::path::PathBuf {
-    let dir = std::env::var_os("KEYWARD_ARTIFACTS_DIR")
-        .map(Into::into)
-        .unwrap_or_else(|| std::env::temp_dir().join("keyward-test-artifacts"));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-async fn by_id(c: &Client, id: &str) -> Element {
-    wait_for(c, &format!("[data-testid='{id}']")).await
-}
-
-async fn wait_for(c: &Client, css: &str) -> Element {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Ok(e) = c.find(Locator::Css(css)).await {
-            return e;
-        }
-        assert!(Instant::now() < deadline, "timed out waiting for {css}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn wait_gone(c: &Client, css: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while c.find(Locator::Css(css)).await.is_ok() {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {css} to go"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn type_into(c: &Client, id: &str, text: &str) {
-    let e = by_id(c, id).await;
-    e.clear().await.unwrap();
-    e.send_keys(text).await.unwrap();
-}
-
-async fn click(c: &Client, id: &str) {
-    by_id(c, id).await.click().await.unwrap();
-}
 
 async fn row_for_label(c: &Client, label: &str) -> Element {
     const FIND: &str = "return Array.from(document.querySelectorAll(\"[data-testid='key-row']\"))\
@@ -85,17 +23,11 @@ async fn row_for_label(c: &Client, label: &str) -> Element {
             return wait_for(c, &format!("[data-testid='key-row'][data-key-id='{id}']")).await;
         }
         if Instant::now() > deadline {
-            screenshot(c, "failure.png").await;
+            failure_screenshot(c).await;
             panic!("no key row labelled {label}");
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.unwrap();
-    assert!(png.starts_with(b"\x89PNG"), "not a PNG screenshot");
-    std::fs::write(artifacts().join(name), png).unwrap();
 }
 
 fn cli_keys(cli: &Cli) -> Vec<Value> {
@@ -105,36 +37,10 @@ fn cli_keys(cli: &Cli) -> Vec<Value> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
 async fn first_run_generate_import_lock_unlock_delete() {
-    let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
-    let app = bin("keyward");
     let mut cli = Cli::new(Keyring::unlocked());
     cli.set_passphrase(Some(PASSPHRASE));
-
-    let port = free_port();
-    let mut cmd = cli.keyring().command("WebKitWebDriver");
-    cmd.arg(format!("--port={port}"))
-        .arg("--host=127.0.0.1")
-        .env("DISPLAY", &display)
-        .env("TAURI_WEBVIEW_AUTOMATION", "true")
-        .env("KEYWARD_DATA_DIR", cli.data_dir())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    let _driver = Driver {
-        child: cmd
-            .spawn()
-            .expect("WebKitWebDriver (Debian package webkit2gtk-driver)"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "WebKitWebDriver did not listen");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": []}});
-    let c = ClientBuilder::native()
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("WebDriver session");
+    let app = launch(&cli).await;
+    let c = &app.client;
 
     // The window title names the product.
     let title = c.title().await.unwrap();
@@ -156,19 +62,19 @@ async fn first_run_generate_import_lock_unlock_delete() {
     );
 
     // First run: passphrase setup.
-    by_id(&c, "screen-setup").await;
-    type_into(&c, "setup-passphrase", PASSPHRASE).await;
-    type_into(&c, "setup-passphrase-confirm", PASSPHRASE).await;
-    click(&c, "setup-submit").await;
-    by_id(&c, "screen-keys").await;
+    by_id(c, "screen-setup").await;
+    type_into(c, "setup-passphrase", PASSPHRASE).await;
+    type_into(c, "setup-passphrase-confirm", PASSPHRASE).await;
+    click(c, "setup-submit").await;
+    by_id(c, "screen-keys").await;
     let status = cli.json(&["status"]);
     assert_eq!(status["initialized"], true);
     assert_eq!(status["mode"], "passphrase");
 
     // Generate: the key shows in the list and through the CLI.
-    type_into(&c, "gen-label", "gui-made").await;
-    click(&c, "gen-submit").await;
-    let row = row_for_label(&c, "gui-made").await;
+    type_into(c, "gen-label", "gui-made").await;
+    click(c, "gen-submit").await;
+    let row = row_for_label(c, "gui-made").await;
     let gui_id = row.attr("data-key-id").await.unwrap().expect("data-key-id");
     let keys = cli_keys(&cli);
     assert!(
@@ -182,15 +88,15 @@ async fn first_run_generate_import_lock_unlock_delete() {
     let pem =
         String::from_utf8(openssl(&["ecparam", "-name", "prime256v1", "-genkey"], b"")).unwrap();
     let spki = String::from_utf8(openssl(&["ec", "-pubout"], pem.as_bytes())).unwrap();
-    type_into(&c, "import-text", &pem).await;
-    type_into(&c, "import-label", "pasted").await;
-    click(&c, "import-submit").await;
-    row_for_label(&c, "pasted").await.click().await.unwrap();
-    let shown = by_id(&c, "detail-public-pem").await.text().await.unwrap();
+    type_into(c, "import-text", &pem).await;
+    type_into(c, "import-label", "pasted").await;
+    click(c, "import-submit").await;
+    row_for_label(c, "pasted").await.click().await.unwrap();
+    let shown = by_id(c, "detail-public-pem").await.text().await.unwrap();
     assert_eq!(shown.trim(), spki.trim());
     assert_eq!(cli.export("pasted", "pem"), spki);
     // Its QR code is an SVG image (never inline markup) with a level chosen for the payload.
-    let qr = by_id(&c, "detail-qr").await;
+    let qr = by_id(c, "detail-qr").await;
     let src = qr.attr("src").await.unwrap().unwrap_or_default();
     assert!(src.starts_with("data:image/svg+xml;base64,"), "{src:.40}");
     let level = qr.attr("data-ec-level").await.unwrap().unwrap_or_default();
@@ -201,35 +107,35 @@ async fn first_run_generate_import_lock_unlock_delete() {
     c.execute("window.dispatchEvent(new Event('focus'))", vec![])
         .await
         .unwrap();
-    row_for_label(&c, "from-cli").await;
-    screenshot(&c, "gui-keys.png").await;
+    row_for_label(c, "from-cli").await;
+    screenshot(c, "gui-keys.png").await;
 
     // Lock, then a wrong passphrase shows the error code, the right one unlocks.
-    click(&c, "lock-button").await;
-    by_id(&c, "screen-unlock").await;
-    type_into(&c, "unlock-passphrase", "not the passphrase").await;
-    click(&c, "unlock-submit").await;
-    let code = by_id(&c, "error-code").await.text().await.unwrap();
-    let banner = by_id(&c, "error-banner").await.text().await.unwrap();
+    click(c, "lock-button").await;
+    by_id(c, "screen-unlock").await;
+    type_into(c, "unlock-passphrase", "not the passphrase").await;
+    click(c, "unlock-submit").await;
+    let code = by_id(c, "error-code").await.text().await.unwrap();
+    let banner = by_id(c, "error-banner").await.text().await.unwrap();
     assert_eq!(code.trim(), "vault.bad_passphrase", "banner: {banner}");
-    assert!(!by_id(&c, "error-hint")
+    assert!(!by_id(c, "error-hint")
         .await
         .text()
         .await
         .unwrap()
         .trim()
         .is_empty());
-    type_into(&c, "unlock-passphrase", PASSPHRASE).await;
-    click(&c, "unlock-submit").await;
-    by_id(&c, "screen-keys").await;
+    type_into(c, "unlock-passphrase", PASSPHRASE).await;
+    click(c, "unlock-submit").await;
+    by_id(c, "screen-keys").await;
 
     // Delete with confirmation: gone from the app, the CLI and the keychain.
-    row_for_label(&c, "gui-made").await.click().await.unwrap();
-    click(&c, "delete-button").await;
-    by_id(&c, "delete-dialog").await;
-    click(&c, "delete-confirm").await;
+    row_for_label(c, "gui-made").await.click().await.unwrap();
+    click(c, "delete-button").await;
+    by_id(c, "delete-dialog").await;
+    click(c, "delete-confirm").await;
     wait_gone(
-        &c,
+        c,
         &format!("[data-testid='key-row'][data-key-id='{gui_id}']"),
     )
     .await;
@@ -241,6 +147,6 @@ async fn first_run_generate_import_lock_unlock_delete() {
     );
     assert_eq!(cli.run(&["doctor"]).status.code(), Some(0));
 
-    screenshot(&c, "gui-final.png").await;
-    c.close().await.unwrap();
+    screenshot(c, "gui-final.png").await;
+    app.close().await;
 }

@@ -1,0 +1,295 @@
+//! The GUI tests' WebDriver side: the real app, launched by WebKitWebDriver on the display the
+//! test runs on, in the environment of a [`Cli`] (its keyring and data dir), plus helpers to find,
+//! fill and click elements by their `data-testid`, wait for text, take screenshots and decode a
+//! QR code from one.
+//!
+//! ```ignore
+//! let app = gui::launch(&cli).await;
+//! let c = &app.client;
+//! gui::type_into(c, "unlock-passphrase", PASSPHRASE).await;
+//! gui::click(c, "unlock-submit").await;
+//! gui::by_id(c, "screen-keys").await;
+//! app.close().await;
+//! ```
+//!
+//! A helper that times out first saves a screenshot, `<test>-failure.png` in [`artifacts`]
+//! (`<test>`: the test binary's name, `_` as `-`: `gui-keys-failure.png`), then panics.
+
+use crate::{bin, terminate, Cli};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::json;
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long the helpers wait for an element or a text.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A WebDriver session on the app, and the WebKitWebDriver serving it (stopped on drop).
+pub struct App {
+    pub client: Client,
+    // Dropped after the client: fields drop in declaration order.
+    _driver: Driver,
+}
+
+impl App {
+    /// Ends the session (the app quits), then stops WebKitWebDriver.
+    pub async fn close(self) {
+        self.client.close().await.unwrap();
+    }
+}
+
+struct Driver {
+    child: Child,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // SIGTERM, never SIGKILL alone: a killed WebKitWebDriver orphans the app and keeps pipes
+        // open.
+        terminate(&mut self.child);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts WebKitWebDriver on a free port of `$DISPLAY`, in `cli`'s keyring environment and with
+/// its data dir, and opens a session on the app, whose window it opens. The app is
+/// `$KEYWARD_APP` when set (`scripts/bench.sh --release-app`), else the built `keyward` ([`bin`]).
+pub async fn launch(cli: &Cli) -> App {
+    let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
+    let app = match std::env::var_os("KEYWARD_APP").filter(|v| !v.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => bin("keyward"),
+    };
+    assert!(app.is_file(), "the app {} does not exist", app.display());
+    let port = free_port();
+    let mut cmd = cli.keyring().command("WebKitWebDriver");
+    cmd.arg(format!("--port={port}"))
+        .arg("--host=127.0.0.1")
+        .env("DISPLAY", &display)
+        .env("TAURI_WEBVIEW_AUTOMATION", "true")
+        .env("KEYWARD_DATA_DIR", cli.data_dir())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let driver = Driver {
+        child: cmd
+            .spawn()
+            .expect("WebKitWebDriver (Debian package webkit2gtk-driver)"),
+    };
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "WebKitWebDriver did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": []}});
+    let client = ClientBuilder::native()
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+    App {
+        client,
+        _driver: driver,
+    }
+}
+
+/// Where screenshots and other results go: `$KEYWARD_ARTIFACTS_DIR`, else
+/// `<temp dir>/keyward-test-artifacts`. Created when missing.
+pub fn artifacts() -> PathBuf {
+    let dir = std::env::var_os("KEYWARD_ARTIFACTS_DIR")
+        .map(Into::into)
+        .unwrap_or_else(|| std::env::temp_dir().join("keyward-test-artifacts"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// An async script that returns after two animation frames: the DOM as it is now is painted.
+const TWO_FRAMES: &str = "const done = arguments[arguments.length - 1]; \
+    requestAnimationFrame(() => requestAnimationFrame(() => done(true)))";
+
+/// A screenshot of what is painted now: WebKit paints a little after the DOM changes, so
+/// first wait for two animation frames and a moment more.
+pub async fn painted(c: &Client) -> Vec<u8> {
+    c.execute_async(TWO_FRAMES, vec![]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    c.screenshot().await.unwrap()
+}
+
+/// Saves a painted screenshot as `name` in [`artifacts`].
+pub async fn screenshot(c: &Client, name: &str) {
+    let png = painted(c).await;
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG screenshot");
+    std::fs::write(artifacts().join(name), png).unwrap();
+}
+
+/// Saves `<test>-failure.png` (see the module's documentation) before a helper panics. Best
+/// effort: when the session cannot take one, says so on stderr and returns, so that the panic
+/// that follows tells what went wrong.
+pub async fn failure_screenshot(c: &Client) {
+    let exe = std::env::current_exe().unwrap_or_default();
+    let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("gui");
+    // Cargo names a test binary `<test>-<hash>`.
+    let test = stem.rsplit_once('-').map_or(stem, |(t, _)| t);
+    let path = artifacts().join(format!("{}-failure.png", test.replace('_', "-")));
+    let _ = c.execute_async(TWO_FRAMES, vec![]).await;
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    match c.screenshot().await {
+        Ok(png) => match std::fs::write(&path, png) {
+            Ok(()) => eprintln!("failure screenshot: {}", path.display()),
+            Err(e) => eprintln!("failure screenshot: cannot write {}: {e}", path.display()),
+        },
+        Err(e) => eprintln!("failure screenshot: none taken: {e}"),
+    }
+}
+
+/// The element at `css`, once there is one; a screenshot and a panic after [`WAIT`].
+pub async fn wait_for(c: &Client, css: &str) -> Element {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Ok(e) = c.find(Locator::Css(css)).await {
+            return e;
+        }
+        if Instant::now() > deadline {
+            failure_screenshot(c).await;
+            panic!("timed out waiting for {css}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until nothing matches `css`; a screenshot and a panic after [`WAIT`].
+pub async fn wait_gone(c: &Client, css: &str) {
+    let deadline = Instant::now() + WAIT;
+    while c.find(Locator::Css(css)).await.is_ok() {
+        if Instant::now() > deadline {
+            failure_screenshot(c).await;
+            panic!("timed out waiting for {css} to go");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The element whose `data-testid` is `id`, once there is one.
+pub async fn by_id(c: &Client, id: &str) -> Element {
+    wait_for(c, &format!("[data-testid='{id}']")).await
+}
+
+/// Replaces the text of the field `id` with `text`, typed.
+pub async fn type_into(c: &Client, id: &str, text: &str) {
+    let e = by_id(c, id).await;
+    e.clear().await.unwrap();
+    e.send_keys(text).await.unwrap();
+}
+
+pub async fn click(c: &Client, id: &str) {
+    by_id(c, id).await.click().await.unwrap();
+}
+
+/// Selects the option `value` of the `<select>` `id`.
+pub async fn choose(c: &Client, id: &str, value: &str) {
+    by_id(c, id).await.select_by_value(value).await.unwrap();
+}
+
+/// Waits until the text of the element at `css` is `want` (the UI updates asynchronously);
+/// panics with the last text seen. The DOM's textContent: WebDriver's visible text is empty for
+/// some elements WebKit has not laid out yet.
+pub async fn wait_text(c: &Client, css: &str, want: &str) {
+    const TEXT: &str =
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : null";
+    let deadline = Instant::now() + WAIT;
+    let mut last = None;
+    while Instant::now() < deadline {
+        let v = c.execute(TEXT, vec![json!(css)]).await.unwrap();
+        if let Some(t) = v.as_str() {
+            if t.trim() == want {
+                return;
+            }
+            last = Some(t.to_string());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    failure_screenshot(c).await;
+    panic!("{css}: want {want:?}, last saw {last:?}");
+}
+
+/// A PNG as 8-bit greys (any colour type): width, height, pixels.
+pub fn png_grey(png_bytes: &[u8]) -> (usize, usize, Vec<u8>) {
+    let mut reader = png::Decoder::new(std::io::Cursor::new(png_bytes))
+        .read_info()
+        .expect("a PNG");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    assert_eq!(info.bit_depth, png::BitDepth::Eight, "{info:?}");
+    let channels = match info.color_type {
+        png::ColorType::Grayscale => 1,
+        png::ColorType::GrayscaleAlpha => 2,
+        png::ColorType::Rgb => 3,
+        png::ColorType::Rgba => 4,
+        other => panic!("unexpected PNG colour type {other:?}"),
+    };
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut grey = Vec::with_capacity(w * h);
+    for y in 0..h {
+        for x in 0..w {
+            let p = &buf[y * info.line_size + x * channels..];
+            grey.push(if channels < 3 {
+                p[0]
+            } else {
+                ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000)
+                    as u8
+            });
+        }
+    }
+    (w, h, grey)
+}
+
+/// The text of the one QR symbol inside `rect` (x, y, width, height in pixels) of a grey
+/// image, decoded by rqrr; or why there is none.
+pub fn decode_qr(img: &(usize, usize, Vec<u8>), rect: [usize; 4]) -> Result<String, String> {
+    let (w, h, pixels) = img;
+    let [x0, y0, cw, ch] = rect;
+    if x0 + cw > *w || y0 + ch > *h {
+        return Err(format!(
+            "the QR code {rect:?} is not inside the {w}x{h} screenshot"
+        ));
+    }
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(cw, ch, |x, y| pixels[(y0 + y) * w + x0 + x]);
+    match prepared.detect_grids().as_slice() {
+        [grid] => grid
+            .decode()
+            .map(|(_, text)| text)
+            .map_err(|e| format!("the QR symbol does not decode: {e}")),
+        grids => Err(format!("{} QR symbols in {rect:?}, not one", grids.len())),
+    }
+}
+
+/// Scrolls the element to the middle of its scroller and returns its box on the screenshot, in
+/// device pixels.
+pub async fn on_screen_rect(c: &Client, e: &Element) -> [usize; 4] {
+    const RECT: &str =
+        "const e = arguments[0]; e.scrollIntoView({block: 'center', inline: 'center'}); \
+        const r = e.getBoundingClientRect(), d = window.devicePixelRatio || 1; \
+        return [r.left * d, r.top * d, r.width * d, r.height * d]";
+    let v = c.execute(RECT, vec![json!(e)]).await.unwrap();
+    let n: Vec<f64> = v
+        .as_array()
+        .expect("a rect")
+        .iter()
+        .map(|x| x.as_f64().expect("a number"))
+        .collect();
+    [
+        n[0].max(0.0).round() as usize,
+        n[1].max(0.0).round() as usize,
+        n[2].round() as usize,
+        n[3].round() as usize,
+    ]
+}
