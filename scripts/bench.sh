@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Benchmarks: whole-process CLI timings without and with an agent (hyperfine), the desktop app's
-# start-up to its window and to its painted unlock screen, and the app's idle memory (PSS).
+# start-up to its window and to its painted unlock screen, the app's idle memory (PSS), and the
+# app with a large vault: IPC, search and list rendering, timed inside the page
+# (tests/tests/gui_bench.rs, driven through WebKitWebDriver).
 #
-#   scripts/bench.sh                builds keyward-cli (release) and the app (dev profile), runs
+#   scripts/bench.sh                builds keyward-cli (release; dev too, for the GUI benchmark's
+#                                   key generation) and the app (dev profile), runs
 #   scripts/bench.sh --release-app  ...the app in the release profile instead (7+ min on 2 cores)
 #   scripts/bench.sh --no-build     reuse the last builds
 #
@@ -16,13 +19,14 @@
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
 # KW_BENCH_APP_RUNS         app start-ups to time (default 5)
 # KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
+# KW_BENCH_KEYS             keys in the vault of the GUI benchmark (default 1000)
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-usage() { sed -n '2,18s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
 
 release_app=0 build=1 inside=0
 for arg in "$@"; do
@@ -369,7 +373,7 @@ stop_app() {
 }
 
 bench_app() {
-  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE" display="" i
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE" i
 
   # A vault with a passphrase, so that the app opens on its unlock screen.
   export KEYWARD_DATA_DIR="$state/app-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
@@ -503,6 +507,22 @@ bench_many() {
   unset KEYWARD_DATA_DIR KEYWARD_PASSPHRASE_FILE
 }
 
+# The app with KW_BENCH_KEYS keys (default 1000): tests/tests/gui_bench.rs makes the vault (its own
+# keyring and data dir), drives the app through WebKitWebDriver on our Xvfb and times the
+# `key_list` IPC, search and list rendering inside the page; it writes gui-bench.json and
+# gui-bench.md (the table) to $KW_BENCH_OUT.
+bench_gui() {
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE"
+  if [[ -z "${DISPLAY:-}" ]]; then kw_start_xvfb "$state" || return 1; fi
+  kw_say "app with ${KW_BENCH_KEYS:-1000} keys: IPC, search, list rendering (tests/tests/gui_bench.rs)"
+  echo "load before the GUI benchmark: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  KEYWARD_ARTIFACTS_DIR="$out" KEYWARD_APP="$KW_BENCH_APP" \
+    cargo test -p keyward-tests --test gui_bench -- --ignored --nocapture 2>&1 |
+    tee "$out/gui-bench.log" >&2
+  md "## App with ${KW_BENCH_KEYS:-1000} keys: IPC, search, list rendering ($KW_BENCH_APP_PROFILE build)" ""
+  md "$(cat "$out/gui-bench.md")" ""
+}
+
 inside_session() {
   trap cleanup EXIT
   trap 'exit 143' TERM
@@ -510,6 +530,7 @@ inside_session() {
   bench_cli
   bench_many
   bench_app
+  bench_gui
   md "## Load average (1, 5, 15 min)" ""
   sed 's/^/- /' "$KW_BENCH_STATE/load" >>"$KW_BENCH_OUT/summary.md"
   md ""
@@ -552,6 +573,11 @@ if ((build)); then
   wait_for_cargo
   kw_say "cargo build --release -p keyward-cli"
   cargo build --release -p keyward-cli
+  # The GUI benchmark's harness runs the dev build of the CLI (to make its vault), and is built
+  # now so that nothing compiles while the benchmarks run.
+  kw_say "cargo build -p keyward-cli; cargo test -p keyward-tests --test gui_bench --no-run"
+  cargo build -p keyward-cli
+  cargo test -p keyward-tests --test gui_bench --no-run
   # The app embeds ui/dist at compile time: build it first when it is missing or stale.
   if [[ ! -d ui/node_modules ]]; then (cd ui && npm ci); fi
   kw_build_ui
@@ -566,7 +592,7 @@ if ((build)); then
 fi
 cli="$CARGO_TARGET_DIR/release/keyward-cli"
 app="$CARGO_TARGET_DIR/$profile/keyward"
-for bin in "$cli" "$app"; do
+for bin in "$cli" "$app" "$CARGO_TARGET_DIR/debug/keyward-cli"; do
   if [[ ! -x "$bin" ]]; then
     kw_err "$bin not found; run without --no-build"
     exit 1
@@ -589,7 +615,7 @@ os="$(. /etc/os-release && echo "$PRETTY_NAME") ($(cat /etc/debian_version 2>/de
   echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
     "$(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $os," \
     "kernel $(uname -r). Shared and noisy: the numbers are indicative."
-  echo "- Builds: keyward-cli release profile; app $app_profile. Commit $rev."
+  echo "- Builds: keyward-cli release profile (dev for the GUI benchmark's vault); app $app_profile. Commit $rev."
   echo "- Tools: $(hyperfine --version), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?'), $(rustc --version 2>/dev/null | cut -d' ' -f1-2)."
   echo "- Keychain: a private gnome-keyring (Secret Service) on a private D-Bus session."
   echo

@@ -93,8 +93,10 @@ if ((!quick)); then
   step "ui: npm test" ui test
 fi
 step "build (ui + cargo)" kw_build
+# gui_bench is a benchmark (scripts/bench.sh runs it), not a test.
 step "cargo test (+ GUI e2e)" \
-  kw_with_keyring kw_with_display cargo test --workspace --no-fail-fast -- --include-ignored
+  kw_with_keyring kw_with_display cargo test --workspace --no-fail-fast -- --include-ignored \
+    --skip list_1000_keys_render_and_search
 step "scripts/run.sh --screenshot-only" \
   env KEYWARD_SCREENSHOT="$KEYWARD_ARTIFACTS_DIR/run-screenshot.png" scripts/run.sh --screenshot-only
 

@@ -4,7 +4,7 @@
 
 use fantoccini::{elements::Element, Client};
 use keyward_tests::gui::{
-    by_id, click, failure_screenshot, launch, screenshot, type_into, wait_for, wait_gone,
+    by_id, click, failure_screenshot, launch, screenshot, type_into, wait_for, wait_gone, WAIT,
 };
 use keyward_tests::{openssl, Cli, Keyring};
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ async fn row_for_label(c: &Client, label: &str) -> Element {
     const FIND: &str = "return Array.from(document.querySelectorAll(\"[data-testid='key-row']\"))\
         .filter(r => r.querySelector(\"[data-testid='key-row-label']\")?.textContent.trim() === arguments[0])\
         .map(r => r.getAttribute('data-key-id'))[0] || null";
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + WAIT;
     loop {
         let id = c.execute(FIND, vec![json!(label)]).await.unwrap();
         if let Some(id) = id.as_str() {

@@ -135,7 +135,11 @@ fn p521_key_is_refused_and_stores_nothing() {
     cli.gen("existing");
     let items_before = cli.keyring().accounts(&service);
     let list_before = cli.json(&["key", "list"]);
-    assert_eq!(items_before.len(), 3, "the key, the vault key, the audit anchor");
+    assert_eq!(
+        items_before.len(),
+        3,
+        "the key, the vault key, the audit anchor"
+    );
 
     let p521 = String::from_utf8(openssl(
         &["ecparam", "-name", "secp521r1", "-genkey", "-noout"],
