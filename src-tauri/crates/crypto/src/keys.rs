@@ -348,7 +348,58 @@ fn rsa_alg(pkey: &PKey<Private>) -> Result<KeyAlg, CryptoError> {
     if !rsa.check_key().unwrap_or(false) {
         return Err(CryptoError::BadKey("the RSA key is inconsistent".into()));
     }
+    // Two primes only: a multi-prime key (RFC 8017 §3.2) has n ≠ p·q, and Keyward stores
+    // RSA keys by their two primes.
+    let (Some(p), Some(q)) = (rsa.p(), rsa.q()) else {
+        return Err(CryptoError::BadKey("the RSA key lacks its primes".into()));
+    };
+    let mut ctx =
+        openssl::bn::BigNumContext::new().map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    let mut pq = openssl::bn::BigNum::new().map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    pq.checked_mul(p, q, &mut ctx)
+        .map_err(|e| CryptoError::BadKey(e.to_string()))?;
+    if pq != *rsa.n() {
+        return Err(CryptoError::UnsupportedAlg(
+            "multi-prime RSA (more than two primes)".into(),
+        ));
+    }
     KeyAlg::from_rsa_bits(pkey.bits())
+}
+
+/// Highest PBKDF2 iteration count an encrypted input may ask for (ours is 600,000).
+pub const MAX_PBKDF2_ROUNDS: u32 = 10_000_000;
+/// Most memory a scrypt-encrypted input may ask for.
+pub const MAX_SCRYPT_MEMORY: u64 = 1 << 30;
+
+/// Bounds the key derivation an encrypted PKCS#8 asks for before any derivation runs, so a
+/// hostile file cannot hold an import for hours or allocate gigabytes.
+fn check_pbe_cost(scheme: &pkcs8::pkcs5::EncryptionScheme<'_>) -> Result<(), CryptoError> {
+    use pkcs8::pkcs5::{pbes2::Kdf, EncryptionScheme};
+    match scheme {
+        EncryptionScheme::Pbes2(p) => match &p.kdf {
+            Kdf::Pbkdf2(k) if k.iteration_count > MAX_PBKDF2_ROUNDS => Err(
+                CryptoError::KdfTooCostly(format!("{} PBKDF2 iterations", k.iteration_count)),
+            ),
+            Kdf::Scrypt(s) => {
+                let (n, r, p) = (
+                    s.cost_parameter,
+                    u64::from(s.block_size),
+                    u64::from(s.parallelization),
+                );
+                let memory = n.saturating_mul(r).saturating_mul(128);
+                if memory > MAX_SCRYPT_MEMORY || p > 16 {
+                    Err(CryptoError::KdfTooCostly(format!(
+                        "scrypt n={n} r={r} p={p}"
+                    )))
+                } else {
+                    Ok(())
+                }
+            }
+            _ => Ok(()),
+        },
+        // PBES1: at most 65,535 iterations.
+        _ => Ok(()),
+    }
 }
 
 impl PrivateKey {
@@ -621,8 +672,9 @@ impl PrivateKey {
         passphrase: Option<&[u8]>,
     ) -> Result<PrivateKey, CryptoError> {
         use pkcs8::der::Decode;
-        pkcs8::EncryptedPrivateKeyInfo::from_der(der)
+        let info = pkcs8::EncryptedPrivateKeyInfo::from_der(der)
             .map_err(|e| CryptoError::BadPem(format!("ENCRYPTED PRIVATE KEY: {e}")))?;
+        check_pbe_cost(&info.encryption_algorithm)?;
         let pass = passphrase.ok_or(CryptoError::PassphraseRequired)?;
         let pkey = PKey::private_key_from_pkcs8_passphrase(der, pass)
             .map_err(|_| CryptoError::BadKeyPassphrase)?;

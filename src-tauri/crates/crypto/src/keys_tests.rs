@@ -339,3 +339,23 @@ fn storage_form_round_trips_and_rsa4096_fits_the_item_limit() {
     assert!(PrivateKey::from_storage(&[3, 0, 9, 1]).is_err());
     assert!(PrivateKey::from_storage(&[]).is_err());
 }
+
+#[test]
+fn hostile_and_unsupported_inputs_found_by_fuzzing() {
+    // `openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt rsa_keygen_primes:3`:
+    // once accepted as rsa2048, it could not be read back from its stored two-prime form.
+    let e = PrivateKey::from_pem(&fx("rsa-3-primes.pem"), None)
+        .err()
+        .unwrap();
+    assert_eq!(crate::Coded::code(&e), "key.unsupported_alg", "{e}");
+    // PBKDF2 with 2^31-1 iterations, and OpenSSH bcrypt-pbkdf with 2^32-1 rounds: refused
+    // before any derivation.
+    let e = PrivateKey::from_pem(&fx("hostile-pkcs8-pbkdf2-iterations.pem"), Some(b"x"))
+        .err()
+        .unwrap();
+    assert_eq!(crate::Coded::code(&e), "key.kdf_too_costly", "{e}");
+    let e = PrivateKey::from_pem(&fx("hostile-openssh-bcrypt-rounds"), Some(b"x"))
+        .err()
+        .unwrap();
+    assert_eq!(crate::Coded::code(&e), "key.kdf_too_costly", "{e}");
+}

@@ -23,6 +23,9 @@ pub(crate) enum PublicParts<'a> {
     None,
 }
 
+/// Most bcrypt-pbkdf rounds an OpenSSH key may ask for (ssh-keygen's default is 16).
+pub const MAX_BCRYPT_ROUNDS: u32 = 1000;
+
 fn bad(e: ssh_key::Error) -> CryptoError {
     CryptoError::BadOpenSsh(match e {
         ssh_key::Error::AlgorithmUnknown => "unknown algorithm".into(),
@@ -44,6 +47,15 @@ pub(crate) fn private_from_der(
         Err(e) => return unencrypted_ecdsa(der).unwrap_or(Err(bad(e))),
     };
     if key.is_encrypted() {
+        // bcrypt-pbkdf rounds are bounded before any derivation (ssh-keygen uses 16; -a 100 is
+        // a slow choice).
+        if let ssh_key::Kdf::Bcrypt { rounds, .. } = key.kdf() {
+            if *rounds > MAX_BCRYPT_ROUNDS {
+                return Err(CryptoError::KdfTooCostly(format!(
+                    "{rounds} bcrypt-pbkdf rounds"
+                )));
+            }
+        }
         let pass = passphrase.ok_or(CryptoError::PassphraseRequired)?;
         key = match key.decrypt(pass) {
             Ok(k) => k,

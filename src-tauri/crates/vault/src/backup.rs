@@ -79,6 +79,12 @@ fn corrupt(what: impl Into<String>) -> VaultError {
     VaultError::Crypto(CryptoError::BackupContents(what.into()))
 }
 
+/// Decrypts and checks a backup without restoring it: the number of keys it holds. (The
+/// restore's own check, public for the fuzz target.)
+pub fn check_backup(file: &[u8], passphrase: &[u8]) -> Result<usize> {
+    open_and_check(file, passphrase).map(|(_, keys)| keys.len())
+}
+
 /// Decrypts and checks a backup completely before anything is written: every secret parses,
 /// and matches the algorithm and fingerprint its row claims; ids are unique.
 pub(crate) fn open_and_check(file: &[u8], passphrase: &[u8]) -> Result<(Payload, Vec<Checked>)> {
