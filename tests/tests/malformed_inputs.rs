@@ -59,6 +59,14 @@ impl Row {
 // ---------------------------------------------------------------------------------------------
 // Fixture helpers
 
+/// A file of keyward-crypto's test fixtures.
+fn crypto_fixture(name: &str) -> Vec<u8> {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../src-tauri/crates/crypto/tests/fixtures")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 fn utf8(b: Vec<u8>) -> String {
     String::from_utf8(b).expect("UTF-8")
 }
@@ -900,6 +908,26 @@ fn table(cli: &Cli) -> Vec<Row> {
             },
             &[],
             "key.input_too_large",
+        ),
+        // Found by fuzzing (fuzz/README.md): a key Keyward could not read back once stored,
+        // and key files whose own KDF cost would hold an import for hours.
+        row(
+            "RSA with three primes",
+            crypto_fixture("rsa-3-primes.pem"),
+            &[],
+            "key.unsupported_alg",
+        ),
+        row(
+            "encrypted PKCS#8 asking 2^31-1 PBKDF2 iterations",
+            crypto_fixture("hostile-pkcs8-pbkdf2-iterations.pem"),
+            &["--passphrase-file", &right],
+            "key.kdf_too_costly",
+        ),
+        row(
+            "OpenSSH asking 2^32-1 bcrypt rounds",
+            crypto_fixture("hostile-openssh-bcrypt-rounds"),
+            &["--passphrase-file", &right],
+            "key.kdf_too_costly",
         ),
         // Usage errors (clap): exit 2 before any input is read.
         usage(
