@@ -19,6 +19,7 @@
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
 # KW_BENCH_APP_RUNS         app start-ups to time (default 5)
 # KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
+# KW_BENCH_STEPS            which parts to run, of "cli many app gui" (default: all)
 # KW_BENCH_KEYS             keys in the vault of the GUI benchmark (default 1000)
 set -euo pipefail
 
@@ -527,10 +528,20 @@ inside_session() {
   trap cleanup EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
-  bench_cli
-  bench_many
-  bench_app
-  bench_gui
+  local step
+  for step in ${KW_BENCH_STEPS:-cli many app gui}; do
+    case "$step" in
+      cli) bench_cli ;;
+      many) bench_many ;;
+      app) bench_app ;;
+      gui) bench_gui ;;
+      *)
+        kw_err "unknown KW_BENCH_STEPS entry: $step"
+        return 1
+        ;;
+    esac
+  done
+  touch "$KW_BENCH_STATE/load"
   md "## Load average (1, 5, 15 min)" ""
   sed 's/^/- /' "$KW_BENCH_STATE/load" >>"$KW_BENCH_OUT/summary.md"
   md ""
