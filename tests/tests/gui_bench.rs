@@ -7,7 +7,9 @@
 //! - search: a query that matches one key typed into the search box (its value set and an
 //!   `input` event dispatched) until one row is left in the DOM, until style and layout are
 //!   done (forced right after), and until that is painted (two animation frames later);
-//! - clear: the query set back to empty until every row is in the DOM again, laid out, painted;
+//! - clear: the query set back to empty until every key is listed again (the count; the list is
+//!   virtualised: only the rows in view are in the DOM), laid out, painted;
+//! - scroll: the list's `scrollTop` set to the middle row until that row is in the DOM, painted;
 //! - Keys shown again after Activity: the Keys screen stays mounted while hidden (the rows are
 //!   not rendered again), so this is the cost of showing it: laid out, painted.
 //!
@@ -34,6 +36,9 @@ const PRELUDE: &str = r#"
 const args = arguments, done = arguments[arguments.length - 1];
 const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
 const rows = () => document.querySelectorAll("[data-testid='key-row']").length;
+const shown = () => Number(document.querySelector("[data-testid='key-count']").dataset.shown);
+// The list is virtualised: `want` keys listed (the count), the rows in view rendered.
+const listed = (want) => shown() === want && (want <= 1 ? rows() === want : rows() > 1);
 const laidOut = (t0) => (void document.body.offsetHeight, performance.now() - t0);
 const until = (pred) => new Promise((resolve, reject) => {
   if (pred()) return resolve(performance.now());
@@ -73,7 +78,7 @@ run(async () => {
   await frame();
   await frame();
   const t0 = performance.now();
-  const inDom = until(() => rows() === want);
+  const inDom = until(() => listed(want));
   input.value = query;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   const dom = (await inDom) - t0;
@@ -81,8 +86,32 @@ run(async () => {
   await frame();
   await frame();
   const painted = performance.now() - t0;
-  const shown = Number(document.querySelector("[data-testid='key-count']").dataset.shown);
-  return { dom, layout, painted, rows: rows(), shown };
+  return { dom, layout, painted, rows: rows(), shown: shown() };
+});
+"#;
+
+/// Scrolls the list to row `args[0]` (0-based) until that row is in the DOM (and `args[1]` rows
+/// are, unless null): `{dom, layout, painted, rows, height}` (ms from the `scrollTop` write to the
+/// row in the DOM, to style and layout forced right after, to two animation frames later).
+const SCROLL: &str = r#"
+run(async () => {
+  const [to, want] = args;
+  const list = document.querySelector("[data-testid='key-list']");
+  const scroller = list.parentElement;
+  const h = list.querySelector(':scope > li').offsetHeight;
+  await frame();
+  await frame();
+  const t0 = performance.now();
+  const inDom = until(
+    () => !!list.querySelector(`:scope > li[aria-posinset='${to + 1}']`) && (want === null || rows() === want),
+  );
+  scroller.scrollTop = 4 + to * h;
+  const dom = (await inDom) - t0;
+  const layout = laidOut(t0);
+  await frame();
+  await frame();
+  const painted = performance.now() - t0;
+  return { dom, layout, painted, rows: rows(), height: h };
 });
 "#;
 
@@ -247,15 +276,16 @@ async fn list_1000_keys_render_and_search() {
     let clicked = Instant::now();
     click(c, "unlock-submit").await;
     by_id(c, "screen-keys").await;
-    // Every key listed: the count says N of N and N rows are in the DOM.
+    // Every key listed: the count says N of N and rows are in the DOM (the rows in view: the
+    // list is virtualised).
     const COUNT: &str = "const e = document.querySelector(\"[data-testid='key-count']\"); \
         return e ? [Number(e.dataset.shown), Number(e.dataset.total), \
-        document.querySelectorAll(\"[data-testid='key-row']\").length] : null";
+        Math.min(1, document.querySelectorAll(\"[data-testid='key-row']\").length)] : null";
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut last = Value::Null;
     loop {
         last = c.execute(COUNT, vec![]).await.unwrap_or(last);
-        if last == json!([n, n, n]) {
+        if last == json!([n, n, 1]) {
             break;
         }
         if Instant::now() > deadline {
@@ -290,6 +320,9 @@ async fn list_1000_keys_render_and_search() {
     let mut clear_dom = Series::new("clear_dom", "clear: all rows in the DOM");
     let mut clear_layout = Series::new("clear_layout", "clear: + style and layout");
     let mut clear_painted = Series::new("clear_painted", "clear: painted");
+    let mut scroll_dom = Series::new("scroll_dom", "scroll to the middle: rows in the DOM");
+    let mut scroll_painted = Series::new("scroll_painted", "scroll to the middle: painted");
+    let mut rendered = 0;
     let mut reshow_layout = Series::new("reshow_layout", "Keys again: + style and layout");
     let mut reshow = Series::new("reshow_painted", "Keys again: painted");
     let mut bytes = 0;
@@ -314,17 +347,31 @@ async fn list_1000_keys_render_and_search() {
         }
 
         let v = in_page(c, SEARCH, vec![json!(""), json!(n)]).await;
-        assert_eq!((count(&v, "rows"), count(&v, "shown")), (n, n), "{v}");
+        assert_eq!(count(&v, "shown"), n, "{v}");
+        rendered = count(&v, "rows");
+        assert!(
+            rendered > 1 && (n < 100 || rendered < 100),
+            "rows rendered: {v}"
+        );
         if timed {
             clear_dom.samples.push(ms(&v, "dom"));
             clear_layout.samples.push(ms(&v, "layout"));
             clear_painted.samples.push(ms(&v, "painted"));
         }
 
-        let v = in_page(c, RESHOW, vec![json!(n)]).await;
-        assert_eq!(count(&v, "rows"), n, "{v}");
+        let v = in_page(c, SCROLL, vec![json!(n / 2), Value::Null]).await;
+        assert!(n < 100 || count(&v, "rows") < 100, "rows rendered: {v}");
+        if timed {
+            scroll_dom.samples.push(ms(&v, "dom"));
+            scroll_painted.samples.push(ms(&v, "painted"));
+        }
+        let v = in_page(c, SCROLL, vec![json!(0), json!(rendered)]).await;
+        assert_eq!(count(&v, "rows"), rendered, "{v}");
+
+        let v = in_page(c, RESHOW, vec![json!(rendered)]).await;
+        assert_eq!(count(&v, "rows"), rendered, "{v}");
         assert_eq!(v["visible"], true, "the Keys screen is not shown: {v}");
-        mounted &= count(&v, "mounted") == n;
+        mounted &= count(&v, "mounted") == rendered;
         if timed {
             reshow_layout.samples.push(ms(&v, "layout"));
             reshow.samples.push(ms(&v, "painted"));
@@ -342,6 +389,8 @@ async fn list_1000_keys_render_and_search() {
         &clear_dom,
         &clear_layout,
         &clear_painted,
+        &scroll_dom,
+        &scroll_painted,
         &reshow_layout,
         &reshow,
     ];
@@ -362,7 +411,8 @@ async fn list_1000_keys_render_and_search() {
         "keys_generated_s": (generated.as_secs_f64() * 10.0).round() / 10.0,
         "unlock_to_full_list_ms": unlocked.as_millis(),
         "keys_screen_mounted_while_hidden": mounted,
-        "list_virtualised": false,
+        "list_virtualised": true,
+        "rows_rendered": rendered,
         "search_query": query,
         "results": results,
     });
@@ -379,12 +429,14 @@ async fn list_1000_keys_render_and_search() {
     } else {
         "The Keys screen is not kept while Activity is shown: going back renders every row again"
     };
+    let half = n / 2;
     let mut md = format!(
         "Measured in the page with `performance.now()` ({RUNS} runs after one warm-up; ms), \
          {n} keys. IPC: `__TAURI_INTERNALS__.invoke('key_list')`, {bytes} bytes of JSON. \
          Search: the search box set to `{query}` (an `input` event) until one row is left; \
-         clear: set back to empty until all {n} rows are in the DOM again (the list is not \
-         virtualised: every key has a row). Keys again: from Activity, a click on Keys until the \
+         clear: set back to empty until all {n} keys are listed again (the list is \
+         virtualised: {rendered} rows in the DOM). Scroll: the list's scrollTop set to row {half} \
+         until that row is in the DOM. Keys again: from Activity, a click on Keys until the \
          screen is shown. \"+ style and layout\": `document.body.offsetHeight` read right after \
          the DOM change (forces style and layout); \"painted\": two `requestAnimationFrame`s \
          after the DOM change (up to a frame later than the paint itself). {kept}. Unlock to all {n} rows \

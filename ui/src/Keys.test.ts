@@ -34,6 +34,39 @@ async function rows(n?: number) {
 }
 
 const labels = () => screen.queryAllByTestId('key-row-label').map((e) => e.textContent);
+/** The key list's row height (KeyList.svelte's ROW_HEIGHT). */
+const ROW = 76;
+const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+const numbered = (ns: number[]) => ns.map((n) => `key number ${n}`);
+const shown = () => Number(byId('key-count').dataset.shown);
+const items = () => within(byId('key-list')).queryAllByRole('listitem');
+const setSizes = () => new Set(items().map((li) => li.getAttribute('aria-setsize')));
+const positions = () => items().map((li) => Number(li.getAttribute('aria-posinset')));
+const tabStops = () => screen.getAllByTestId('key-row').filter((r) => r.tabIndex === 0);
+const focusedId = () => (document.activeElement as HTMLElement | null)?.dataset.keyId;
+
+/**
+ * Gives the key list's scroller a layout (jsdom has none): `height` px high, scrollable over
+ * the list's height plus 2 × 4 px of padding; its offset is clamped to that, like a browser's.
+ */
+function layOut(height: number): HTMLElement {
+  const list = byId('key-list');
+  const scroller = list.parentElement!;
+  let top = 0;
+  const clamp = () => {
+    const max = Math.max(0, 8 + (parseFloat(list.style.height) || 0) - height);
+    top = Math.max(0, Math.min(top, max));
+    return top;
+  };
+  Object.defineProperty(scroller, 'clientHeight', { configurable: true, get: () => height });
+  Object.defineProperty(scroller, 'scrollTop', {
+    configurable: true,
+    get: clamp,
+    set: (v: number) => ((top = v), clamp()),
+  });
+  return scroller;
+}
+
 const importReqs = (be: ReturnType<typeof fakeBackend>) =>
   be.callsTo('key_import').map((c) => c.args.req as Record<string, unknown>);
 
@@ -118,17 +151,31 @@ describe('search', () => {
     );
     fakeBackend({ keys: many });
     render(App);
-    await rows(1000);
+    // Virtualised: every key is listed (the count, the list's height, the ARIA set size), the
+    // rows in view are rendered (jsdom has no layout: an 800 px viewport, 11 rows + 5 below).
+    await waitFor(() => expect(shown()).toBe(1000));
+    expect(byId('key-count').dataset.total).toBe('1000');
+    expect(labels()).toEqual(numbered(range(0, 16)));
+    expect(byId('key-list').style.height).toBe(`${1000 * ROW}px`);
+    expect(setSizes()).toEqual(new Set(['1000']));
+    expect(positions()).toEqual(range(1, 17));
     await type('key-search', 'tenth');
-    expect(screen.getAllByTestId('key-row')).toHaveLength(100);
+    expect(shown()).toBe(100);
+    expect(labels()).toEqual(numbered(range(0, 16).map((i) => i * 10)));
+    expect(byId('key-list').style.height).toBe(`${100 * ROW}px`);
+    expect(setSizes()).toEqual(new Set(['100']));
     expect(byId('key-count').textContent?.trim()).toBe('100 of 1000 keys');
     await type('key-search', 'number 999');
     expect(labels()).toEqual(['key number 999']);
+    expect(setSizes()).toEqual(new Set(['1']));
     await type('key-search', 'kid-99');
     // kid-99 and kid-990 … kid-999 by id prefix
     expect(screen.getAllByTestId('key-row')).toHaveLength(11);
+    expect(shown()).toBe(11);
     await type('key-search', '');
-    expect(screen.getAllByTestId('key-row')).toHaveLength(1000);
+    expect(shown()).toBe(1000);
+    expect(labels()).toEqual(numbered(range(0, 16)));
+    expect(byId('key-list').style.height).toBe(`${1000 * ROW}px`);
   });
 });
 
@@ -137,7 +184,6 @@ describe('keyboard navigation in the list', () => {
     const be = fakeBackend({ keys: [keyInfo(1, 'one'), keyInfo(2, 'two'), keyInfo(3, 'three')] });
     render(App);
     const list = await rows(3);
-    const tabStops = () => screen.getAllByTestId('key-row').filter((r) => r.tabIndex === 0);
     expect(tabStops()).toEqual([list[0]]);
 
     // ArrowDown from the search box enters the list.
@@ -177,6 +223,114 @@ describe('keyboard navigation in the list', () => {
     await fireEvent.keyDown(byId('key-search'), { key: 'Enter' });
     const detail = await screen.findByTestId('key-detail');
     expect(detail.getAttribute('data-key-id')).toBe('kid-2');
+  });
+});
+
+describe('the virtualised list', () => {
+  it('renders the rows scrolled to, and keeps the tab stop', async () => {
+    fakeBackend({ keys: Array.from({ length: 1000 }, (_, i) => keyInfo(i, `key number ${i}`)) });
+    render(App);
+    await waitFor(() => expect(shown()).toBe(1000));
+    const scroller = layOut(400);
+    scroller.scrollTop = 500 * ROW;
+    await fireEvent.scroll(scroller);
+    // Redrawn at the next animation frame. The viewport was never measured (no layout when
+    // mounted, no ResizeObserver in jsdom): 800 px, rows 499 … 510 in view, 5 more each side.
+    await waitFor(() => expect(labels()).toContain('key number 500'));
+    // Row 0 holds the tab stop: it stays, first.
+    expect(labels()).toEqual(numbered([0, ...range(494, 516)]));
+    expect(positions()).toEqual([1, ...range(495, 517)]);
+    expect(tabStops().map((r) => r.dataset.keyId)).toEqual(['kid-0']);
+    for (const item of within(byId('key-list')).getAllByRole('listitem')) {
+      const n = Number(item.getAttribute('aria-posinset')) - 1;
+      expect(item.style.transform).toBe(`translateY(${n * ROW}px)`);
+    }
+  });
+
+  it('follows the scroll offset a shorter list clamps', async () => {
+    fakeBackend({ keys: Array.from({ length: 1000 }, (_, i) => keyInfo(i, `key number ${i}`)) });
+    render(App);
+    await waitFor(() => expect(shown()).toBe(1000));
+    const scroller = layOut(400);
+    scroller.scrollTop = 500 * ROW;
+    await fireEvent.scroll(scroller);
+    await waitFor(() => expect(labels()).toContain('key number 500'));
+    // 11 rows (844 px with the padding): the offset is clamped to 444 (no scroll event here).
+    await type('key-search', 'kid-99');
+    expect(scroller.scrollTop).toBe(444);
+    expect(screen.getAllByTestId('key-row')).toHaveLength(11);
+    // All the keys again: the rows at 444 px (5 … 11 in view, 5 more each side), not row 500's.
+    await type('key-search', '');
+    expect(labels()).toEqual(numbered(range(0, 17)));
+    expect(scroller.scrollTop).toBe(444);
+  });
+
+  it('scrolls the rows reached from the keyboard into view before focusing them', async () => {
+    fakeBackend({ keys: Array.from({ length: 1000 }, (_, i) => keyInfo(i, `key number ${i}`)) });
+    render(App);
+    await waitFor(() => expect(shown()).toBe(1000));
+    const scroller = layOut(400);
+    byId('key-search').focus();
+    await fireEvent.keyDown(byId('key-search'), { key: 'ArrowDown' });
+    expect(focusedId()).toBe('kid-0');
+
+    await fireEvent.keyDown(document.activeElement!, { key: 'End' });
+    expect(focusedId()).toBe('kid-999');
+    // The very bottom: 4 px padding, 1,000 rows, 4 px padding, less the viewport.
+    expect(scroller.scrollTop).toBe(8 + 1000 * ROW - 400);
+    expect(labels()).not.toContain('key number 0');
+    expect(labels()).toContain('key number 999');
+    expect(screen.getAllByTestId('key-row').length).toBeLessThan(30);
+    expect(tabStops().map((r) => r.dataset.keyId)).toEqual(['kid-999']);
+
+    // A page: the rows a 400 px viewport holds whole (5), less one.
+    await fireEvent.keyDown(document.activeElement!, { key: 'PageUp' });
+    expect(focusedId()).toBe('kid-995');
+    // Already in view: no scroll.
+    expect(scroller.scrollTop).toBe(8 + 1000 * ROW - 400);
+    await fireEvent.keyDown(document.activeElement!, { key: 'PageUp' });
+    expect(focusedId()).toBe('kid-991');
+    // Scrolled up to the row's top.
+    expect(scroller.scrollTop).toBe(4 + 991 * ROW);
+
+    await fireEvent.keyDown(document.activeElement!, { key: 'Home' });
+    expect(focusedId()).toBe('kid-0');
+    expect(scroller.scrollTop).toBe(0);
+    // Measured now: 400 px, rows 0 … 5 in view, 5 more below.
+    expect(labels()).toEqual(numbered(range(0, 11)));
+  });
+
+  it('scrolls a new key into view', async () => {
+    // Ids apart from the fake backend's next ones (kid-100 …).
+    const many = Array.from({ length: 1000 }, (_, i) => ({
+      ...keyInfo(i, `key number ${i}`),
+      id: `k${i}`,
+    }));
+    fakeBackend({ keys: many });
+    // jsdom has no scrollIntoView: the side bar around the list is scrolled with it.
+    const intoView = vi.fn();
+    HTMLElement.prototype.scrollIntoView = intoView;
+    try {
+      render(App);
+      await waitFor(() => expect(shown()).toBe(1000));
+      const scroller = layOut(400);
+      await type('gen-label', 'brand new');
+      await click('gen-submit');
+      await waitFor(() => expect(labels()).toContain('brand new'));
+      expect(shown()).toBe(1001);
+      // In the list …
+      expect(scroller.scrollTop).toBe(8 + 1001 * ROW - 400);
+      const row = screen
+        .getAllByTestId('key-row')
+        .find((r) => r.textContent?.includes('brand new'));
+      expect(row?.getAttribute('aria-current')).toBe('true');
+      expect(row?.closest('li')?.getAttribute('aria-posinset')).toBe('1001');
+      // … and in the window.
+      await waitFor(() => expect(intoView.mock.contexts).toContain(row));
+      expect(intoView).toHaveBeenLastCalledWith({ block: 'nearest' });
+    } finally {
+      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollIntoView;
+    }
   });
 });
 
