@@ -3,7 +3,7 @@
 //! fill and click elements by their `data-testid`, wait for text, take screenshots and decode a
 //! QR code from one.
 //!
-//! ```ignore
+//! ```text
 //! let app = gui::launch(&cli).await;
 //! let c = &app.client;
 //! gui::type_into(c, "unlock-passphrase", PASSPHRASE).await;

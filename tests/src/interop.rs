@@ -3,7 +3,7 @@
 //! `tests/interop/kw-interop.mjs`. See the usage at the top of that file for every command and
 //! the JSON it prints.
 //!
-//! ```ignore
+//! ```text
 //! let v = interop::node("eth-address", &[KEY_HEX]);
 //! assert_eq!(v["address"], "0x2c7536E3605D9C16a7a3D7b1898e529396a65c23");
 //! ```
