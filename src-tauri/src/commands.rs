@@ -344,7 +344,7 @@ pub async fn backup_create(
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(made.file.as_bytes())
             .map_err(|_| VaultError::Io("the backup is not base64".into()))?;
-        write_private(&path, &bytes)?;
+        keyward_vault::paths::write_private_file(&path, &bytes)?;
         Ok(serde_json::json!({
             "path": path.display().to_string(),
             "keys": made.keys,
@@ -381,21 +381,4 @@ pub async fn backup_restore(
         v.restore(&bytes, &pass, None)
     })
     .await
-}
-
-/// Owner-only file, written whole or not at all.
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> keyward_vault::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::OpenOptionsExt;
-    let io = |e: std::io::Error| VaultError::Io(format!("cannot write {}: {e}", path.display()));
-    let tmp = path.with_extension("kwbackup.tmp");
-    let mut f = std::fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(&tmp)
-        .map_err(io)?;
-    f.write_all(bytes).and_then(|_| f.sync_all()).map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
 }

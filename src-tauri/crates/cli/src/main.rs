@@ -666,7 +666,7 @@ fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
             let bytes = base64::engine::general_purpose::STANDARD
                 .decode(made.file.as_bytes())
                 .map_err(|_| VaultError::AgentProtocol("the backup is not base64".into()))?;
-            secrets::write_private_file(&file, &bytes)?;
+            keyward_vault::paths::write_private_file(&file, &bytes)?;
             out.backup_created(&made, &file, bytes.len());
         }
         BackupCmd::Restore {
