@@ -237,14 +237,16 @@ fn cancelled() -> ErrorBody {
 }
 
 /// A private key, shown once, after a native confirmation (logged as `key.reveal`). The
-/// caller keeps it on screen only until the user closes it.
+/// caller keeps it on screen only until the user closes it. `passphrase` encrypts `pkcs8-enc`.
 #[tauri::command]
 pub async fn key_reveal(
     app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     key: String,
     format: PrivateFormat,
+    passphrase: Option<String>,
 ) -> CmdResult<String> {
+    let passphrase = passphrase.map(Zeroizing::new);
     let label = with_vault(&state, {
         let key = key.clone();
         move |v| {
@@ -272,7 +274,7 @@ pub async fn key_reveal(
     }
     with_vault(&state, move |v| {
         unlocked(v)?;
-        v.reveal(&key, format).map(|s| s.to_string())
+        v.reveal(&key, format, passphrase).map(|s| s.to_string())
     })
     .await
 }

@@ -52,15 +52,32 @@ describe('reveal', () => {
     keyInfo(3, 'hd key', { alg: 'secp256k1', origin: "mnemonic m/44'/60'/0'/0/0" }),
   ];
 
-  it('offers the formats the key has, never pkcs8-enc', async () => {
+  it('offers the formats the key has', async () => {
     fakeBackend({ keys: keys() });
     render(App);
     await open('kid-1');
-    expect(formatsOffered()).toEqual(['pem', 'jwk']);
+    expect(formatsOffered()).toEqual(['pem', 'pkcs8-enc', 'jwk']);
     await open('kid-2');
-    expect(formatsOffered()).toEqual(['pem', 'jwk', 'wif', 'hex']);
+    expect(formatsOffered()).toEqual(['pem', 'pkcs8-enc', 'jwk', 'wif', 'hex']);
     await open('kid-3');
-    expect(formatsOffered()).toEqual(['pem', 'jwk', 'wif', 'hex', 'xprv']);
+    expect(formatsOffered()).toEqual(['pem', 'pkcs8-enc', 'jwk', 'wif', 'hex', 'xprv']);
+  });
+
+  it('encrypted PKCS#8 asks for its passphrase, sends it, and clears it', async () => {
+    const be = fakeBackend({ keys: keys() });
+    render(App);
+    await open('kid-1');
+    await choose('reveal-format', 'pkcs8-enc');
+    const pass = byId('reveal-passphrase') as HTMLInputElement;
+    expect((byId('reveal-button') as HTMLButtonElement).disabled).toBe(true);
+    await fireEvent.input(pass, { target: { value: 'export pass' } });
+    expect((byId('reveal-button') as HTMLButtonElement).disabled).toBe(false);
+    await click('reveal-button');
+    await screen.findByTestId('reveal-panel');
+    expect(be.callsTo('key_reveal').map((c) => c.args)).toEqual([
+      { key: 'kid-1', format: 'pkcs8-enc', passphrase: 'export pass' },
+    ]);
+    expect((byId('reveal-passphrase') as HTMLInputElement).value).toBe('');
   });
 
   it('shows the key once with a warning, and Hide drops it', async () => {
@@ -71,7 +88,9 @@ describe('reveal', () => {
     await choose('reveal-format', 'wif');
     await click('reveal-button');
     const panel = await screen.findByTestId('reveal-panel');
-    expect(be.callsTo('key_reveal').map((c) => c.args)).toEqual([{ key: 'kid-2', format: 'wif' }]);
+    expect(be.callsTo('key_reveal').map((c) => c.args)).toEqual([
+      { key: 'kid-2', format: 'wif', passphrase: null },
+    ]);
     expect(byId('reveal-value').textContent).toBe(revealedText('kid-2', 'wif'));
     expect(byId('reveal-value').tagName).toBe('PRE');
     expect(panel.textContent).toMatch(/Shown once/);

@@ -93,7 +93,7 @@ describe('command names and arguments', () => {
       { filter: { action: 'key.', keyId: 'k1', limit: 50 } },
     ],
     ['auditVerify', () => ipc.auditVerify(), 'audit_verify', {}],
-    ['keyReveal', () => ipc.keyReveal('k1', 'wif'), 'key_reveal', { key: 'k1', format: 'wif' }],
+    ['keyReveal', () => ipc.keyReveal('k1', 'wif'), 'key_reveal', { key: 'k1', format: 'wif', passphrase: null }],
     [
       'keyExportFile',
       () => ipc.keyExportFile(['k1'], 'pem'),

@@ -319,8 +319,11 @@ export const auditVerify = (): Promise<AuditReport> => call('audit_verify');
  * A private key as text. The Rust side asks first in a native dialog the page cannot skip
  * (rejects with `ui.cancelled` when the user says no) and logs `key.reveal`.
  */
-export const keyReveal = (key: string, format: PrivateFormat): Promise<string> =>
-  call('key_reveal', { key, format });
+export const keyReveal = (
+  key: string,
+  format: PrivateFormat,
+  passphrase: string | null = null,
+): Promise<string> => call('key_reveal', { key, format, passphrase });
 
 /** Writes a public form to a file picked in a native Save dialog: the path written. */
 export const keyExportFile = (keys: string[], format: PublicFormat): Promise<string> =>

@@ -306,6 +306,9 @@ export function fakeBackend(opts: FakeOptions = {}) {
       }
       case 'key_reveal': {
         const k = find(args.key);
+        if (args.format === 'pkcs8-enc' && !args.passphrase) {
+          throw { code: 'key.passphrase_required', message: 'no passphrase', hint: 'Give one.' };
+        }
         log('key.reveal', k.id, `revealed the private key as ${String(args.format)}`);
         return revealedText(k.id, String(args.format));
       }

@@ -569,9 +569,14 @@ impl Vault {
     }
 
     /// A private key shown once in the app, after the user confirmed it (logged as
-    /// `key.reveal`).
-    pub fn reveal(&mut self, key: &str, format: PrivateFormat) -> Result<Zeroizing<String>> {
-        self.private_export(key, format, None, "key.reveal")
+    /// `key.reveal`); `passphrase` encrypts `pkcs8-enc`.
+    pub fn reveal(
+        &mut self,
+        key: &str,
+        format: PrivateFormat,
+        passphrase: Option<Zeroizing<String>>,
+    ) -> Result<Zeroizing<String>> {
+        self.private_export(key, format, passphrase, "key.reveal")
     }
 
     fn private_export(
