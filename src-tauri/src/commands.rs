@@ -157,11 +157,7 @@ pub async fn key_export(
 ) -> CmdResult<String> {
     with_vault(&state, move |v| {
         unlocked(v)?;
-        match (format, keys.as_slice()) {
-            (PublicFormat::Jwks, _) => v.key_jwks(&keys),
-            (f, [one]) => v.key_export(one, f),
-            _ => Err(VaultError::Usage("several keys export only as jwks".into())),
-        }
+        v.key_export_many(&keys, format)
     })
     .await
 }
@@ -341,11 +337,8 @@ pub async fn backup_create(
     .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))??;
     with_vault(&state, move |v| {
         unlocked(v)?;
-        use base64::Engine;
         let made = v.backup_create(&pass)?;
-        let bytes = base64::engine::general_purpose::STANDARD
-            .decode(made.file.as_bytes())
-            .map_err(|_| VaultError::Io("the backup is not base64".into()))?;
+        let bytes = made.bytes()?;
         keyward_vault::paths::write_private_file(&path, &bytes)?;
         Ok(serde_json::json!({
             "path": path.display().to_string(),

@@ -578,15 +578,7 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
         }
         KeyCmd::Export { keys, format } => {
             let f = format.lib();
-            let text = if f == PublicFormat::Jwks {
-                with_backend(false, |b| b.key_jwks(&keys))?
-            } else if keys.len() > 1 {
-                return Err(VaultError::Usage(
-                    "several keys export only as --format jwks".into(),
-                ));
-            } else {
-                with_backend(false, |b| b.key_export(&keys[0], f))?
-            };
+            let text = with_backend(false, |b| b.key_export_many(&keys, f))?;
             out.export(f.as_str(), &text);
         }
         KeyCmd::ExportPrivate {
@@ -662,10 +654,7 @@ fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
                 None => secrets::passphrase("Backup passphrase (the vault passphrase): ")?,
             };
             let made = with_backend(true, |b| b.backup_create(pass))?;
-            use base64::Engine;
-            let bytes = base64::engine::general_purpose::STANDARD
-                .decode(made.file.as_bytes())
-                .map_err(|_| VaultError::AgentProtocol("the backup is not base64".into()))?;
+            let bytes = made.bytes()?;
             keyward_vault::paths::write_private_file(&file, &bytes)?;
             out.backup_created(&made, &file, bytes.len());
         }

@@ -193,6 +193,17 @@ pub trait Backend {
     fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String>;
     /// A JWK Set of several keys.
     fn key_jwks(&mut self, keys: &[String]) -> Result<String>;
+    /// One public form of one key, or a JWK Set of one or more keys (`jwks`): what the shells'
+    /// export commands take.
+    fn key_export_many(&mut self, keys: &[String], format: PublicFormat) -> Result<String> {
+        match (format, keys) {
+            (PublicFormat::Jwks, _) => self.key_jwks(keys),
+            (f, [one]) => self.key_export(one, f),
+            _ => Err(crate::VaultError::Usage(
+                "several keys export only as jwks".into(),
+            )),
+        }
+    }
     /// A QR code of one public form of the key (its `qr_default` when `None`).
     fn key_qr(&mut self, key: &str, format: Option<PublicFormat>) -> Result<QrView>;
     /// An explicit private export; `passphrase` encrypts `pkcs8-enc`.

@@ -58,6 +58,15 @@ pub struct BackupFile {
     pub created_at: String,
 }
 
+impl BackupFile {
+    /// The encrypted file's bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>> {
+        STANDARD
+            .decode(self.file.as_bytes())
+            .map_err(|_| VaultError::AgentProtocol("the backup is not base64".into()))
+    }
+}
+
 /// What a restore did.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
