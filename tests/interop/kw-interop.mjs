@@ -9,7 +9,9 @@
 // for standard input.
 //
 // Libraries (pinned in package.json / package-lock.json): ethers 6, eosjs-ecc 4, @bsv/sdk 2,
-// jose, and node:crypto. Each command loads only the library it needs, to keep start-up short
+// jose 6, jose 5 (as "jose5": jose 6 has no ES256K; jose 5 signs and verifies it on Node
+// through node:crypto), jsonwebtoken 9 (what thirdweb Engine verifies keypair tokens with),
+// siwe 3, and node:crypto. Each command loads only the library it needs, to keep start-up short
 // (the tests spawn this script many times).
 
 import { readFileSync } from "node:fs";
@@ -27,7 +29,32 @@ const USAGE = `usage: node kw-interop.mjs <command> [args...]
   jwk-private <pem-file>                       the private JWK                  node:crypto
   jwk-public <pem-file>                        the public JWK + "thumbprint"    node:crypto, jose calculateJwkThumbprint (sha256)
   spki-pem-from-jwk <json-file>                {"pem"}                          node:crypto
-  pkcs8-pem-from-jwk <json-file>               {"pem"}                          node:crypto`;
+  pkcs8-pem-from-jwk <json-file>               {"pem"}                          node:crypto
+
+Signatures and tokens. eos-verify, bsm-verify and siwe-verify print their verdict (exit 0 even
+when invalid); jwt-verify-engine and jose-verify fail (exit 1, the library's message on stderr)
+when the token does not verify, as the libraries throw. [enc] is how the message argument is
+read: utf8 (default) or hex.
+  eth-verify-message <message> <sig> [enc]     {"address"}                      ethers.verifyMessage (EIP-191 signer)
+  eth-sign-message <hex32> <message> [enc]     {"signature","address"}          ethers Wallet.signMessage
+  eth-sign-digest <hex32> <digest32>...        {"signatures":[{"r","s","v"}…]}  ethers SigningKey.sign: secp256k1, RFC 6979, low-S, no
+                                                                                EOS canonical loop (r differs from EOS's when it retried)
+  siwe-verify <message-file> <sig> [domain] [nonce]
+                                               {"success","error"?,"data"}      siwe new SiweMessage(text).verify({signature})
+  eos-verify <data> <SIG_K1_...> <pubkey> [enc]
+                                               {"valid","recovered","recoveredK1"}  eosjs-ecc verify + recover
+  eos-sign <data> <WIF|PVT_K1_...> [enc]       {"signature"}                    eosjs-ecc sign (RFC 6979 + EOS canonical loop)
+  eos-sign-many <WIF|PVT_K1_...> <enc> <data>...
+                                               {"signatures":[…]}               eos-sign of each data, in one start-up
+  bsm-verify <message> <base64sig> <address>   {"valid","address","compressed","recovery"}
+                                               @bsv/sdk Signature.fromCompact + RecoverPublicKey + BSM.verify
+  jwt-verify-engine <token> <pem-file> <alg>   {"payload","header"}             jsonwebtoken.verify(token, pem, {algorithms:[alg]}),
+                                                                                exactly thirdweb Engine's keypair check
+  jose-verify <token> <jwk-or-pem-file> <alg>  {"payload","protectedHeader"}    jose jwtVerify(…, {algorithms:[alg]}) (jose5 for ES256K)
+  jose-mint <private-jwk-file> <alg> [claimsJson]
+                                               {"token"}                        jose SignJWT (iat, exp +2m; ES256K via jose5)
+  jose-mint-high-s <private-jwk-file> <alg> [claimsJson]
+                                               {"token","s"}                    jose-mint, then s := n - s when s <= n/2 (ES256K, ES256)`;
 
 class UsageError extends Error {}
 
@@ -241,6 +268,212 @@ async function pkcs8PemFromJwk(args) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Signatures: EIP-191 / SIWE (ethers 6, siwe 3), EOS (eosjs-ecc 4), BSM (@bsv/sdk 2)
+
+/** How a message argument is to be read: `utf8` (default) or `hex` (0x optional). */
+function encodingArg(arg) {
+  const enc = arg ?? "utf8";
+  if (enc !== "utf8" && enc !== "hex") throw new UsageError(`encoding must be utf8 or hex, got ${enc}`);
+  return enc;
+}
+
+function hexArg(arg) {
+  const hex = String(arg).replace(/^0x/i, "");
+  if (!/^([0-9a-fA-F]{2})*$/.test(hex)) throw new Error(`not an even number of hex digits: ${arg}`);
+  return hex.toLowerCase();
+}
+
+/** A message for ethers: a string (its UTF-8 bytes are signed) or the bytes of a hex string. */
+async function ethMessage(message, enc) {
+  if (enc === "utf8") return message;
+  const { getBytes } = await import("ethers");
+  return getBytes("0x" + hexArg(message));
+}
+
+async function ethVerifyMessage(args) {
+  need(args, 2, 3, "eth-verify-message <message> <sig> [utf8|hex]");
+  const { verifyMessage } = await import("ethers");
+  return { address: verifyMessage(await ethMessage(args[0], encodingArg(args[2])), args[1]) };
+}
+
+async function ethSignMessage(args) {
+  need(args, 2, 3, "eth-sign-message <hex32> <message> [utf8|hex]");
+  const { Wallet } = await import("ethers");
+  const wallet = new Wallet("0x" + scalarHex(args[0]));
+  const signature = await wallet.signMessage(await ethMessage(args[1], encodingArg(args[2])));
+  return { signature, address: wallet.address };
+}
+
+async function ethSignDigest(args) {
+  need(args, 2, Infinity, "eth-sign-digest <hex32> <digest32>...");
+  const { SigningKey } = await import("ethers");
+  const key = new SigningKey("0x" + scalarHex(args[0]));
+  const signatures = args.slice(1).map((arg) => {
+    const digest = hexArg(arg);
+    if (digest.length !== 64) throw new Error(`expected a 32-byte digest, got ${digest.length / 2} bytes`);
+    const sig = key.sign("0x" + digest);
+    return { r: sig.r.slice(2), s: sig.s.slice(2), v: sig.v };
+  });
+  return { signatures };
+}
+
+async function siweVerify(args) {
+  need(args, 2, 4, "siwe-verify <message-file> <signature> [domain] [nonce]");
+  const { SiweMessage } = await import("siwe");
+  // Parsed by the library's ABNF parser; a message it cannot parse is an error (exit 1).
+  const message = new SiweMessage(readText(args[0]));
+  const params = { signature: args[1] };
+  if (args[2]) params.domain = args[2];
+  if (args[3]) params.nonce = args[3];
+  // suppressExceptions: a failed check resolves to {success: false, error} instead of throwing.
+  const res = await message.verify(params, { suppressExceptions: true });
+  const d = res.data;
+  const data = {};
+  for (const f of [
+    "scheme", "domain", "address", "statement", "uri", "version", "chainId", "nonce",
+    "issuedAt", "expirationTime", "notBefore", "requestId", "resources",
+  ]) {
+    if (d?.[f] !== undefined) data[f] = d[f];
+  }
+  const out = { success: res.success === true, data };
+  if (!out.success) out.error = res.error?.type ?? res.error?.message ?? String(res.error);
+  return out;
+}
+
+async function eosVerify(args) {
+  need(args, 3, 4, "eos-verify <data> <SIG_K1_...> <pubkey> [utf8|hex]");
+  const ecc = await eosjs();
+  const enc = encodingArg(args[3]);
+  const data = enc === "hex" ? hexArg(args[0]) : args[0];
+  const recovered = ecc.recover(args[1], data, enc);
+  const pub = ecc.PublicKey.fromString(recovered);
+  return {
+    valid: ecc.verify(args[1], data, args[2], enc),
+    recovered,
+    recoveredK1: "PUB_K1_" + ecc.key_utils.checkEncode(pub.toBuffer(), "K1"),
+  };
+}
+
+async function eosSign(args) {
+  need(args, 2, 3, "eos-sign <data> <WIF|PVT_K1_...> [utf8|hex]");
+  const ecc = await eosjs();
+  const enc = encodingArg(args[2]);
+  const data = enc === "hex" ? hexArg(args[0]) : args[0];
+  return { signature: ecc.sign(data, args[1], enc) };
+}
+
+async function eosSignMany(args) {
+  need(args, 3, Infinity, "eos-sign-many <WIF|PVT_K1_...> <utf8|hex> <data>...");
+  const ecc = await eosjs();
+  const enc = encodingArg(args[1]);
+  const signatures = args
+    .slice(2)
+    .map((arg) => ecc.sign(enc === "hex" ? hexArg(arg) : arg, args[0], enc));
+  return { signatures };
+}
+
+async function bsmVerify(args) {
+  need(args, 3, 3, "bsm-verify <message> <base64sig> <address>");
+  const { BSM } = await import("@bsv/sdk/compat");
+  const { BigNumber, Hash, Signature, Utils } = await import("@bsv/sdk/primitives");
+  const message = Utils.toArray(args[0], "utf8");
+  const bytes = Utils.toArray(args[1], "base64");
+  // Throws unless 65 bytes with a header byte in 27..34 (what go-sdk's bsm accepts).
+  const sig = Signature.fromCompact(args[1], "base64");
+  const recovery = (bytes[0] - 27) & 3;
+  const compressed = bytes[0] >= 31;
+  const pub = sig.RecoverPublicKey(recovery, new BigNumber(BSM.magicHash(message)));
+  const address = compressed
+    ? pub.toAddress([0x00])
+    : Utils.toBase58Check(Hash.hash160(pub.encode(false)), [0x00]);
+  return {
+    valid: BSM.verify(message, sig, pub) && address === args[2],
+    address,
+    compressed,
+    recovery,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// JWT: jsonwebtoken 9 (thirdweb Engine's verifier), jose 6 and jose 5 (ES256K)
+
+async function jwtVerifyEngine(args) {
+  need(args, 3, 3, "jwt-verify-engine <token> <pem-file> <alg>");
+  const { default: jwt } = await import("jsonwebtoken");
+  // Exactly handleKeypairAuth's check (PROTOCOLS.md §2.1): the stored PEM, the stored algorithm.
+  const payload = jwt.verify(args[0], readText(args[1]), { algorithms: [args[2]] });
+  return { payload, header: jwt.decode(args[0], { complete: true }).header };
+}
+
+/** jose 6 (WebCrypto) has no ES256K; jose 5 has it on Node (through node:crypto). */
+async function joseFor(alg) {
+  return alg === "ES256K" ? import("jose5") : import("jose");
+}
+
+async function joseVerify(args) {
+  need(args, 3, 3, "jose-verify <token> <jwk-or-pem-file> <alg>");
+  const [token, file, alg] = args;
+  const jose = await joseFor(alg);
+  const text = readText(file);
+  let key;
+  if (text.trimStart().startsWith("-----BEGIN")) {
+    key = await jose.importSPKI(text, alg);
+  } else {
+    // A private JWK works too: verified with its public part.
+    const { d, p, q, dp, dq, qi, ...pub } = readJson(file);
+    key = await jose.importJWK(pub, alg);
+  }
+  const { payload, protectedHeader } = await jose.jwtVerify(token, key, { algorithms: [alg] });
+  return { payload, protectedHeader };
+}
+
+async function joseMintToken(args, synopsis) {
+  need(args, 2, 3, synopsis);
+  const [file, alg, claims] = args;
+  const jose = await joseFor(alg);
+  const key = await jose.importJWK(readJson(file), alg);
+  let body = {};
+  if (claims !== undefined) {
+    body = JSON.parse(claims);
+    if (body === null || typeof body !== "object" || Array.isArray(body)) {
+      throw new Error("claimsJson must be a JSON object");
+    }
+  }
+  return new jose.SignJWT(body)
+    .setProtectedHeader({ alg, typ: "JWT" })
+    .setIssuedAt()
+    .setExpirationTime("2m")
+    .sign(key);
+}
+
+async function joseMint(args) {
+  return { token: await joseMintToken(args, "jose-mint <private-jwk-file> <alg> [claimsJson]") };
+}
+
+// Group orders of the curves whose JWS signatures are r || s with 32-byte halves.
+const CURVE_N = {
+  ES256K: SECP256K1_N,
+  ES256: 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n,
+};
+
+async function joseMintHighS(args) {
+  const synopsis = "jose-mint-high-s <private-jwk-file> <alg> [claimsJson]";
+  need(args, 2, 3, synopsis);
+  const n = CURVE_N[args[1]];
+  if (n === undefined) throw new UsageError(`usage: ${synopsis} (alg ES256K or ES256)`);
+  const token = await joseMintToken(args, synopsis);
+  const [h, p, sigB64] = token.split(".");
+  const sig = Buffer.from(sigB64, "base64url");
+  if (sig.length !== 64) throw new Error(`expected a 64-byte r || s, got ${sig.length} bytes`);
+  let s = BigInt("0x" + sig.subarray(32).toString("hex"));
+  // (r, s) and (r, n - s) are both valid; make sure the one sent is the high one.
+  if (s <= n / 2n) s = n - s;
+  const sHex = s.toString(16).padStart(64, "0");
+  const out = Buffer.concat([sig.subarray(0, 32), Buffer.from(sHex, "hex")]);
+  return { token: `${h}.${p}.${out.toString("base64url")}`, s: sHex };
+}
+
+// ---------------------------------------------------------------------------------------------
 
 const COMMANDS = {
   "eth-address": ethAddress,
@@ -256,6 +489,18 @@ const COMMANDS = {
   "jwk-public": jwkPublic,
   "spki-pem-from-jwk": spkiPemFromJwk,
   "pkcs8-pem-from-jwk": pkcs8PemFromJwk,
+  "eth-verify-message": ethVerifyMessage,
+  "eth-sign-message": ethSignMessage,
+  "eth-sign-digest": ethSignDigest,
+  "siwe-verify": siweVerify,
+  "eos-verify": eosVerify,
+  "eos-sign": eosSign,
+  "eos-sign-many": eosSignMany,
+  "bsm-verify": bsmVerify,
+  "jwt-verify-engine": jwtVerifyEngine,
+  "jose-verify": joseVerify,
+  "jose-mint": joseMint,
+  "jose-mint-high-s": joseMintHighS,
 };
 
 async function main(argv) {

@@ -1,7 +1,8 @@
-//! Independent implementations of the key formats Keyward reads and writes, to check it against:
-//! node packages (ethers, eosjs-ecc, @bsv/sdk, jose, node:crypto) behind one small CLI,
-//! `tests/interop/kw-interop.mjs`. See the usage at the top of that file for every command and
-//! the JSON it prints.
+//! Independent implementations of the key formats, signatures and tokens Keyward reads and
+//! writes, to check it against: node packages (ethers, eosjs-ecc, @bsv/sdk, jose 6, jose 5 as
+//! `jose5` for ES256K, jsonwebtoken — thirdweb Engine's verifier —, siwe, node:crypto) behind one
+//! small CLI, `tests/interop/kw-interop.mjs`. See the usage at the top of that file for every
+//! command and the JSON it prints.
 //!
 //! ```text
 //! let v = interop::node("eth-address", &[KEY_HEX]);

@@ -48,6 +48,9 @@ fn help_texts_are_pinned() {
             &["key", "export-private", "--help"],
         ),
         ("help-qr-encode.txt", &["qr", "encode", "--help"]),
+        ("help-sign.txt", &["sign", "--help"]),
+        ("help-jwt-mint.txt", &["jwt", "mint", "--help"]),
+        ("help-engine-call.txt", &["engine", "call", "--help"]),
     ] {
         snapshot(name, &help(&cli, args));
     }
@@ -59,10 +62,12 @@ fn json_errors_have_exactly_version_code_message_hint() {
     let out = cli.run(&["--json", "key", "list"]);
     assert_eq!(out.status.code(), Some(3));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let top: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    let mut top: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+    top.sort();
     assert_eq!(top, ["error", "version"]);
     assert_eq!(v["version"], 1);
-    let err: Vec<_> = v["error"].as_object().unwrap().keys().cloned().collect();
+    let mut err: Vec<_> = v["error"].as_object().unwrap().keys().cloned().collect();
+    err.sort();
     assert_eq!(err, ["code", "hint", "message"]);
     assert_eq!(v["error"]["code"], "vault.not_initialized");
     assert!(out.stderr.is_empty(), "--json keeps stderr quiet");

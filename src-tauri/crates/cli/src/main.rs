@@ -5,6 +5,8 @@
 
 mod output;
 mod secrets;
+mod services;
+mod signing;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use keyward_crypto::ImportFormat;
@@ -28,7 +30,9 @@ unlocks. When an agent runs for the vault (keyward-cli agent), every command goe
 no passphrase; otherwise commands that need a secret unlock the vault for the length of that one call.\n\n\
 Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read the passphrase from \
 this file instead of the terminal; one trailing newline is stripped).\n\n\
-Exit codes: 0 ok, 1 other, 2 usage, 3 vault.*, 4 keychain.*, 5 key.*, 6 agent.*"
+Exit codes: 0 ok, 1 other (and a signature or token that does not verify), 2 usage, 3 vault.*, \
+4 keychain.*, 5 key.*, 6 agent.*, 7 sign.*, jwt.*, siwe.*, 8 service.* and clock.* (and an \
+endpoint answering an error status)"
 )]
 struct Cli {
     /// Print machine-readable JSON: {"version":1,"result":…} or {"version":1,"error":{code,message,hint}}
@@ -69,6 +73,28 @@ enum Cmd {
         #[arg(long, requires = "repair")]
         yes: bool,
     },
+    /// Sign a message or digest: raw ECDSA, EIP-191, Bitcoin Signed Message, EOS, Ed25519
+    ///
+    /// Prints the signature alone: hex DER (raw; --encoding rs for r‖s), 0x-hex r‖s‖v (eip191),
+    /// base64 (bsm), SIG_K1_… (eos), hex (ed25519). The key's usage policy must allow the scheme.
+    Sign(signing::SignArgs),
+    /// Verify a signature against a vault key, an address or a public key; exit 1 if invalid
+    Verify(signing::VerifyArgs),
+    /// Sign-In with Ethereum (EIP-4361): build, sign, verify
+    #[command(subcommand)]
+    Siwe(signing::SiweCmd),
+    /// JSON Web Tokens: mint (thirdweb Engine keypair tokens or generic), verify, inspect
+    #[command(subcommand)]
+    Jwt(signing::JwtCmd),
+    /// Service profiles: a remote service's URL, settings and sealed credentials
+    #[command(subcommand)]
+    Service(services::ServiceCmd),
+    /// thirdweb Engine: health, keypairs, access tokens, calls with fresh keypair JWTs
+    #[command(subcommand)]
+    Engine(services::EngineCmd),
+    /// Local reference services to try every flow without an account anywhere
+    #[command(subcommand)]
+    Playground(services::PlaygroundCmd),
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
@@ -281,6 +307,16 @@ enum KeyCmd {
         #[arg(long)]
         yes: bool,
     },
+    /// Show or set what a key may sign: raw, eip191, siwe, bsm, eos, ed25519, jwt
+    Policy {
+        key: String,
+        /// The usages allowed, comma-separated (eip191,siwe,jwt)
+        #[arg(long, conflicts_with = "reset")]
+        allow: Option<String>,
+        /// Back to the default: every usage the key's algorithm fits
+        #[arg(long)]
+        reset: bool,
+    },
 }
 
 /// Maps a CLI value enum onto its library twin by name, so the two cannot drift.
@@ -378,6 +414,8 @@ fn exit_code(code: &str) -> u8 {
         Some("agent") => 6,
         Some("usage") => 2,
         Some("backup") => 3,
+        Some("sign" | "jwt" | "siwe") => 7,
+        Some("service" | "clock") => 8,
         _ => 1,
     }
 }
@@ -427,14 +465,14 @@ fn with_backend<T>(needs_key: bool, f: impl FnOnce(&mut dyn Backend) -> Result<T
     r
 }
 
-fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
+fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
     match cmd {
         Cmd::Init { no_passphrase } => {
             let mut vault = Vault::open_default()?;
             if vault.vault_id().is_some() {
-                return Err(VaultError::AlreadyInitialized(
-                    vault.dir().display().to_string(),
-                ));
+                return Err(
+                    VaultError::AlreadyInitialized(vault.dir().display().to_string()).into(),
+                );
             }
             let pass = if no_passphrase {
                 None
@@ -472,7 +510,7 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             let st = agent.lock()?;
             out.status(&st);
         }
-        Cmd::Agent => return agent(out),
+        Cmd::Agent => return Ok(agent(out)?),
         Cmd::Doctor { repair: false, .. } => {
             let vault = Vault::open_default()?;
             require_vault(&vault)?;
@@ -494,7 +532,14 @@ fn run(cmd: Cmd, out: &Out) -> Result<ExitCode> {
             }
         }
         Cmd::Key(k) => key(k, out)?,
-        Cmd::Audit(a) => return audit(a, out),
+        Cmd::Sign(a) => return Ok(signing::sign(a, out)?),
+        Cmd::Verify(a) => return Ok(signing::verify(a, out)?),
+        Cmd::Siwe(c) => return Ok(signing::siwe_cmd(c, out)?),
+        Cmd::Jwt(c) => return signing::jwt_cmd(c, out),
+        Cmd::Service(c) => return services::service_cmd(c, out),
+        Cmd::Engine(c) => return services::engine_cmd(c, out),
+        Cmd::Playground(c) => return services::playground_cmd(c),
+        Cmd::Audit(a) => return Ok(audit(a, out)?),
         Cmd::Backup(b) => backup(b, out)?,
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
@@ -618,6 +663,25 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
             }
             let k = with_backend(true, |b| b.key_delete(&key))?;
             out.key_info(&k, "Deleted");
+        }
+        KeyCmd::Policy { key, allow, reset } => {
+            let k = match (allow, reset) {
+                (Some(list), _) => {
+                    let usages = list
+                        .split(',')
+                        .map(str::trim)
+                        .filter(|u| !u.is_empty())
+                        .map(keyward_crypto::sign::Usage::parse)
+                        .collect::<std::result::Result<Vec<_>, _>>()?;
+                    with_backend(true, |b| b.key_policy(&key, Some(usages)))?
+                }
+                (None, true) => with_backend(true, |b| b.key_policy(&key, None))?,
+                (None, false) => with_backend(false, |b| Ok(b.key_show(&key)?.info))?,
+            };
+            out.key_info(&k, "Usage of");
+            if !out.json {
+                println!("  may sign: {}", k.usage.join(", "));
+            }
         }
     }
     Ok(())

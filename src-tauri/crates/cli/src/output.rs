@@ -3,7 +3,7 @@
 
 use keyward_vault::{
     AuditEntry, AuditProblem, AuditReport, BackupFile, Coded, DoctorReport, ErrorBody, KeyDetail,
-    KeyInfo, Problem, PublicFormat, Repair, RepairReport, RestoreReport, Status, VaultError,
+    KeyInfo, Problem, PublicFormat, Repair, RepairReport, RestoreReport, Status,
 };
 use serde::Serialize;
 use serde_json::json;
@@ -16,7 +16,7 @@ pub struct Out {
 const JSON_VERSION: u32 = 1;
 
 impl Out {
-    fn result<T: Serialize>(&self, v: &T) {
+    pub fn result<T: Serialize>(&self, v: &T) {
         println!(
             "{}",
             serde_json::to_string_pretty(&json!({"version": JSON_VERSION, "result": v}))
@@ -24,7 +24,7 @@ impl Out {
         );
     }
 
-    pub fn error(&self, e: &VaultError) {
+    pub fn error(&self, e: &keyward_services::ServiceError) {
         let body = ErrorBody::from(e);
         if self.json {
             println!(

@@ -46,7 +46,7 @@ pub(crate) fn sha256d(data: &[u8]) -> [u8; 32] {
 }
 
 /// RIPEMD-160(data ‖ "K1"): the checksum hash of EOS `PUB_K1_` / `PVT_K1_` strings.
-fn ripemd160_k1(data: &[u8]) -> [u8; 20] {
+pub(crate) fn ripemd160_k1(data: &[u8]) -> [u8; 20] {
     Ripemd160::new()
         .chain_update(data)
         .chain_update(b"K1")
@@ -253,6 +253,37 @@ pub fn eos_public(pub33: &[u8; 33]) -> String {
     buf[..33].copy_from_slice(pub33);
     buf[33..].copy_from_slice(&ripemd160_k1(pub33)[..4]);
     format!("PUB_K1_{}", bs58::encode(&buf[..]).into_string())
+}
+
+/// Reads an EOS public key, `PUB_K1_…` or legacy `EOS…`, checksum checked; the compressed point.
+pub fn eos_public_decode(s: &str) -> Result<[u8; 33], CryptoError> {
+    let s = s.trim();
+    let (body, k1) = if let Some(b) = s.strip_prefix("PUB_K1_") {
+        (b, true)
+    } else if let Some(b) = s.strip_prefix("EOS") {
+        (b, false)
+    } else {
+        return Err(CryptoError::BadKey(
+            "an EOS public key starts with PUB_K1_ or EOS".into(),
+        ));
+    };
+    let raw = bs58::decode(body)
+        .into_vec()
+        .map_err(|_| CryptoError::BadEncoding("Base58".into()))?;
+    if raw.len() != 37 {
+        return Err(CryptoError::BadKey(
+            "an EOS public key holds 37 bytes".into(),
+        ));
+    }
+    let check: [u8; 20] = if k1 {
+        ripemd160_k1(&raw[..33])
+    } else {
+        Ripemd160::digest(&raw[..33]).into()
+    };
+    if check[..4] != raw[33..] {
+        return Err(CryptoError::BadChecksum("EOS public key".into()));
+    }
+    Ok(raw[..33].try_into().expect("33 bytes"))
 }
 
 /// Legacy EOS public key: `EOS` + Base58(pub33 ‖ RIPEMD-160(pub33)[0..4]).

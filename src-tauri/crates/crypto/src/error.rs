@@ -80,6 +80,25 @@ pub enum CryptoError {
     BackupContents(String),
     #[error("nothing to encode")]
     QrEmpty,
+    #[error("unknown signature scheme or usage: {0}")]
+    UnknownScheme(String),
+    #[error("a {alg} key cannot sign with {scheme}")]
+    SchemeNotForAlg { scheme: String, alg: String },
+    #[error("this key's usage policy does not allow {0}")]
+    PolicyForbidden(String),
+    #[error("invalid input to sign or verify: {0}")]
+    BadSignatureInput(String),
+    #[error("the signature is malformed: {0}")]
+    BadSignature(String),
+    #[error("the signature is not canonical (high S)")]
+    NonCanonical,
+    #[error("{jws} cannot be used with a {alg} key")]
+    JwsAlgNotForKey { jws: String, alg: String },
+    /// JWT minting, verification and decoding; `code` is one of the `jwt.*` codes.
+    #[error("{msg}")]
+    Jwt { code: &'static str, msg: String },
+    #[error(transparent)]
+    Siwe(#[from] crate::siwe::SiweError),
     #[error("the payload is {0} bytes; a QR code holds at most {1}")]
     QrTooLong(usize, usize),
 }
@@ -122,6 +141,15 @@ impl Coded for CryptoError {
             CryptoError::BackupContents(_) => "backup.corrupt",
             CryptoError::QrEmpty => "qr.empty",
             CryptoError::QrTooLong(..) => "qr.too_long",
+            CryptoError::UnknownScheme(_) => "sign.unknown_scheme",
+            CryptoError::SchemeNotForAlg { .. } => "sign.scheme_not_for_alg",
+            CryptoError::PolicyForbidden(_) => "sign.policy_forbidden",
+            CryptoError::BadSignatureInput(_) => "sign.bad_input",
+            CryptoError::BadSignature(_) => "sign.bad_signature",
+            CryptoError::NonCanonical => "sign.non_canonical",
+            CryptoError::JwsAlgNotForKey { .. } => "jwt.alg_key_mismatch",
+            CryptoError::Jwt { code, .. } => code,
+            CryptoError::Siwe(e) => e.code(),
         }
     }
 
@@ -159,6 +187,15 @@ impl Coded for CryptoError {
             CryptoError::BackupOpenFailed => "Check the backup passphrase (by default the vault passphrase at the time of the backup); if it is right, the file was altered.".into(),
             CryptoError::QrEmpty => "Give the text to encode, or --file F.".into(),
             CryptoError::QrTooLong(..) => "Encode something shorter (a URL or an address, not a whole document).".into(),
+            CryptoError::UnknownScheme(_) => "Schemes: raw, eip191, bsm, eos, ed25519; usages add siwe and jwt.".into(),
+            CryptoError::SchemeNotForAlg { .. } => "raw signs with p256, p384 and secp256k1 keys; eip191, bsm and eos with secp256k1; ed25519 with Ed25519 keys.".into(),
+            CryptoError::PolicyForbidden(_) => "The key's usage policy forbids this; see it with keyward-cli key show K, change it with keyward-cli key policy K --allow LIST.".into(),
+            CryptoError::BadSignatureInput(_) => "Give --message TEXT, --hex BYTES, or for raw and eos --digest HEX of the hash's length (32 bytes; 48 for p384).".into(),
+            CryptoError::BadSignature(_) => "Copy the whole signature again: hex (0x optional), base64, or SIG_K1_… for EOS.".into(),
+            CryptoError::NonCanonical => "Recoverable signatures must be low-S (EIP-2); ask the signer for a canonical signature.".into(),
+            CryptoError::JwsAlgNotForKey { .. } => "ES256 needs a p256 key, ES384 p384, ES256K secp256k1, RS256/PS256 RSA, EdDSA Ed25519; drop --alg to use the key's own.".into(),
+            CryptoError::Jwt { code, .. } => crate::jwt::hint(code),
+            CryptoError::Siwe(e) => e.hint(),
         }
     }
 }

@@ -300,3 +300,45 @@ pub(crate) fn private_jwk(key: &PrivateKey) -> Result<Zeroizing<String>, CryptoE
     drop(v);
     Ok(out)
 }
+
+/// Reads a public JWK (EC P-256 / P-384 / secp256k1, OKP Ed25519, RSA). A private member,
+/// if present, is ignored: only the public key is built.
+pub fn public_from_jwk(text: &str) -> Result<crate::keys::PublicKey, CryptoError> {
+    use crate::keys::{PublicKey, SEC1_UNCOMPRESSED};
+    if text.len() > MAX_KEY_INPUT {
+        return Err(CryptoError::TooLarge(text.len(), MAX_KEY_INPUT));
+    }
+    let j: PrivateJwkIn = serde_json::from_str(text.trim())
+        .map_err(|e| CryptoError::BadJwk(format!("not JSON: line {}", e.line())))?;
+    match j.kty.as_deref() {
+        Some("EC") => {
+            let alg = match j.crv.as_deref() {
+                Some("P-256") => KeyAlg::P256,
+                Some("P-384") => KeyAlg::P384,
+                Some("secp256k1") => KeyAlg::Secp256k1,
+                Some(other) => return Err(CryptoError::WrongCurve(bounded(other))),
+                None => return Err(CryptoError::BadJwk("\"crv\" is missing".into())),
+            };
+            let mut sec1 = vec![SEC1_UNCOMPRESSED];
+            sec1.extend_from_slice(&field(&j.x, "x")?);
+            sec1.extend_from_slice(&field(&j.y, "y")?);
+            PublicKey::from_sec1(alg, &sec1)
+        }
+        Some("OKP") if j.crv.as_deref() == Some("Ed25519") => {
+            PublicKey::from_sec1(KeyAlg::Ed25519, &field(&j.x, "x")?)
+        }
+        Some("OKP") => Err(CryptoError::UnsupportedAlg(bounded(
+            j.crv.as_deref().unwrap_or("OKP"),
+        ))),
+        Some("RSA") => {
+            let rsa = openssl::rsa::Rsa::from_public_components(bn(&j.n, "n")?, bn(&j.e, "e")?)
+                .map_err(|e| CryptoError::BadJwk(e.to_string()))?;
+            let der = openssl::pkey::PKey::from_rsa(rsa)
+                .and_then(|k| k.public_key_to_der())
+                .map_err(|e| CryptoError::BadJwk(e.to_string()))?;
+            PublicKey::from_spki_der(&der)
+        }
+        Some(other) => Err(CryptoError::UnsupportedAlg(bounded(other))),
+        None => Err(CryptoError::BadJwk("\"kty\" is missing".into())),
+    }
+}

@@ -21,6 +21,8 @@ pub use crate::jwk::Jwk;
 /// Largest key input accepted; real keys are a few KiB at most.
 pub const MAX_KEY_INPUT: usize = 64 * 1024;
 
+/// The SEC1 tag of an uncompressed point.
+pub(crate) const SEC1_UNCOMPRESSED: u8 = 4;
 pub(crate) const OID_EC_PUBLIC_KEY: &str = "1.2.840.10045.2.1";
 pub(crate) const OID_RSA: &str = "1.2.840.113549.1.1.1";
 const OID_RSA_PSS: &str = "1.2.840.113549.1.1.10";
@@ -308,7 +310,7 @@ pub struct PrivateKey {
 pub struct HdMeta(pub Zeroizing<[u8; 41]>);
 
 #[derive(Clone)]
-enum Public {
+pub(crate) enum Public {
     P256(p256::PublicKey),
     P384(p384::PublicKey),
     K256(k256::PublicKey),
@@ -878,6 +880,83 @@ impl PrivateKey {
 impl PublicKey {
     pub fn alg(&self) -> KeyAlg {
         self.alg
+    }
+
+    pub(crate) fn inner(&self) -> &Public {
+        &self.inner
+    }
+
+    /// A public key from its SEC1 point (EC curves) or its 32 raw bytes (Ed25519).
+    pub fn from_sec1(alg: KeyAlg, bytes: &[u8]) -> Result<PublicKey, CryptoError> {
+        let bad = |_| CryptoError::BadKey(format!("not a valid {alg} public key"));
+        let inner =
+            match alg {
+                KeyAlg::P256 => Public::P256(p256::PublicKey::from_sec1_bytes(bytes).map_err(bad)?),
+                KeyAlg::P384 => Public::P384(p384::PublicKey::from_sec1_bytes(bytes).map_err(bad)?),
+                KeyAlg::Secp256k1 => {
+                    Public::K256(k256::PublicKey::from_sec1_bytes(bytes).map_err(bad)?)
+                }
+                KeyAlg::Ed25519 => {
+                    let b: &[u8; 32] = bytes.try_into().map_err(|_| {
+                        CryptoError::BadKey("an Ed25519 public key is 32 bytes".into())
+                    })?;
+                    Public::Ed25519(ed25519_dalek::VerifyingKey::from_bytes(b).map_err(|_| {
+                        CryptoError::BadKey("not a valid Ed25519 public key".into())
+                    })?)
+                }
+                other => {
+                    return Err(CryptoError::FormatNotForAlg {
+                        format: "raw public key".into(),
+                        alg: other.to_string(),
+                    })
+                }
+            };
+        Ok(PublicKey::from_inner(inner, alg))
+    }
+
+    /// Reads a public key as a user pastes it: SPKI PEM, a public JWK, an EOS public key
+    /// (`PUB_K1_…` or `EOS…`), or hex of a SEC1 point / Ed25519 key. Hex is ambiguous between
+    /// curves of one size: `hint` names the algorithm (default secp256k1 for 33/65 bytes,
+    /// Ed25519 for 32, P-384 for 49/97).
+    pub fn from_text(text: &str, hint: Option<KeyAlg>) -> Result<PublicKey, CryptoError> {
+        let t = text.trim();
+        if t.len() > MAX_KEY_INPUT {
+            return Err(CryptoError::TooLarge(t.len(), MAX_KEY_INPUT));
+        }
+        if t.contains("-----BEGIN") {
+            let blocks = pem_blocks(t)?;
+            let der = blocks
+                .iter()
+                .find(|b| b.label == "PUBLIC KEY")
+                .map(|b| b.der.clone())
+                .ok_or_else(|| CryptoError::BadPem("no PUBLIC KEY block".into()))?;
+            return PublicKey::from_spki_der(&der);
+        }
+        if t.starts_with('{') {
+            return crate::jwk::public_from_jwk(t);
+        }
+        if t.starts_with("PUB_K1_") || t.starts_with("EOS") {
+            let pub33 = chain::eos_public_decode(t)?;
+            return PublicKey::from_sec1(KeyAlg::Secp256k1, &pub33);
+        }
+        let h = t.strip_prefix("0x").unwrap_or(t);
+        let bytes = hex::decode(h).map_err(|_| CryptoError::UnknownFormat)?;
+        let alg = match (hint, bytes.len()) {
+            (Some(a), _) => a,
+            (None, 32) => KeyAlg::Ed25519,
+            (None, 33 | 65) => KeyAlg::Secp256k1,
+            (None, 49 | 97) => KeyAlg::P384,
+            _ => return Err(CryptoError::UnknownFormat),
+        };
+        PublicKey::from_sec1(alg, &bytes)
+    }
+
+    pub(crate) fn from_inner(inner: Public, alg: KeyAlg) -> PublicKey {
+        PublicKey {
+            inner,
+            alg,
+            xpub: None,
+        }
     }
 
     /// Reads a SubjectPublicKeyInfo DER public key (as stored in the index).

@@ -10,12 +10,15 @@ pub mod error;
 pub mod hd;
 pub mod import;
 pub mod jwk;
+pub mod jwt;
 pub mod keys;
 pub mod keystore;
 pub mod openssh;
 pub mod pem;
 pub mod qr;
 pub mod seal;
+pub mod sign;
+pub mod siwe;
 
 pub use error::{Coded, CryptoError};
 pub use import::{ImportFormat, ImportOptions, Imported};

@@ -80,6 +80,46 @@ pub enum Request {
     BackupCreate {
         passphrase: Zeroizing<String>,
     },
+    KeyPolicy {
+        key: String,
+        #[serde(default)]
+        allow: Option<Vec<Usage>>,
+    },
+    KeySign(SignRequest),
+    KeyVerify(VerifyRequest),
+    JwtMint {
+        key: String,
+        options: MintOptions,
+    },
+    JwtVerify(JwtVerifyRequest),
+    SiweSign {
+        key: String,
+        message: String,
+    },
+    ProfileList,
+    ProfileGet {
+        name: String,
+    },
+    ProfilePut {
+        profile: Profile,
+        create: bool,
+    },
+    ProfileRemove {
+        name: String,
+    },
+    CredentialPut {
+        profile: String,
+        name: String,
+        secret: Zeroizing<String>,
+    },
+    CredentialGet {
+        profile: String,
+        name: String,
+    },
+    CredentialDelete {
+        profile: String,
+        name: String,
+    },
 }
 
 impl Request {
@@ -128,6 +168,27 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::AuditList { filter } => to_value(b.audit_list(&filter)?),
         Request::AuditVerify => to_value(b.audit_verify()?),
         Request::BackupCreate { passphrase } => to_value(b.backup_create(passphrase)?),
+        Request::KeyPolicy { key, allow } => to_value(b.key_policy(&key, allow)?),
+        Request::KeySign(req) => to_value(b.key_sign(req)?),
+        Request::KeyVerify(req) => to_value(b.key_verify(req)?),
+        Request::JwtMint { key, options } => to_value(b.jwt_mint(&key, options)?),
+        Request::JwtVerify(req) => to_value(b.jwt_verify(req)?),
+        Request::SiweSign { key, message } => to_value(b.siwe_sign(&key, &message)?),
+        Request::ProfileList => to_value(b.profile_list()?),
+        Request::ProfileGet { name } => to_value(b.profile_get(&name)?),
+        Request::ProfilePut { profile, create } => to_value(b.profile_put(profile, create)?),
+        Request::ProfileRemove { name } => to_value(b.profile_remove(&name)?),
+        Request::CredentialPut {
+            profile,
+            name,
+            secret,
+        } => to_value(b.credential_put(&profile, &name, secret)?),
+        Request::CredentialGet { profile, name } => {
+            to_value(b.credential_get(&profile, &name)?.as_str())
+        }
+        Request::CredentialDelete { profile, name } => {
+            to_value(b.credential_delete(&profile, &name)?)
+        }
     }
 }
 
@@ -451,5 +512,71 @@ impl Backend for AgentClient {
     }
     fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile> {
         self.call_as(&Request::BackupCreate { passphrase })
+    }
+    fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo> {
+        self.call_as(&Request::KeyPolicy {
+            key: key.into(),
+            allow,
+        })
+    }
+    fn key_sign(&mut self, req: SignRequest) -> Result<Signature> {
+        self.call_as(&Request::KeySign(req))
+    }
+    fn key_verify(&mut self, req: VerifyRequest) -> Result<Verdict> {
+        self.call_as(&Request::KeyVerify(req))
+    }
+    fn jwt_mint(&mut self, key: &str, options: MintOptions) -> Result<Minted> {
+        self.call_as(&Request::JwtMint {
+            key: key.into(),
+            options,
+        })
+    }
+    fn jwt_verify(&mut self, req: JwtVerifyRequest) -> Result<Verified> {
+        self.call_as(&Request::JwtVerify(req))
+    }
+    fn siwe_sign(&mut self, key: &str, message: &str) -> Result<SiweSigned> {
+        self.call_as(&Request::SiweSign {
+            key: key.into(),
+            message: message.into(),
+        })
+    }
+    fn profile_list(&mut self) -> Result<Vec<Profile>> {
+        self.call_as(&Request::ProfileList)
+    }
+    fn profile_get(&mut self, name: &str) -> Result<Profile> {
+        self.call_as(&Request::ProfileGet { name: name.into() })
+    }
+    fn profile_put(&mut self, profile: Profile, create: bool) -> Result<Profile> {
+        self.call_as(&Request::ProfilePut { profile, create })
+    }
+    fn profile_remove(&mut self, name: &str) -> Result<Profile> {
+        self.call_as(&Request::ProfileRemove { name: name.into() })
+    }
+    fn credential_put(
+        &mut self,
+        profile: &str,
+        name: &str,
+        secret: Zeroizing<String>,
+    ) -> Result<CredentialInfo> {
+        self.call_as(&Request::CredentialPut {
+            profile: profile.into(),
+            name: name.into(),
+            secret,
+        })
+    }
+    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>> {
+        match self.call(&Request::CredentialGet {
+            profile: profile.into(),
+            name: name.into(),
+        })? {
+            Value::String(s) => Ok(Zeroizing::new(s)),
+            _ => Err(VaultError::AgentProtocol("expected a string".into())),
+        }
+    }
+    fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()> {
+        self.call_as(&Request::CredentialDelete {
+            profile: profile.into(),
+            name: name.into(),
+        })
     }
 }

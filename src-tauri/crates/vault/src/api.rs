@@ -5,10 +5,125 @@
 pub use crate::audit::{AuditEntry, AuditFilter, AuditProblem, AuditReport};
 pub use crate::backup::{BackupFile, RestoreReport};
 use crate::error::Result;
+pub use keyward_crypto::jwt::{MintOptions, Minted, Mode as JwtMode, Verified, VerifyOptions};
 use keyward_crypto::keys::Jwk;
+pub use keyward_crypto::sign::{Encoding, JwsAlg, Scheme, Signature, Usage, Verdict};
 pub use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
+
+/// What is signed or verified, as the user gave it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", tag = "kind", content = "value")]
+pub enum SignInput {
+    /// Text, signed as its UTF-8 bytes.
+    Message(String),
+    /// Bytes as hex (`0x` optional), signed as they are.
+    Hex(String),
+    /// A precomputed digest as hex (raw and eos schemes only).
+    Digest(String),
+}
+
+impl SignInput {
+    /// The bytes, and whether they are a digest.
+    pub fn bytes(&self) -> Result<(Vec<u8>, bool)> {
+        let hex_of = |h: &str, what: &str| -> Result<Vec<u8>> {
+            let t = h.trim();
+            let t = t.strip_prefix("0x").unwrap_or(t);
+            hex::decode(t).map_err(|_| {
+                crate::VaultError::from(keyward_crypto::CryptoError::BadSignatureInput(format!(
+                    "the {what} is not hex (an even number of 0-9a-f digits)"
+                )))
+            })
+        };
+        Ok(match self {
+            SignInput::Message(m) => (m.as_bytes().to_vec(), false),
+            SignInput::Hex(h) => (hex_of(h, "hex input")?, false),
+            SignInput::Digest(h) => (hex_of(h, "digest")?, true),
+        })
+    }
+}
+
+/// Sign `input` with `key` under `scheme`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignRequest {
+    pub key: String,
+    pub scheme: Scheme,
+    pub input: SignInput,
+    #[serde(default)]
+    pub encoding: Encoding,
+}
+
+/// Check `signature` over `input` against a stored key, an address, or a public key given as
+/// text (PEM, JWK, EOS public key, SEC1 hex).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyRequest {
+    pub scheme: Scheme,
+    pub input: SignInput,
+    pub signature: String,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+    #[serde(default)]
+    pub pubkey: Option<String>,
+    /// The curve of a hex public key, where its length leaves it open.
+    #[serde(default)]
+    pub pubkey_alg: Option<KeyAlg>,
+}
+
+/// Verify a JWT against a stored key or a public key given as text.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JwtVerifyRequest {
+    pub token: String,
+    #[serde(default)]
+    pub key: Option<String>,
+    #[serde(default)]
+    pub pubkey: Option<String>,
+    pub options: VerifyOptions,
+}
+
+/// A named profile of a remote service: where it is and how to talk to it. Public data only;
+/// its secrets are credentials, sealed in the keychain.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub name: String,
+    /// `engine`, … (what `keyward-services` knows how to speak).
+    pub kind: String,
+    pub base_url: String,
+    /// Kind-specific settings: paths, header names, a pinned response-signing key, registered
+    /// keypairs, lifetimes.
+    #[serde(default)]
+    pub settings: serde_json::Value,
+    #[serde(default)]
+    pub credentials: Vec<CredentialInfo>,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+/// A stored credential's name and age (never its value).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CredentialInfo {
+    pub name: String,
+    pub created_at: String,
+}
+
+/// A signed SIWE message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiweSigned {
+    pub message: String,
+    /// 0x-hex of r ‖ s ‖ v.
+    pub signature: String,
+    pub address: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -38,6 +153,10 @@ pub struct KeyInfo {
     /// `generated`, or the import format (a mnemonic's with its path: `mnemonic m/44'/60'/0'/0/0`).
     #[serde(default)]
     pub origin: String,
+    /// What the key may sign (its usage policy): `raw`, `eip191`, `siwe`, `bsm`, `eos`,
+    /// `ed25519`, `jwt`.
+    #[serde(default)]
+    pub usage: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -223,4 +342,34 @@ pub trait Backend {
     fn audit_verify(&mut self) -> Result<AuditReport>;
     /// One encrypted file with every key, under `passphrase`.
     fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile>;
+    /// Sets a key's usage policy (`None`: back to every usage its algorithm fits).
+    fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo>;
+    /// Signs, if the key's usage policy allows the scheme. Logged with the digest, never the
+    /// message.
+    fn key_sign(&mut self, req: SignRequest) -> Result<Signature>;
+    /// Verifies a signature (public data only).
+    fn key_verify(&mut self, req: VerifyRequest) -> Result<Verdict>;
+    /// Mints a JWT, if the key's usage policy allows `jwt`.
+    fn jwt_mint(&mut self, key: &str, options: MintOptions) -> Result<Minted>;
+    /// Verifies a JWT (public data only).
+    fn jwt_verify(&mut self, req: JwtVerifyRequest) -> Result<Verified>;
+    /// Signs a SIWE message (parsed strictly first) with EIP-191, if the policy allows `siwe`.
+    fn siwe_sign(&mut self, key: &str, message: &str) -> Result<SiweSigned>;
+    /// Service profiles, by name (public data: no unlock needed in-process).
+    fn profile_list(&mut self) -> Result<Vec<Profile>>;
+    fn profile_get(&mut self, name: &str) -> Result<Profile>;
+    /// Creates (`create`: refuses an existing name) or updates a profile.
+    fn profile_put(&mut self, profile: Profile, create: bool) -> Result<Profile>;
+    /// Removes a profile and every credential it holds.
+    fn profile_remove(&mut self, name: &str) -> Result<Profile>;
+    /// Seals a credential into the keychain (replacing one of the same name).
+    fn credential_put(
+        &mut self,
+        profile: &str,
+        name: &str,
+        secret: Zeroizing<String>,
+    ) -> Result<CredentialInfo>;
+    /// A credential's value, for a call to its service.
+    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>>;
+    fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()>;
 }

@@ -39,6 +39,9 @@ pub struct BackupKey {
     pub origin: String,
     #[serde(default)]
     pub xpub: Option<String>,
+    /// The usage policy (`None` = the algorithm's default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<String>,
     pub secret: String,
 }
 

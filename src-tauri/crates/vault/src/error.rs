@@ -78,6 +78,12 @@ pub enum VaultError {
     Io(String),
     #[error("no key matches \"{0}\"")]
     KeyNotFound(String),
+    #[error("no service profile is named \"{0}\"")]
+    ProfileNotFound(String),
+    #[error("a service profile named \"{0}\" already exists")]
+    ProfileExists(String),
+    #[error("the profile {0} holds no credential named {1}")]
+    CredentialNotFound(String, String),
     #[error("\"{query}\" matches {} keys: {}", candidates.len(), candidates.iter().map(|(id, label)| format!("{id} ({label})")).collect::<Vec<_>>().join(", "))]
     Ambiguous {
         query: String,
@@ -139,6 +145,9 @@ impl Coded for VaultError {
             VaultError::Index(_) => "vault.index",
             VaultError::Io(_) => "vault.io",
             VaultError::KeyNotFound(_) => "key.not_found",
+            VaultError::ProfileNotFound(_) => "service.not_found",
+            VaultError::ProfileExists(_) => "service.exists",
+            VaultError::CredentialNotFound(..) => "service.no_credential",
             VaultError::Ambiguous { .. } => "key.ambiguous",
             VaultError::BadLabel(_) => "key.bad_label",
             VaultError::BadTag(_) => "key.bad_tag",
@@ -172,6 +181,9 @@ impl Coded for VaultError {
             VaultError::Index(_) => "Check that the data directory is writable and not on a full disk; run keyward-cli doctor.".into(),
             VaultError::Io(_) => "Check the permissions of the data and runtime directories.".into(),
             VaultError::KeyNotFound(_) => "List keys with: keyward-cli key list".into(),
+            VaultError::ProfileNotFound(_) => "List profiles with: keyward-cli service list".into(),
+            VaultError::ProfileExists(_) => "Pick another name, or remove the old profile first (keyward-cli service remove NAME --yes).".into(),
+            VaultError::CredentialNotFound(..) => "Store it first, e.g. keyward-cli service add NAME --kind K --url U --admin-token-file F (see keyward-cli service --help).".into(),
             VaultError::Ambiguous { .. } => "Name the key by its id or a longer id prefix.".into(),
             VaultError::BadLabel(_) => "Use 1 to 100 printable characters.".into(),
             VaultError::BadTag(_) => "Tags are 1 to 32 letters, digits, -, _, . or :, like prod or team:payments.".into(),

@@ -26,6 +26,8 @@ pub struct KeyRow {
     pub xpub: Option<String>,
     /// Where the key came from: `generated`, or the import format (and a mnemonic's path).
     pub origin: String,
+    /// The key's usage policy (`eip191,jwt`); `None` = every usage its algorithm fits.
+    pub usage: Option<String>,
 }
 
 const SCHEMA: &str = "
@@ -41,13 +43,47 @@ CREATE TABLE IF NOT EXISTS keys (
 );
 CREATE INDEX IF NOT EXISTS keys_created ON keys(created_at, id);
 CREATE INDEX IF NOT EXISTS keys_label ON keys(label);
+CREATE TABLE IF NOT EXISTS profiles (
+  name TEXT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS credentials (
+  id TEXT PRIMARY KEY,
+  profile TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (profile, name)
+);
 ";
+
+/// A service profile's stored row (`json` holds base URL and settings: public data only).
+#[derive(Debug, Clone)]
+pub struct ProfileRow {
+    pub name: String,
+    pub kind: String,
+    pub json: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A credential's row: its secret is the keychain item `id`.
+#[derive(Debug, Clone)]
+pub struct CredentialRow {
+    pub id: String,
+    pub profile: String,
+    pub name: String,
+    pub created_at: String,
+}
 
 /// Columns added after the first release, added in place to older databases.
 const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("tags", "TEXT NOT NULL DEFAULT ''"),
     ("xpub", "TEXT"),
     ("origin", "TEXT NOT NULL DEFAULT ''"),
+    ("usage", "TEXT"),
 ];
 
 fn migrate(conn: &Connection) -> Result<()> {
@@ -81,7 +117,7 @@ fn tags_from_db(s: &str) -> Vec<String> {
 }
 
 const COLUMNS: &str =
-    "id, label, alg, spki, fingerprint, created_at, deleted_at, tags, xpub, origin";
+    "id, label, alg, spki, fingerprint, created_at, deleted_at, tags, xpub, origin, usage";
 
 impl Index {
     pub fn open(dir: &Path) -> Result<Index> {
@@ -128,8 +164,8 @@ impl Index {
 
     pub fn insert_key(&self, row: &KeyRow) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO keys (id, label, alg, spki, fingerprint, created_at, tags, xpub, origin) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-            params![row.id, row.label, row.alg, row.spki, row.fingerprint, row.created_at, tags_to_db(&row.tags), row.xpub, row.origin],
+            "INSERT INTO keys (id, label, alg, spki, fingerprint, created_at, tags, xpub, origin, usage) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            params![row.id, row.label, row.alg, row.spki, row.fingerprint, row.created_at, tags_to_db(&row.tags), row.xpub, row.origin, row.usage],
         )?;
         Ok(())
     }
@@ -148,6 +184,7 @@ impl Index {
                 tags: tags_from_db(&r.get::<_, String>(7)?),
                 xpub: r.get(8)?,
                 origin: r.get(9)?,
+                usage: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -231,10 +268,82 @@ impl Index {
         Ok(())
     }
 
+    pub fn set_usage(&self, id: &str, usage: Option<&str>) -> Result<()> {
+        self.conn.execute(
+            "UPDATE keys SET usage = ?2 WHERE id = ?1",
+            params![id, usage],
+        )?;
+        Ok(())
+    }
+
+    pub fn profiles(&self) -> Result<Vec<ProfileRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT name, kind, json, created_at, updated_at FROM profiles ORDER BY name",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(ProfileRow {
+                name: r.get(0)?,
+                kind: r.get(1)?,
+                json: r.get(2)?,
+                created_at: r.get(3)?,
+                updated_at: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn profile(&self, name: &str) -> Result<Option<ProfileRow>> {
+        Ok(self.profiles()?.into_iter().find(|p| p.name == name))
+    }
+
+    pub fn put_profile(&self, row: &ProfileRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO profiles (name, kind, json, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT(name) DO UPDATE SET kind = excluded.kind, json = excluded.json, updated_at = excluded.updated_at",
+            params![row.name, row.kind, row.json, row.created_at, row.updated_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_profile(&self, name: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM profiles WHERE name = ?1", [name])?;
+        Ok(())
+    }
+
+    pub fn credentials(&self, profile: Option<&str>) -> Result<Vec<CredentialRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, profile, name, created_at FROM credentials WHERE ?1 IS NULL OR profile = ?1 ORDER BY profile, name",
+        )?;
+        let rows = st.query_map([profile], |r| {
+            Ok(CredentialRow {
+                id: r.get(0)?,
+                profile: r.get(1)?,
+                name: r.get(2)?,
+                created_at: r.get(3)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn put_credential(&self, row: &CredentialRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO credentials (id, profile, name, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![row.id, row.profile, row.name, row.created_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_credential(&self, id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM credentials WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
     /// Empties the database (a failed restore).
     pub fn wipe(&mut self) -> Result<()> {
         self.conn
-            .execute_batch("DELETE FROM keys; DELETE FROM meta; DELETE FROM audit;")?;
+            .execute_batch("DELETE FROM keys; DELETE FROM meta; DELETE FROM audit; DELETE FROM profiles; DELETE FROM credentials;")?;
         Ok(())
     }
 

@@ -8,12 +8,19 @@ use crate::store::{KeychainStore, SecretStore, MAX_ITEM_BYTES};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_crypto::seal::{self, KdfParams, VaultKey, WrappedKey};
+use keyward_crypto::sign::UsagePolicy;
+use keyward_crypto::KeyAlg;
 use keyward_crypto::{import, Coded, PrivateKey, PublicKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zeroize::Zeroizing;
+
+#[path = "profiles.rs"]
+mod profiles;
+#[path = "signing.rs"]
+mod signing;
 
 /// Keychain account of the (wrapped) vault key.
 pub const VAULT_KEY_ACCOUNT: &str = "vault-key";
@@ -111,6 +118,19 @@ fn info(row: &KeyRow) -> KeyInfo {
         created_at: row.created_at.clone(),
         tags: row.tags.clone(),
         origin: row.origin.clone(),
+        usage: policy_of(row)
+            .0
+            .iter()
+            .map(|u| u.as_str().to_string())
+            .collect(),
+    }
+}
+
+/// A row's effective usage policy.
+fn policy_of(row: &KeyRow) -> UsagePolicy {
+    match KeyAlg::parse(&row.alg) {
+        Ok(alg) => UsagePolicy::from_stored(row.usage.as_deref(), alg),
+        Err(_) => UsagePolicy(vec![]),
     }
 }
 
@@ -452,6 +472,7 @@ impl Vault {
             tags,
             xpub: public.xpub().map(str::to_string),
             origin,
+            usage: None,
         };
         // Keychain item first, index row second (DESIGN.md "Consistency").
         self.put_secret(&id, &key.to_storage())?;
@@ -626,6 +647,7 @@ impl Vault {
                 tags: row.tags.clone(),
                 origin: row.origin.clone(),
                 xpub: row.xpub.clone(),
+                usage: row.usage.clone(),
                 secret: STANDARD.encode(&*blob),
             });
         }
@@ -685,6 +707,7 @@ impl Vault {
                     tags: k.key.tags.clone(),
                     xpub: k.key.xpub.clone(),
                     origin: k.key.origin.clone(),
+                    usage: k.key.usage.clone(),
                 })?;
             }
             Ok(())
@@ -807,6 +830,7 @@ impl Vault {
             tags: vec![],
             xpub: public.xpub().map(str::to_string),
             origin: "recovered".into(),
+            usage: None,
         };
         self.index.insert_key(&row)?;
         Ok(info(&row))
@@ -821,7 +845,12 @@ impl Vault {
         if !items.contains(VAULT_KEY_ACCOUNT) {
             problems.push(Problem::VaultKeyMissing);
         }
-        let mut known = BTreeSet::new();
+        let mut known: BTreeSet<String> = self
+            .index
+            .credentials(None)?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
         for row in &rows {
             known.insert(row.id.clone());
             if row.deleted_at.is_some() {
@@ -953,6 +982,63 @@ impl Backend for Vault {
 
     fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile> {
         Vault::backup_create(self, &passphrase)
+    }
+
+    fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo> {
+        self.set_policy(key, allow)
+    }
+
+    fn key_sign(&mut self, req: SignRequest) -> Result<Signature> {
+        self.sign_with(req)
+    }
+
+    fn key_verify(&mut self, req: VerifyRequest) -> Result<Verdict> {
+        self.verify_with(req)
+    }
+
+    fn jwt_mint(&mut self, key: &str, options: MintOptions) -> Result<Minted> {
+        self.mint(key, options)
+    }
+
+    fn jwt_verify(&mut self, req: JwtVerifyRequest) -> Result<Verified> {
+        self.verify_jwt(req)
+    }
+
+    fn siwe_sign(&mut self, key: &str, message: &str) -> Result<SiweSigned> {
+        self.sign_siwe(key, message)
+    }
+
+    fn profile_list(&mut self) -> Result<Vec<Profile>> {
+        self.profiles()
+    }
+
+    fn profile_get(&mut self, name: &str) -> Result<Profile> {
+        self.profile(name)
+    }
+
+    fn profile_put(&mut self, profile: Profile, create: bool) -> Result<Profile> {
+        self.put_profile(profile, create)
+    }
+
+    fn profile_remove(&mut self, name: &str) -> Result<Profile> {
+        self.remove_profile(name)
+    }
+
+    fn credential_put(
+        &mut self,
+        profile: &str,
+        name: &str,
+        secret: Zeroizing<String>,
+    ) -> Result<CredentialInfo> {
+        self.put_credential(profile, name, &secret)
+    }
+
+    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>> {
+        self.get_credential(profile, name)
+    }
+
+    fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()> {
+        self.delete_credential(profile, name)
     }
 
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {

@@ -1,0 +1,456 @@
+//! `service …`, `engine …`, `playground serve`: argument parsing and printing only; the flows
+//! live in `keyward-services`.
+
+use crate::output::Out;
+use crate::signing::{JwtAlgArg, MintArgs};
+use crate::{secrets, with_backend};
+use clap::{Subcommand, ValueEnum};
+use keyward_services::engine;
+use keyward_services::once::Sealed;
+use keyward_services::{ReqwestClient, Result, ServiceError};
+use keyward_vault::api::MintOptions;
+use keyward_vault::VaultError;
+use std::process::ExitCode;
+use zeroize::Zeroizing;
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// thirdweb Engine (self-hosted): keypair JWTs, keypairs, access tokens
+    Engine,
+}
+
+#[derive(Subcommand)]
+pub enum ServiceCmd {
+    /// Add a service profile; its admin credential is sealed in the keychain
+    Add {
+        name: String,
+        #[arg(long, value_enum)]
+        kind: KindArg,
+        /// The service's API root (https://engine.example.com; http:// for local services)
+        #[arg(long)]
+        url: String,
+        /// A file holding the admin credential (Engine: an access token or the secret key; - for
+        /// standard input). Without it, the terminal asks; empty = none.
+        #[arg(long, value_name = "FILE")]
+        admin_token_file: Option<String>,
+        /// Ceiling on minted token lifetimes (default 5m)
+        #[arg(long)]
+        max_exp: Option<String>,
+    },
+    List,
+    Show {
+        name: String,
+    },
+    /// Remove a profile and every credential it holds (needs --yes)
+    Remove {
+        name: String,
+        #[arg(long)]
+        yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum EngineCmd {
+    /// The Engine's health and features (is keypair auth on?) and the clock difference
+    Health {
+        #[arg(long)]
+        service: String,
+    },
+    /// Keypairs registered with Engine
+    #[command(subcommand)]
+    Keypair(KeypairCmd),
+    /// Engine access tokens (a created one is sealed in the keychain before it is shown)
+    #[command(subcommand)]
+    Token(TokenCmd),
+    /// Call an endpoint with a fresh keypair JWT (a JSON body is bound by bodyHash)
+    Call {
+        /// GET, POST, …
+        method: String,
+        /// The path (/backend-wallet/get-all)
+        path: String,
+        #[arg(long)]
+        service: String,
+        /// The registered key that signs the token
+        #[arg(long)]
+        key: String,
+        /// A JSON body
+        #[arg(long, conflicts_with = "data_file")]
+        data: Option<String>,
+        /// A JSON body from a file (- for standard input)
+        #[arg(long, value_name = "FILE")]
+        data_file: Option<String>,
+        /// Token lifetime
+        #[arg(long, default_value = "15s")]
+        exp: String,
+        /// Name the key by kid (its PEM's hash) instead of iss
+        #[arg(long)]
+        kid: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum KeypairCmd {
+    /// Register a vault key's public key (p256 → ES256, p384 → ES384, RSA → RS256)
+    Add {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        key: String,
+        #[arg(long)]
+        label: Option<String>,
+        /// ES256, ES384, RS256 or PS256 (default: the key's)
+        #[arg(long, value_enum)]
+        alg: Option<JwtAlgArg>,
+    },
+    List {
+        #[arg(long)]
+        service: String,
+    },
+    /// Remove by hash, or by the vault key
+    Remove {
+        #[arg(long)]
+        service: String,
+        /// The keypair's hash or the vault key
+        target: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum TokenCmd {
+    Create {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    List {
+        #[arg(long)]
+        service: String,
+    },
+    Update {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    Revoke {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum PlaygroundCmd {
+    /// Run a local reference service on 127.0.0.1 until Ctrl-C; prints one JSON line with its
+    /// URL and admin token
+    Serve {
+        #[arg(long, value_enum)]
+        service: KindArg,
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Engine: turn keypair auth off (ENABLE_KEYPAIR_AUTH=false)
+        #[arg(long)]
+        no_keypair_auth: bool,
+    },
+}
+
+fn http() -> Result<ReqwestClient> {
+    ReqwestClient::new()
+}
+
+fn print<T: serde::Serialize>(out: &Out, v: &T, human: impl FnOnce(&T)) {
+    if out.json {
+        out.result(v);
+    } else {
+        human(v);
+    }
+}
+
+/// Runs `f` on the backend (unlocked), with service errors kept as they are.
+fn with<T>(f: impl FnOnce(&mut dyn keyward_vault::Backend) -> Result<T>) -> Result<T> {
+    let mut inner = None;
+    let r = with_backend(true, |b| {
+        inner = Some(f(b));
+        Ok(())
+    });
+    match (r, inner) {
+        (Err(e), _) => Err(e.into()),
+        (Ok(()), Some(r)) => r,
+        (Ok(()), None) => unreachable!("the closure ran"),
+    }
+}
+
+pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
+    match cmd {
+        ServiceCmd::Add {
+            name,
+            kind: KindArg::Engine,
+            url,
+            admin_token_file,
+            max_exp,
+        } => {
+            let token = match admin_token_file {
+                Some(f) => {
+                    let t = secrets::read_input(Some(&f))?;
+                    Some(Zeroizing::new(t.trim().to_string()))
+                }
+                None => secrets::prompt_input_passphrase("Engine admin token (empty for none): ")?
+                    .map(|t| Zeroizing::new(t.trim().to_string())),
+            }
+            .filter(|t| !t.is_empty());
+            let max = max_exp
+                .as_deref()
+                .map(keyward_crypto::jwt::parse_duration)
+                .transpose()?;
+            let p = with(|b| engine::add_profile(b, &name, &url, token, max))?;
+            print(out, &p, |p| {
+                println!("Added {} profile {} ({})", p.kind, p.name, p.base_url);
+                for c in &p.credentials {
+                    println!("  credential {} sealed in the keychain", c.name);
+                }
+            });
+        }
+        ServiceCmd::List => {
+            let list = with_backend(false, |b| b.profile_list())?;
+            print(out, &list, |l| {
+                for p in l {
+                    println!("{:<20} {:<8} {}", p.name, p.kind, p.base_url);
+                }
+                if l.is_empty() {
+                    println!("No service profiles. Add one: keyward-cli service add NAME --kind engine --url URL");
+                }
+            });
+        }
+        ServiceCmd::Show { name } => {
+            let p = with_backend(false, |b| b.profile_get(&name))?;
+            print(out, &p, |p| {
+                println!("{} ({} at {})", p.name, p.kind, p.base_url);
+                println!(
+                    "settings: {}",
+                    serde_json::to_string_pretty(&p.settings).expect("JSON")
+                );
+                for c in &p.credentials {
+                    println!("credential {} (stored {})", c.name, c.created_at);
+                }
+            });
+        }
+        ServiceCmd::Remove { name, yes } => {
+            if !yes {
+                return Err(VaultError::ConfirmationRequired(
+                    "removing a profile and its credentials".into(),
+                )
+                .into());
+            }
+            let p = with_backend(true, |b| b.profile_remove(&name))?;
+            print(out, &p, |p| {
+                println!("Removed {} and {} credentials", p.name, p.credentials.len())
+            });
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
+    let http = http()?;
+    match cmd {
+        EngineCmd::Health { service } => {
+            let h = with(|b| engine::health(b, &http, &service))?;
+            print(out, &h, |h| {
+                println!(
+                    "Engine {} ({})",
+                    h.engine_version.as_deref().unwrap_or("?"),
+                    h.engine_tier.as_deref().unwrap_or("?")
+                );
+                println!(
+                    "keypair auth: {}",
+                    if h.keypair_auth {
+                        "on"
+                    } else {
+                        "OFF (ENABLE_KEYPAIR_AUTH is not true)"
+                    }
+                );
+                println!("features: {}", h.features.join(", "));
+                if let Some(o) = h.clock_offset_secs {
+                    println!(
+                        "clock: the service is {o} s {} this computer",
+                        if o >= 0 { "ahead of" } else { "behind" }
+                    );
+                }
+            });
+        }
+        EngineCmd::Keypair(KeypairCmd::Add {
+            service,
+            key,
+            label,
+            alg,
+        }) => {
+            let kp = with(|b| {
+                engine::register_key(
+                    b,
+                    &http,
+                    &service,
+                    &key,
+                    label.as_deref(),
+                    alg.map(JwtAlgArg::lib),
+                )
+            })?;
+            print(out, &kp, |k| {
+                println!(
+                    "Registered {} key {} (hash {})",
+                    k.algorithm,
+                    k.vault_key.as_deref().unwrap_or("?"),
+                    k.hash
+                )
+            });
+        }
+        EngineCmd::Keypair(KeypairCmd::List { service }) => {
+            let l = with(|b| engine::list_keypairs(b, &http, &service))?;
+            print(out, &l, |l| {
+                for k in l {
+                    println!(
+                        "{}  {:<6} {:<16} {}",
+                        k.hash,
+                        k.algorithm,
+                        k.vault_key.as_deref().unwrap_or("-"),
+                        k.label.as_deref().unwrap_or("")
+                    );
+                }
+            });
+        }
+        EngineCmd::Keypair(KeypairCmd::Remove { service, target }) => {
+            let hash = with(|b| engine::remove_keypair(b, &http, &service, &target))?;
+            print(out, &serde_json::json!({"removed": hash}), |_| {
+                println!("Removed keypair {hash}")
+            });
+        }
+        EngineCmd::Token(TokenCmd::Create { service, label }) => {
+            let created = with(|b| engine::create_token(b, &http, &service, label.as_deref()))?;
+            match created.sealed {
+                Sealed::Stored(c) => print(out, &created.info, |t| {
+                    println!(
+                        "Created access token {} ({}); sealed in the keychain as {}",
+                        t.id, t.token_mask, c.name
+                    );
+                }),
+                Sealed::Unsaved { secret, error } => {
+                    // Shown once and not saved: it goes to the user now, whatever else happens.
+                    println!("{}", secret.as_str());
+                    eprintln!("NOT SAVED: the keychain refused the new access token ({error}). Copy it now: Engine will not show it again.");
+                    return Ok(ExitCode::from(4));
+                }
+            }
+        }
+        EngineCmd::Token(TokenCmd::List { service }) => {
+            let l = with(|b| engine::list_tokens(b, &http, &service))?;
+            print(out, &l, |l| {
+                for t in l {
+                    println!(
+                        "{}  {}  {}{}",
+                        t.id,
+                        t.token_mask,
+                        t.label.as_deref().unwrap_or(""),
+                        if t.stored { "  (in keychain)" } else { "" }
+                    );
+                }
+            });
+        }
+        EngineCmd::Token(TokenCmd::Update { service, id, label }) => {
+            with(|b| engine::update_token(b, &http, &service, &id, label.as_deref()))?;
+            print(out, &serde_json::json!({"updated": id}), |_| {
+                println!("Updated {id}")
+            });
+        }
+        EngineCmd::Token(TokenCmd::Revoke { service, id }) => {
+            with(|b| engine::revoke_token(b, &http, &service, &id))?;
+            print(out, &serde_json::json!({"revoked": id}), |_| {
+                println!("Revoked {id}")
+            });
+        }
+        EngineCmd::Call {
+            method,
+            path,
+            service,
+            key,
+            data,
+            data_file,
+            exp,
+            kid,
+        } => {
+            let body = match (data, data_file) {
+                (Some(d), _) => Some(d.into_bytes()),
+                (None, Some(f)) => Some(secrets::read_bounded(Some(&f), 1 << 20)?),
+                (None, None) => None,
+            };
+            let opts = MintOptions {
+                exp_secs: Some(keyward_crypto::jwt::parse_duration(&exp)?),
+                use_kid: kid,
+                ..Default::default()
+            };
+            let r = with(|b| {
+                engine::call(
+                    b,
+                    &http,
+                    &service,
+                    &key,
+                    engine::Endpoint {
+                        method: &method,
+                        path: &path,
+                        data: body.as_deref(),
+                    },
+                    opts,
+                )
+            })?;
+            print(out, &r, |r| {
+                eprintln!("HTTP {} {} → {}", r.method, r.path, r.status);
+                if let Some(w) = &r.warning {
+                    eprintln!("warning: {w}");
+                }
+                println!("{}", serde_json::to_string_pretty(&r.body).expect("JSON"));
+            });
+            if !(200..300).contains(&r.status) {
+                return Ok(ExitCode::from(8));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `jwt mint --service S`: Engine's stored PEM and algorithm for the key.
+pub fn mint_for_service(a: &MintArgs, service: &str) -> Result<keyward_vault::api::Minted> {
+    let base = a.options()?;
+    with(|b| {
+        let opts = engine::mint_options(b, service, &a.key, base)?;
+        Ok(b.jwt_mint(&a.key, opts)?)
+    })
+}
+
+pub fn playground_cmd(cmd: PlaygroundCmd) -> Result<ExitCode> {
+    let PlaygroundCmd::Serve {
+        service: KindArg::Engine,
+        port,
+        no_keypair_auth,
+    } = cmd;
+    let exe = std::env::current_exe().map_err(|e| VaultError::Io(e.to_string()))?;
+    let bin = keyward_services::playground::locate(&exe);
+    let status = std::process::Command::new(&bin)
+        .args(["--service", "engine", "--port", &port.to_string()])
+        .args(if no_keypair_auth {
+            &["--keypair-auth", "false"][..]
+        } else {
+            &[][..]
+        })
+        .status()
+        .map_err(|e| ServiceError::Unreachable {
+            url: bin.display().to_string(),
+            reason: format!("cannot start the playground: {e}"),
+        })?;
+    Ok(if status.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}

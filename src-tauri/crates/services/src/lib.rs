@@ -1,0 +1,15 @@
+//! Keyward's service side: named profiles of remote services, one HTTP client with timeouts,
+//! idempotent-only retries and clock-skew detection, the helper that seals a secret a service
+//! shows once before anything else happens, and the clients of each service (thirdweb Engine
+//! first). Layering: this crate uses `keyward-vault` (profiles, credentials, signing through
+//! [`keyward_vault::Backend`], so an agent does the signing when one runs) and knows no window
+//! or terminal.
+
+pub mod engine;
+pub mod error;
+pub mod http;
+pub mod once;
+pub mod playground;
+
+pub use error::{Result, ServiceError};
+pub use http::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};

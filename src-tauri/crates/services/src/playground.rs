@@ -1,0 +1,68 @@
+//! Starts `keyward-playground` (a separate binary, sharing no code with the product) as a child
+//! process and reads the one JSON line it prints when it listens.
+
+use crate::error::{Result, ServiceError};
+use serde::Deserialize;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+pub const BINARY: &str = "keyward-playground";
+
+/// What the playground prints when it is ready.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct Ready {
+    pub service: String,
+    pub url: String,
+    pub admin_token: String,
+}
+
+/// A running playground; killed when dropped.
+pub struct Playground {
+    pub child: Child,
+    pub ready: Ready,
+}
+
+impl Drop for Playground {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The playground binary next to `exe` (how the CLI and the app find it), or on `PATH`.
+pub fn locate(exe: &Path) -> PathBuf {
+    let sibling = exe.with_file_name(BINARY);
+    if sibling.is_file() {
+        sibling
+    } else {
+        PathBuf::from(BINARY)
+    }
+}
+
+/// Starts `binary --service S [args]` and waits for its ready line.
+pub fn spawn(binary: &Path, service: &str, args: &[String]) -> Result<Playground> {
+    let mut child = Command::new(binary)
+        .arg("--service")
+        .arg(service)
+        .arg("--exit-on-stdin-eof")
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .map_err(|e| ServiceError::Unreachable {
+            url: binary.display().to_string(),
+            reason: format!("cannot start the playground: {e}"),
+        })?;
+    let stdout = child.stdout.take().expect("piped");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .map_err(|e| ServiceError::BadResponse(format!("playground output: {e}")))?;
+    let ready: Ready = serde_json::from_str(line.trim()).map_err(|_| {
+        let _ = child.kill();
+        ServiceError::BadResponse("the playground did not report where it listens".into())
+    })?;
+    Ok(Playground { child, ready })
+}
