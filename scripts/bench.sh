@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Benchmarks: whole-process CLI timings without and with an agent (hyperfine), the desktop app's
+# Benchmarks: signing in process (criterion; P-256 against `openssl speed`, secp256k1 against
+# libsecp256k1 through Python's coincurve), `jwt mint` as a whole process against the seed's node
+# jsonwebtoken script, whole-process CLI timings without and with an agent (hyperfine), the desktop app's
 # start-up to its window and to its painted unlock screen, the app's idle memory (PSS), and the
 # app with a large vault: IPC, search and list rendering, timed inside the page
 # (tests/tests/gui_bench.rs, driven through WebKitWebDriver).
@@ -19,7 +21,7 @@
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
 # KW_BENCH_APP_RUNS         app start-ups to time (default 5)
 # KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
-# KW_BENCH_STEPS            which parts to run, of "cli many app gui" (default: all)
+# KW_BENCH_STEPS            which parts to run, of "cli many app gui sign jwt" (default: all)
 # KW_BENCH_KEYS             keys in the vault of the GUI benchmark (default 1000)
 set -euo pipefail
 
@@ -524,14 +526,94 @@ bench_gui() {
   md "$(cat "$out/gui-bench.md")" ""
 }
 
+# Signing in process: criterion (sign/verify per scheme, JWT per algorithm, secp256k1 and P-256
+# implementations side by side), then the peers: `openssl speed ecdsap256` and coincurve
+# (libsecp256k1 from Python), as signatures per second, and the ratios.
+bench_sign() {
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE"
+  kw_say "criterion: cargo bench -p keyward-crypto --bench sign"
+  cargo bench -p keyward-crypto --bench sign -- --warm-up-time 1 --measurement-time 4 \
+    --output-format bencher 2>/dev/null | tee "$out/criterion-sign.txt" >&2
+  # "test NAME ... bench: 12,345 ns/iter (+/- 67)" -> ns per iteration
+  ns() { awk -v n="$1" '$2 == n { gsub(",", "", $5); print $5 }' "$out/criterion-sign.txt"; }
+  kw_say "openssl speed -seconds 5 ecdsap256"
+  local ossl
+  ossl="$(openssl speed -seconds 5 ecdsap256 2>/dev/null | awk '/nistp256/ { print $(NF-1) }')"
+  kw_say "coincurve (libsecp256k1) in a private virtualenv"
+  local venv="$CARGO_TARGET_DIR/bench-venv" cc ccv
+  [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
+  "$venv/bin/python" -c 'import coincurve' 2>/dev/null || "$venv/bin/pip" install -q coincurve==21.0.0 >&2
+  read -r cc ccv <<<"$("$venv/bin/python" scripts/bench/coincurve_sign.py 5)"
+  local kw_p256 kw_k1 lib_k1 rc_p256 ossl_rs
+  kw_p256="$(ns 'ecdsa-digest/p256/aws-lc (Keyward)')"
+  ossl_rs="$(ns 'ecdsa-digest/p256/openssl')"
+  rc_p256="$(ns 'ecdsa-digest/p256/rustcrypto')"
+  kw_k1="$(ns 'ecdsa-digest/secp256k1/k256 (Keyward)')"
+  lib_k1="$(ns 'ecdsa-digest/secp256k1/libsecp256k1')"
+  per_s() { awk -v ns="$1" 'BEGIN { printf "%.0f", 1e9 / ns }'; }
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
+  md "## Signing in process (criterion, one digest per signature)" ""
+  md "| signer | signatures/s | peer | peer signatures/s | ratio (goal ≥ 0.5×) |" "|---|---|---|---|---|"
+  md "| P-256, AWS-LC (Keyward) | $(per_s "$kw_p256") | \`openssl speed ecdsap256\` | ${ossl%.*} | $(ratio "$(per_s "$kw_p256")" "$ossl") |"
+  md "| secp256k1, k256 (Keyward) | $(per_s "$kw_k1") | coincurve $ccv (libsecp256k1, Python) | $cc | $(ratio "$(per_s "$kw_k1")" "$cc") |"
+  md "" "Other implementations measured in the same run: P-256 through the openssl crate $(per_s "$ossl_rs")/s," \
+    "RustCrypto \`p256\` $(per_s "$rc_p256")/s; secp256k1 through libsecp256k1 (the \`secp256k1\` crate) $(per_s "$lib_k1")/s." ""
+  md "Per scheme and algorithm (µs per operation):" "" "| benchmark | µs |" "|---|---|"
+  awk '/^test / { gsub(",", "", $5); printf "| %s | %.1f |\n", $2, $5 / 1000 }' "$out/criterion-sign.txt" \
+    >>"$out/summary.md"
+  md ""
+}
+
+# `keyward-cli jwt mint` (Engine mode, ES256) as a whole process, with and without the agent,
+# against the seed's own node script (jsonwebtoken.sign with expiresIn 15s).
+bench_jwt() {
+  local state="$KW_BENCH_STATE" cli="$KW_BENCH_CLI" pid i qcli
+  export KEYWARD_DATA_DIR="$state/jwt-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
+  mkdir -m 700 "$KEYWARD_DATA_DIR"
+  [[ -s "$KEYWARD_PASSPHRASE_FILE" ]] ||
+    (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$KEYWARD_PASSPHRASE_FILE")
+  "$cli" init >&2
+  "$cli" key gen --alg p256 --label jwt >&2
+  "$cli" key export-private jwt --format pem --yes >"$state/jwt-private.pem"
+  "$cli" key export jwt --format pem >"$state/jwt-public.pem"
+  [[ -d tests/interop/node_modules/jsonwebtoken ]] || (cd tests/interop && npm ci >&2)
+  qcli="$(printf %q "$cli")"
+  local node="node scripts/bench/engine-jwt.mjs $state/jwt-private.pem $state/jwt-public.pem"
+  hf --warmup 3 --runs 30 --export-csv "$state/jwt-na.csv" -n 'keyward-cli jwt mint' "$qcli jwt mint --key jwt"
+  "$cli" --json agent >"$state/jwt-agent.out" 2>"$state/jwt-agent.err" &
+  pid=$!
+  for ((i = 0; i < 300; i++)); do
+    grep -q '"ready"' "$state/jwt-agent.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q '"ready"' "$state/jwt-agent.out" || { kw_err "agent not ready"; return 1; }
+  hf --warmup 3 --runs 50 --export-csv "$state/jwt-ag.csv" \
+    -n 'keyward-cli jwt mint' "$qcli jwt mint --key jwt" -n 'node jsonwebtoken' "$node"
+  kill -TERM "$pid"
+  wait "$pid" || true
+  local a b c
+  read -r -a a <<<"$(hf_row "$state/jwt-ag.csv" 'keyward-cli jwt mint')"
+  read -r -a b <<<"$(hf_row "$state/jwt-na.csv" 'keyward-cli jwt mint')"
+  read -r -a c <<<"$(hf_row "$state/jwt-ag.csv" 'node jsonwebtoken')"
+  md "## \`jwt mint\` as a whole process (Engine mode, ES256)" ""
+  md "\`hyperfine -N\`; ms. The peer is the seed document's node script (jsonwebtoken 9). Goal: ≤ 0.1× of node with the agent." ""
+  md "| command | mean ± σ | min | max | ratio to node |" "|---|---|---|---|---|"
+  md "| \`keyward-cli jwt mint\`, agent running | ${a[0]} ± ${a[1]} | ${a[2]} | ${a[3]} | $(awk -v x="${a[0]}" -v y="${c[0]}" 'BEGIN { printf "%.2f×", x / y }') |"
+  md "| \`keyward-cli jwt mint\`, no agent (unlocks: Argon2id) | ${b[0]} ± ${b[1]} | ${b[2]} | ${b[3]} | $(awk -v x="${b[0]}" -v y="${c[0]}" 'BEGIN { printf "%.2f×", x / y }') |"
+  md "| \`node engine-jwt.mjs\` (jsonwebtoken) | ${c[0]} ± ${c[1]} | ${c[2]} | ${c[3]} | 1× |" ""
+  unset KEYWARD_DATA_DIR KEYWARD_PASSPHRASE_FILE
+}
+
 inside_session() {
   trap cleanup EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
   local step
-  for step in ${KW_BENCH_STEPS:-cli many app gui}; do
+  for step in ${KW_BENCH_STEPS:-cli many app gui sign jwt}; do
     case "$step" in
       cli) bench_cli ;;
+      sign) bench_sign ;;
+      jwt) bench_jwt ;;
       many) bench_many ;;
       app) bench_app ;;
       gui) bench_gui ;;
@@ -589,6 +671,8 @@ if ((build)); then
   kw_say "cargo build -p keyward-cli; cargo test -p keyward-tests --test gui_bench --no-run"
   cargo build -p keyward-cli
   cargo test -p keyward-tests --test gui_bench --no-run
+  kw_say "cargo bench -p keyward-crypto --bench sign --no-run"
+  cargo bench -p keyward-crypto --bench sign --no-run
   # The app embeds ui/dist at compile time: build it first when it is missing or stale.
   if [[ ! -d ui/node_modules ]]; then (cd ui && npm ci); fi
   kw_build_ui

@@ -347,3 +347,32 @@ fn keypair_auth_off_and_clock_skew() {
     assert!((118..=122).contains(&off), "{r}");
     assert!(r["warning"].as_str().unwrap().contains("clock.skew"), "{r}");
 }
+
+#[test]
+fn cli_playground_serve_starts_the_reference_engine() {
+    let cli = Cli::new(Keyring::unlocked());
+    let mut cmd = cli.command(&["playground", "serve", "--service", "engine"]);
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start keyward-cli playground serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .expect("ready line");
+    let ready: Value = serde_json::from_str(&line).expect("JSON ready line");
+    let url = ready["url"].as_str().unwrap().to_string();
+    assert!(url.starts_with("http://127.0.0.1:"), "{ready}");
+    let (status, health) = http(&url, "GET", "/system/health", "-", None);
+    assert_eq!(status, 200, "{health}");
+    assert!(
+        health["features"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "KEYPAIR_AUTH"),
+        "{health}"
+    );
+    keyward_tests::terminate(&mut child);
+}

@@ -436,18 +436,28 @@ pub fn playground_cmd(cmd: PlaygroundCmd) -> Result<ExitCode> {
     } = cmd;
     let exe = std::env::current_exe().map_err(|e| VaultError::Io(e.to_string()))?;
     let bin = keyward_services::playground::locate(&exe);
-    let status = std::process::Command::new(&bin)
-        .args(["--service", "engine", "--port", &port.to_string()])
+    // Its stdin is a pipe this process holds: when the CLI dies, however it dies, the
+    // playground reads end-of-file and exits too.
+    let mut child = std::process::Command::new(&bin)
+        .args([
+            "--service",
+            "engine",
+            "--port",
+            &port.to_string(),
+            "--exit-on-stdin-eof",
+        ])
         .args(if no_keypair_auth {
             &["--keypair-auth", "false"][..]
         } else {
             &[][..]
         })
-        .status()
+        .stdin(std::process::Stdio::piped())
+        .spawn()
         .map_err(|e| ServiceError::Unreachable {
             url: bin.display().to_string(),
             reason: format!("cannot start the playground: {e}"),
         })?;
+    let status = child.wait().map_err(|e| VaultError::Io(e.to_string()))?;
     Ok(if status.success() {
         ExitCode::SUCCESS
     } else {

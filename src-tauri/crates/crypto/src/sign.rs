@@ -368,6 +368,8 @@ enum Prepared<'k> {
 pub struct Signer<'k> {
     key: &'k PrivateKey,
     prepared: Prepared<'k>,
+    /// Computed once: deriving a public key costs as much as a signature.
+    public: PublicKey,
 }
 
 fn internal(what: &str) -> CryptoError {
@@ -392,11 +394,20 @@ impl<'k> Signer<'k> {
             Secret::Ed25519(k) => Prepared::Ed25519(k),
             Secret::Rsa(k) => Prepared::Rsa(k),
         };
-        Ok(Signer { key, prepared })
+        Ok(Signer {
+            key,
+            prepared,
+            public: key.public(),
+        })
     }
 
     pub fn alg(&self) -> KeyAlg {
         self.key.alg()
+    }
+
+    /// The signer's public key.
+    pub fn public(&self) -> &PublicKey {
+        &self.public
     }
 
     /// Signs `payload` with `scheme`. The caller checks the usage policy first
@@ -419,7 +430,7 @@ impl<'k> Signer<'k> {
                 "the {scheme} scheme signs a message, not a digest"
             )));
         }
-        let public = self.key.public();
+        let public = &self.public;
         match scheme {
             Scheme::Raw => {
                 let digest = raw_digest(alg, payload)?;
@@ -452,7 +463,7 @@ impl<'k> Signer<'k> {
                     signature: format!("0x{}", hex::encode(&out)),
                     bytes: out,
                     digest: Some(hex::encode(digest)),
-                    signer: eth_address_of(&public)?,
+                    signer: eth_address_of(public)?,
                 })
             }
             Scheme::Bsm => {
@@ -471,7 +482,7 @@ impl<'k> Signer<'k> {
                     signature: base64::engine::general_purpose::STANDARD.encode(&out),
                     bytes: out,
                     digest: Some(hex::encode(digest)),
-                    signer: chain::btc_p2pkh(&compressed(&public)?),
+                    signer: chain::btc_p2pkh(&compressed(public)?),
                 })
             }
             Scheme::Eos => {
@@ -491,7 +502,7 @@ impl<'k> Signer<'k> {
                     signature: eos_signature_text(&out),
                     bytes: out.to_vec(),
                     digest: Some(hex::encode(digest)),
-                    signer: chain::eos_public(&compressed(&public)?),
+                    signer: chain::eos_public(&compressed(public)?),
                 })
             }
             Scheme::Ed25519 => {
