@@ -36,6 +36,9 @@ pub enum ServiceCmd {
         /// Ceiling on minted token lifetimes (default 5m)
         #[arg(long)]
         max_exp: Option<String>,
+        /// Pin the public key the service signs its responses with (a PEM or JWK file)
+        #[arg(long, value_name = "FILE")]
+        pin_key: Option<String>,
     },
     List,
     Show {
@@ -192,7 +195,13 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
             url,
             admin_token_file,
             max_exp,
+            pin_key,
         } => {
+            let pin = pin_key.map(|f| secrets::read_input(Some(&f))).transpose()?;
+            // Checked before anything is stored.
+            if let Some(pem) = &pin {
+                keyward_crypto::PublicKey::from_text(pem, None)?;
+            }
             let token = match admin_token_file {
                 Some(f) => {
                     let t = secrets::read_input(Some(&f))?;
@@ -206,7 +215,14 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
                 .as_deref()
                 .map(keyward_crypto::jwt::parse_duration)
                 .transpose()?;
-            let p = with(|b| engine::add_profile(b, &name, &url, token, max))?;
+            let p = with(|b| {
+                let mut p = engine::add_profile(b, &name, &url, token, max)?;
+                if let Some(pem) = &pin {
+                    keyward_services::profile::pin(&mut p, pem)?;
+                    p = b.profile_put(p, false)?;
+                }
+                Ok(p)
+            })?;
             print(out, &p, |p| {
                 println!("Added {} profile {} ({})", p.kind, p.name, p.base_url);
                 for c in &p.credentials {

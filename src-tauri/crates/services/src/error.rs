@@ -30,6 +30,8 @@ pub enum ServiceError {
     NotSupported(String),
     #[error("invalid profile setting: {0}")]
     BadProfile(String),
+    #[error("the response is not signed by the pinned key: {0}")]
+    ResponseSignature(String),
     #[error(transparent)]
     Vault(#[from] VaultError),
 }
@@ -51,6 +53,7 @@ impl Coded for ServiceError {
             ServiceError::BadResponse(_) => "service.bad_response",
             ServiceError::NotSupported(_) => "service.not_supported",
             ServiceError::BadProfile(_) => "service.bad_profile",
+            ServiceError::ResponseSignature(_) => "service.bad_response_signature",
             ServiceError::Vault(e) => e.code(),
         }
     }
@@ -65,6 +68,7 @@ impl Coded for ServiceError {
             ServiceError::BadResponse(_) => "Is the profile's URL the service's API root? Check keyward-cli service show NAME.".into(),
             ServiceError::NotSupported(_) => "Enable the feature on the service (for Engine keypair auth: ENABLE_KEYPAIR_AUTH=true).".into(),
             ServiceError::BadProfile(_) => "Fix the profile with keyward-cli service add/remove.".into(),
+            ServiceError::ResponseSignature(_) => "Do not trust this answer: something between you and the service changed it, or the pinned key is out of date.".into(),
             ServiceError::Vault(e) => e.hint(),
         }
     }

@@ -222,3 +222,88 @@ mod tests {
         assert!(!HttpRequest::new("PATCH", "http://x").idempotent());
     }
 }
+
+#[cfg(test)]
+mod wire_tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::net::TcpListener;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+
+    /// A server on 127.0.0.1 answering 503 to the first `fail` connections, then 200; counts them.
+    fn server(fail: usize) -> (String, Arc<AtomicUsize>) {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}", l.local_addr().unwrap());
+        let count = Arc::new(AtomicUsize::new(0));
+        let c = count.clone();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                let mut s = s.unwrap();
+                let mut buf = [0u8; 4096];
+                let _ = s.read(&mut buf);
+                let n = c.fetch_add(1, Ordering::SeqCst);
+                let (status, body) = if n < fail {
+                    ("503 Service Unavailable", "{}")
+                } else {
+                    ("200 OK", "{\"ok\":true}")
+                };
+                let resp = format!(
+                    "HTTP/1.1 {status}\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = s.write_all(resp.as_bytes());
+            }
+        });
+        (url, count)
+    }
+
+    fn client() -> ReqwestClient {
+        let mut c = ReqwestClient::new().unwrap();
+        c.backoff = Duration::from_millis(10);
+        c
+    }
+
+    #[test]
+    fn get_is_retried_and_post_is_not() {
+        let (url, count) = server(2);
+        let r = client()
+            .send(&HttpRequest::new("GET", format!("{url}/x")))
+            .unwrap();
+        assert_eq!(r.status, 200);
+        assert_eq!(count.load(Ordering::SeqCst), 3);
+
+        let (url, count) = server(2);
+        let r = client()
+            .send(&HttpRequest::new("POST", format!("{url}/x")).json_body(b"{}".to_vec()))
+            .unwrap();
+        assert_eq!(r.status, 503, "a POST is sent once");
+        assert_eq!(count.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn the_servers_clock_is_read_from_date() {
+        let (url, _) = server(0);
+        let r = client().send(&HttpRequest::new("GET", url)).unwrap();
+        // The server says 1994: decades behind this machine.
+        assert!(r.clock_offset_secs.unwrap() < -365 * 24 * 3600);
+        assert!(matches!(r.skew(), Some(ServiceError::ClockSkew { .. })));
+    }
+
+    #[test]
+    fn a_closed_port_is_unreachable() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let e = client()
+            .send(&HttpRequest::new(
+                "POST",
+                format!("http://127.0.0.1:{port}/"),
+            ))
+            .err()
+            .unwrap();
+        assert_eq!(keyward_crypto::Coded::code(&e), "service.unreachable");
+    }
+}

@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod once;
 pub mod playground;
+pub mod profile;
 
 pub use error::{Result, ServiceError};
 pub use http::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
