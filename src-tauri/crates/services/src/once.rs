@@ -51,3 +51,123 @@ pub fn seal_shown_once(
         error: last.expect("at least one attempt"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyward_vault::api::Profile;
+    use keyward_vault::store::SecretStore;
+    use keyward_vault::{KeychainError, Vault};
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    /// A keychain (in memory: a unit test) that refuses the next `refusals` credential writes,
+    /// as a locked collection or a dismissed prompt would.
+    #[derive(Default)]
+    struct Refusing {
+        items: Mutex<HashMap<(String, String), Vec<u8>>>,
+        refusals: AtomicU32,
+    }
+
+    impl SecretStore for Refusing {
+        fn get(&self, s: &str, a: &str) -> Result<Option<Vec<u8>>, KeychainError> {
+            Ok(self
+                .items
+                .lock()
+                .unwrap()
+                .get(&(s.into(), a.into()))
+                .cloned())
+        }
+        fn set(&self, s: &str, a: &str, secret: &[u8]) -> Result<(), KeychainError> {
+            if a.starts_with("cred-") && self.refusals.load(Ordering::SeqCst) > 0 {
+                self.refusals.fetch_sub(1, Ordering::SeqCst);
+                return Err(KeychainError::Locked);
+            }
+            self.items
+                .lock()
+                .unwrap()
+                .insert((s.into(), a.into()), secret.to_vec());
+            Ok(())
+        }
+        fn delete(&self, s: &str, a: &str) -> Result<bool, KeychainError> {
+            Ok(self
+                .items
+                .lock()
+                .unwrap()
+                .remove(&(s.into(), a.into()))
+                .is_some())
+        }
+        fn list(&self, s: &str) -> Result<Vec<String>, KeychainError> {
+            Ok(self
+                .items
+                .lock()
+                .unwrap()
+                .keys()
+                .filter(|k| k.0 == s)
+                .map(|k| k.1.clone())
+                .collect())
+        }
+    }
+
+    fn vault(store: Arc<Refusing>) -> (tempfile::TempDir, Vault) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut v = Vault::open(dir.path(), store).unwrap();
+        v.init(None).unwrap();
+        v.profile_put(
+            Profile {
+                name: "svc".into(),
+                kind: "engine".into(),
+                base_url: "http://127.0.0.1:1".into(),
+                settings: serde_json::json!({}),
+                credentials: vec![],
+                created_at: String::new(),
+                updated_at: String::new(),
+            },
+            true,
+        )
+        .unwrap();
+        (dir, v)
+    }
+
+    #[test]
+    fn a_refusing_keychain_is_retried_until_it_takes_the_secret() {
+        let store = Arc::new(Refusing::default());
+        let (_d, mut v) = vault(store.clone());
+        store.refusals.store(2, Ordering::SeqCst);
+        let r = seal_shown_once(
+            &mut v,
+            "svc",
+            "access-token:1",
+            Zeroizing::new("tok-1".into()),
+            Duration::from_millis(1),
+        );
+        assert!(matches!(r, Sealed::Stored(_)));
+        assert_eq!(
+            v.credential_get("svc", "access-token:1").unwrap().as_str(),
+            "tok-1"
+        );
+    }
+
+    #[test]
+    fn a_keychain_that_keeps_refusing_hands_the_secret_back() {
+        let store = Arc::new(Refusing::default());
+        let (_d, mut v) = vault(store.clone());
+        store.refusals.store(100, Ordering::SeqCst);
+        match seal_shown_once(
+            &mut v,
+            "svc",
+            "access-token:2",
+            Zeroizing::new("tok-2".into()),
+            Duration::from_millis(1),
+        ) {
+            Sealed::Unsaved { secret, error } => {
+                assert_eq!(secret.as_str(), "tok-2", "the secret is not lost");
+                assert_eq!(keyward_crypto::Coded::code(&error), "keychain.locked");
+            }
+            Sealed::Stored(_) => panic!("stored through a refusing keychain"),
+        }
+        assert_eq!(store.refusals.load(Ordering::SeqCst), 100 - 1 - RETRIES);
+        assert!(v.credential_get("svc", "access-token:2").is_err());
+    }
+}
