@@ -545,19 +545,19 @@ bench_sign() {
   "$venv/bin/python" -c 'import coincurve' 2>/dev/null || "$venv/bin/pip" install -q coincurve==21.0.0 >&2
   read -r cc ccv <<<"$("$venv/bin/python" scripts/bench/coincurve_sign.py 5)"
   local kw_p256 kw_k1 lib_k1 rc_p256 ossl_rs
-  kw_p256="$(ns 'ecdsa-digest/p256/aws-lc (Keyward)')"
+  kw_p256="$(ns 'ecdsa-digest/p256/aws-lc-keyward')"
   ossl_rs="$(ns 'ecdsa-digest/p256/openssl')"
   rc_p256="$(ns 'ecdsa-digest/p256/rustcrypto')"
-  kw_k1="$(ns 'ecdsa-digest/secp256k1/k256 (Keyward)')"
-  lib_k1="$(ns 'ecdsa-digest/secp256k1/libsecp256k1')"
+  kw_k1="$(ns 'ecdsa-digest/secp256k1/libsecp256k1-keyward')"
+  lib_k1="$(ns 'ecdsa-digest/secp256k1/k256')"
   per_s() { awk -v ns="$1" 'BEGIN { printf "%.0f", 1e9 / ns }'; }
   ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f×", a / b }'; }
   md "## Signing in process (criterion, one digest per signature)" ""
   md "| signer | signatures/s | peer | peer signatures/s | ratio (goal ≥ 0.5×) |" "|---|---|---|---|---|"
   md "| P-256, AWS-LC (Keyward) | $(per_s "$kw_p256") | \`openssl speed ecdsap256\` | ${ossl%.*} | $(ratio "$(per_s "$kw_p256")" "$ossl") |"
-  md "| secp256k1, k256 (Keyward) | $(per_s "$kw_k1") | coincurve $ccv (libsecp256k1, Python) | $cc | $(ratio "$(per_s "$kw_k1")" "$cc") |"
+  md "| secp256k1, libsecp256k1 (Keyward) | $(per_s "$kw_k1") | coincurve $ccv (libsecp256k1, Python) | $cc | $(ratio "$(per_s "$kw_k1")" "$cc") |"
   md "" "Other implementations measured in the same run: P-256 through the openssl crate $(per_s "$ossl_rs")/s," \
-    "RustCrypto \`p256\` $(per_s "$rc_p256")/s; secp256k1 through libsecp256k1 (the \`secp256k1\` crate) $(per_s "$lib_k1")/s." ""
+    "RustCrypto \`p256\` $(per_s "$rc_p256")/s; secp256k1 through RustCrypto \`k256\` $(per_s "$lib_k1")/s." ""
   md "Per scheme and algorithm (µs per operation):" "" "| benchmark | µs |" "|---|---|"
   awk '/^test / { gsub(",", "", $5); printf "| %s | %.1f |\n", $2, $5 / 1000 }' "$out/criterion-sign.txt" \
     >>"$out/summary.md"

@@ -1,6 +1,7 @@
 //! Sign and verify per scheme, JWT mint and verify per algorithm, and the two secp256k1
-//! implementations side by side (k256, which Keyward signs with, and libsecp256k1 through the
-//! `secp256k1` crate), plus P-256 through AWS-LC (Keyward), OpenSSL and RustCrypto `p256`.
+//! implementations side by side (libsecp256k1 through the `secp256k1` crate, which Keyward signs
+//! with, and RustCrypto `k256`), plus P-256 through AWS-LC (Keyward), OpenSSL and RustCrypto
+//! `p256`.
 //!
 //!   cargo bench -p keyward-crypto --bench sign
 //!
@@ -104,7 +105,7 @@ fn implementations(c: &mut Criterion) {
 
     let k1 = PrivateKey::generate(KeyAlg::Secp256k1).unwrap();
     let k1_signer = Signer::new(&k1).unwrap();
-    g.bench_function("secp256k1/k256 (Keyward)", |b| {
+    g.bench_function("secp256k1/libsecp256k1-keyward", |b| {
         b.iter(|| {
             k1_signer
                 .sign(
@@ -115,16 +116,14 @@ fn implementations(c: &mut Criterion) {
                 .unwrap()
         })
     });
-    let secp = secp256k1::Secp256k1::signing_only();
-    let sk = secp256k1::SecretKey::from_byte_array([0x42; 32]).unwrap();
-    let msg = secp256k1::Message::from_digest(digest);
-    g.bench_function("secp256k1/libsecp256k1", |b| {
-        b.iter(|| secp.sign_ecdsa_recoverable(black_box(msg), &sk))
+    let rc_k1 = k256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    g.bench_function("secp256k1/k256", |b| {
+        b.iter(|| rc_k1.sign_prehash_recoverable(black_box(&digest)).unwrap())
     });
 
     let p = PrivateKey::generate(KeyAlg::P256).unwrap();
     let p_signer = Signer::new(&p).unwrap();
-    g.bench_function("p256/aws-lc (Keyward)", |b| {
+    g.bench_function("p256/aws-lc-keyward", |b| {
         b.iter(|| {
             p_signer
                 .sign(

@@ -9,11 +9,14 @@
 //! | `eos`     | secp256k1     | SHA-256(message), or a given digest            | `SIG_K1_…` (i‖r‖s, i = 31..34) |
 //! | `ed25519` | Ed25519       | the message itself (RFC 8032, pure)            | hex 64 bytes                   |
 //!
-//! P-256 and P-384 sign through AWS-LC (`aws-lc-rs`; random k, as OpenSSL). secp256k1 signs
-//! with `k256`: RFC 6979 deterministic k and low-S, so signatures are byte-identical with
-//! go-sdk, ethers and eosjs-ecc where those tools compare bytes. EOS adds eosjs-ecc's canonical
-//! loop (PROTOCOLS.md §3.2): a signature whose DER r or s is not exactly 32 bytes is thrown
-//! away and k is derived again from SHA-256(hash ‖ 0x00 × attempt). Ed25519 uses
+//! P-256 and P-384 sign through AWS-LC (`aws-lc-rs`; random k, as OpenSSL; measured 1.35x
+//! `openssl speed`). secp256k1 signs through libsecp256k1 (the `secp256k1` crate: Bitcoin
+//! Core's library, constant-time; measured 2x `k256` here): RFC 6979 deterministic k and low-S,
+//! so signatures are byte-identical with go-sdk, ethers and eosjs-ecc where those tools compare
+//! bytes. EOS adds eosjs-ecc's canonical loop (PROTOCOLS.md §3.2): a signature whose DER r or s
+//! is not exactly 32 bytes is thrown away and k is derived again from
+//! SHA-256(hash ‖ 0x00 × attempt) — libsecp256k1 cannot take a chosen k, so those retries use
+//! `k256`'s hazmat signing with `rfc6979`. Verification and recovery use `k256`. Ed25519 uses
 //! `ed25519-dalek`, RSA (JWT only) OpenSSL.
 //!
 //! Recoverable signatures (EIP-191, BSM, EOS) must be low-S on input: a high-S one is refused
@@ -359,9 +362,19 @@ impl std::fmt::Display for JwsAlg {
 enum Prepared<'k> {
     /// P-256 / P-384 in AWS-LC, fixed-size r‖s output.
     Nist(lc::EcdsaKeyPair, KeyAlg),
-    K256(K256Signing),
+    /// The same secret twice: libsecp256k1 signs, `k256` does EOS's chosen-k retries.
+    K256(K256Signing, secp256k1::SecretKey),
     Ed25519(&'k ed25519_dalek::SigningKey),
     Rsa(&'k openssl::pkey::PKey<openssl::pkey::Private>),
+}
+
+impl Drop for Prepared<'_> {
+    fn drop(&mut self) {
+        // `k256` and AWS-LC clear their own copies; libsecp256k1's needs asking.
+        if let Prepared::K256(_, sk) = self {
+            sk.non_secure_erase();
+        }
+    }
 }
 
 /// A key made ready to sign many times (the AWS-LC key is parsed once).
@@ -390,7 +403,13 @@ impl<'k> Signer<'k> {
                     .map_err(|e| CryptoError::BadKey(format!("AWS-LC refused the key: {e}")))?;
                 Prepared::Nist(kp, key.alg())
             }
-            Secret::K256(k) => Prepared::K256(K256Signing::from(k)),
+            Secret::K256(k) => {
+                let bytes: zeroize::Zeroizing<[u8; 32]> =
+                    zeroize::Zeroizing::new(k.to_bytes().into());
+                let lib = secp256k1::SecretKey::from_byte_array(*bytes)
+                    .map_err(|_| CryptoError::BadKey("libsecp256k1 refused the key".into()))?;
+                Prepared::K256(K256Signing::from(k), lib)
+            }
             Secret::Ed25519(k) => Prepared::Ed25519(k),
             Secret::Rsa(k) => Prepared::Rsa(k),
         };
@@ -452,12 +471,9 @@ impl<'k> Signer<'k> {
                     unreachable!("checked above")
                 };
                 let digest = eip191_hash(m);
-                let (rs, recid) = self
-                    .k256()?
-                    .sign_prehash_recoverable(&digest)
-                    .map_err(|_| internal("signing"))?;
-                let mut out = rs.to_bytes().to_vec();
-                out.push(27 + recid.to_byte());
+                let (rs, recid) = self.k1_sign(&digest)?;
+                let mut out = rs.to_vec();
+                out.push(27 + recid);
                 Ok(Signature {
                     scheme,
                     signature: format!("0x{}", hex::encode(&out)),
@@ -471,12 +487,9 @@ impl<'k> Signer<'k> {
                     unreachable!("checked above")
                 };
                 let digest = bsm_hash(m);
-                let (rs, recid) = self
-                    .k256()?
-                    .sign_prehash_recoverable(&digest)
-                    .map_err(|_| internal("signing"))?;
-                let mut out = vec![27 + 4 + recid.to_byte()];
-                out.extend_from_slice(&rs.to_bytes());
+                let (rs, recid) = self.k1_sign(&digest)?;
+                let mut out = vec![27 + 4 + recid];
+                out.extend_from_slice(&rs);
                 Ok(Signature {
                     scheme,
                     signature: base64::engine::general_purpose::STANDARD.encode(&out),
@@ -495,8 +508,8 @@ impl<'k> Signer<'k> {
                         ))
                     })?,
                 };
-                let sk = self.k256()?;
-                let out = eos_sign(sk, &digest)?;
+                let first = self.k1_sign(&digest)?;
+                let out = eos_sign(self.k256()?, &digest, first)?;
                 Ok(Signature {
                     scheme,
                     signature: eos_signature_text(&out),
@@ -525,9 +538,23 @@ impl<'k> Signer<'k> {
         }
     }
 
+    /// libsecp256k1: RFC 6979, low-S; r‖s and the recovery id (0..3).
+    fn k1_sign(&self, digest: &[u8; 32]) -> Result<([u8; 64], u8), CryptoError> {
+        let Prepared::K256(_, sk) = &self.prepared else {
+            return Err(CryptoError::SchemeNotForAlg {
+                scheme: "secp256k1".into(),
+                alg: self.alg().to_string(),
+            });
+        };
+        let sig = secp256k1::SECP256K1
+            .sign_ecdsa_recoverable(secp256k1::Message::from_digest(*digest), sk);
+        let (recid, rs) = sig.serialize_compact();
+        Ok((rs, i32::from(recid) as u8))
+    }
+
     fn k256(&self) -> Result<&K256Signing, CryptoError> {
         match &self.prepared {
-            Prepared::K256(k) => Ok(k),
+            Prepared::K256(k, _) => Ok(k),
             _ => Err(CryptoError::SchemeNotForAlg {
                 scheme: "secp256k1".into(),
                 alg: self.alg().to_string(),
@@ -549,11 +576,11 @@ impl<'k> Signer<'k> {
                 let sig = kp.sign_digest(&d).map_err(|_| internal("signing"))?;
                 Ok(sig.as_ref().to_vec())
             }
-            Prepared::K256(k) => {
-                let (sig, _) = k
-                    .sign_prehash_recoverable(digest)
-                    .map_err(|_| internal("signing"))?;
-                Ok(sig.to_bytes().to_vec())
+            Prepared::K256(..) => {
+                let d: &[u8; 32] = digest
+                    .try_into()
+                    .map_err(|_| internal("secp256k1 digest length"))?;
+                Ok(self.k1_sign(d)?.0.to_vec())
             }
             _ => Err(CryptoError::SchemeNotForAlg {
                 scheme: "raw".into(),
@@ -578,7 +605,7 @@ impl<'k> Signer<'k> {
                     .map_err(|_| internal("signing"))?;
                 Ok(sig.as_ref().to_vec())
             }
-            (Prepared::K256(_), _) => {
+            (Prepared::K256(..), _) => {
                 let digest: [u8; 32] = Sha256::digest(signing_input).into();
                 self.ecdsa_rs(&digest)
             }
@@ -761,9 +788,32 @@ fn recover_k256(digest: &[u8; 32], rs: &[u8], recid: u8) -> Result<VerifyingKey,
         .map_err(|_| CryptoError::BadSignature("no public key recovers from this signature".into()))
 }
 
+/// Whether DER r and s are both exactly 32 bytes (eosjs-ecc's `lenR === 32 && lenS === 32`).
+fn eos_canonical(rs: &[u8; 64]) -> bool {
+    let len = |x: &[u8]| {
+        let t: &[u8] = match x.iter().position(|&b| b != 0) {
+            Some(i) => &x[i..],
+            None => &x[31..],
+        };
+        t.len() + usize::from(t[0] >= 0x80)
+    };
+    len(&rs[..32]) == 32 && len(&rs[32..]) == 32
+}
+
 /// eosjs-ecc's `signHash`: RFC 6979 with low-S, repeated with k derived from
-/// SHA-256(hash ‖ 0x00 × attempt) until DER r and s are both exactly 32 bytes.
-fn eos_sign(sk: &K256Signing, digest: &[u8; 32]) -> Result<[u8; 65], CryptoError> {
+/// SHA-256(hash ‖ 0x00 × attempt) until DER r and s are both exactly 32 bytes. `first` is
+/// attempt 0 (plain RFC 6979, from libsecp256k1).
+fn eos_sign(
+    sk: &K256Signing,
+    digest: &[u8; 32],
+    first: ([u8; 64], u8),
+) -> Result<[u8; 65], CryptoError> {
+    if eos_canonical(&first.0) {
+        let mut out = [0u8; 65];
+        out[0] = 27 + 4 + first.1;
+        out[1..].copy_from_slice(&first.0);
+        return Ok(out);
+    }
     use k256::ecdsa::hazmat::SignPrimitive;
     use k256::elliptic_curve::ops::Reduce;
     let d = sk.as_nonzero_scalar();
@@ -771,10 +821,8 @@ fn eos_sign(sk: &K256Signing, digest: &[u8; 32]) -> Result<[u8; 65], CryptoError
     let n = k256::elliptic_curve::FieldBytesEncoding::<k256::Secp256k1>::encode_field_bytes(
         &<k256::Secp256k1 as k256::elliptic_curve::Curve>::ORDER,
     );
-    for attempt in 0usize..256 {
-        let h: [u8; 32] = if attempt == 0 {
-            *digest
-        } else {
+    for attempt in 1usize..256 {
+        let h: [u8; 32] = {
             let mut buf = digest.to_vec();
             buf.resize(32 + attempt, 0);
             Sha256::digest(&buf).into()
@@ -786,14 +834,11 @@ fn eos_sign(sk: &K256Signing, digest: &[u8; 32]) -> Result<[u8; 65], CryptoError
         let Ok((sig, Some(recid))) = d.try_sign_prehashed(k, &(*digest).into()) else {
             continue;
         };
-        let der = sig.to_der();
-        let bytes = der.as_bytes();
-        let len_r = bytes[3] as usize;
-        let len_s = bytes[5 + len_r] as usize;
-        if len_r == 32 && len_s == 32 {
+        let rs: [u8; 64] = sig.to_bytes().into();
+        if eos_canonical(&rs) {
             let mut out = [0u8; 65];
             out[0] = 27 + 4 + recid.to_byte();
-            out[1..].copy_from_slice(&sig.to_bytes());
+            out[1..].copy_from_slice(&rs);
             return Ok(out);
         }
     }

@@ -441,3 +441,30 @@ fn malformed_signatures_are_errors() {
     .unwrap_err();
     assert_eq!(crate::Coded::code(&e), "sign.bad_signature");
 }
+
+#[test]
+fn eos_canonical_is_der_lengths_of_32() {
+    let key = PrivateKey::generate(KeyAlg::Secp256k1).unwrap();
+    let mut seen = (0, 0);
+    for i in 0..300u32 {
+        let sig = sign(
+            &key,
+            Scheme::Raw,
+            Payload::Message(&i.to_be_bytes()),
+            Encoding::Rs,
+        )
+        .unwrap();
+        let rs: [u8; 64] = sig.bytes.clone().try_into().unwrap();
+        let der = k256::ecdsa::Signature::from_slice(&rs).unwrap().to_der();
+        let b = der.as_bytes();
+        let (lr, ls) = (b[3] as usize, b[5 + b[3] as usize] as usize);
+        let want = lr == 32 && ls == 32;
+        assert_eq!(eos_canonical(&rs), want, "{}", hex::encode(rs));
+        if want {
+            seen.0 += 1
+        } else {
+            seen.1 += 1
+        }
+    }
+    assert!(seen.0 > 0 && seen.1 > 0, "{seen:?}");
+}
