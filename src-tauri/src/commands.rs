@@ -12,9 +12,11 @@ use zeroize::Zeroizing;
 #[derive(Default)]
 pub struct AppState {
     vault: Arc<Mutex<Option<Vault>>>,
+    /// The local playground the app started (killed when replaced, stopped or on exit).
+    pub(crate) playground: Arc<Mutex<Option<keyward_services::playground::Playground>>>,
 }
 
-type CmdResult<T> = Result<T, ErrorBody>;
+pub(crate) type CmdResult<T> = Result<T, ErrorBody>;
 
 impl AppState {
     /// Locks the vault (logging the lock and anchoring the audit chain) as the app exits.
@@ -25,20 +27,36 @@ impl AppState {
             }
         }
     }
+
+    /// Kills the playground child, if one runs, as the app exits.
+    pub fn stop_playground_on_exit(&self) {
+        if let Ok(mut guard) = self.playground.lock() {
+            guard.take();
+        }
+    }
 }
 
-/// Runs `f` on the vault (opened on first use) on the blocking pool.
-async fn with_vault<T: Send + 'static>(
+/// An error of the shell itself (a join failure, a poisoned lock) in the shape of the others.
+pub(crate) fn io_error(msg: impl Into<String>) -> ErrorBody {
+    ErrorBody::from(&VaultError::Io(msg.into()))
+}
+
+/// Runs `f` on the vault (opened on first use) on the blocking pool; `f`'s error is any error
+/// type with an `ErrorBody` form (the vault's, the services').
+pub(crate) async fn with_backend<T, E>(
     state: &AppState,
-    f: impl FnOnce(&mut Vault) -> keyward_vault::Result<T> + Send + 'static,
-) -> CmdResult<T> {
+    f: impl FnOnce(&mut Vault) -> Result<T, E> + Send + 'static,
+) -> CmdResult<T>
+where
+    T: Send + 'static,
+    for<'e> ErrorBody: From<&'e E>,
+{
     let slot = state.vault.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let mut guard = slot
-            .lock()
-            .map_err(|_| ErrorBody::from(&VaultError::Io("vault state poisoned".into())))?;
+        let mut guard = slot.lock().map_err(|_| io_error("vault state poisoned"))?;
         if guard.is_none() {
-            let mut v = Vault::open_default().map_err(|e| ErrorBody::from(&e))?;
+            let mut v =
+                Vault::open_default().map_err(|e| <ErrorBody as From<&VaultError>>::from(&e))?;
             v.set_actor("app");
             *guard = Some(v);
         }
@@ -46,7 +64,15 @@ async fn with_vault<T: Send + 'static>(
         f(vault).map_err(|e| ErrorBody::from(&e))
     })
     .await
-    .map_err(|e| ErrorBody::from(&VaultError::Io(e.to_string())))?
+    .map_err(|e| io_error(e.to_string()))?
+}
+
+/// [`with_backend`] for the vault's own calls.
+pub(crate) async fn with_vault<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Vault) -> keyward_vault::Result<T> + Send + 'static,
+) -> CmdResult<T> {
+    with_backend(state, f).await
 }
 
 /// The vault is reopened while uninitialised, so a vault the CLI creates meanwhile shows up.
@@ -87,7 +113,7 @@ pub async fn vault_lock(state: tauri::State<'_, AppState>) -> CmdResult<Status> 
 }
 
 /// The app shows keys only while unlocked (the CLI's agent follows the same rule).
-fn unlocked(v: &Vault) -> keyward_vault::Result<()> {
+pub(crate) fn unlocked(v: &Vault) -> keyward_vault::Result<()> {
     if v.is_locked() {
         return Err(VaultError::Locked);
     }

@@ -1,8 +1,11 @@
-// The Keyward desktop app. Thin: every command maps to one vault call, run off the UI thread.
+// The Keyward desktop app. Thin: every command maps to one vault or services call, run off
+// the UI thread.
 // Commands return public data only; errors carry {code, message, hint}.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod commands;
+mod services;
+mod signing;
 
 fn main() {
     keyward_vault::harden_process();
@@ -29,6 +32,27 @@ fn main() {
             commands::backup_restore,
             commands::key_rename,
             commands::key_delete,
+            signing::key_sign,
+            signing::key_verify,
+            signing::key_policy,
+            signing::jwt_mint,
+            signing::jwt_verify,
+            signing::jwt_inspect,
+            services::service_list,
+            services::service_add_engine,
+            services::service_remove,
+            services::engine_health,
+            services::engine_keypair_add,
+            services::engine_keypair_list,
+            services::engine_keypair_remove,
+            services::engine_token_create,
+            services::engine_token_list,
+            services::engine_token_update,
+            services::engine_token_revoke,
+            services::engine_call,
+            services::playground_start,
+            services::playground_stop,
+            services::playground_status,
         ])
         .build(tauri::generate_context!())
         .expect("error while building Keyward")
@@ -36,7 +60,9 @@ fn main() {
             // On exit the vault locks: the lock is logged and the audit chain anchored.
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
-                app.state::<commands::AppState>().lock_on_exit();
+                let state = app.state::<commands::AppState>();
+                state.lock_on_exit();
+                state.stop_playground_on_exit();
             }
         });
 }

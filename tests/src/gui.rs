@@ -293,3 +293,61 @@ pub async fn on_screen_rect(c: &Client, e: &Element) -> [usize; 4] {
         n[3].round() as usize,
     ]
 }
+
+/// The DOM text (textContent, trimmed) of the element at `css`, or `None` when there is none.
+pub async fn text_of(c: &Client, css: &str) -> Option<String> {
+    const TEXT: &str =
+        "const e = document.querySelector(arguments[0]); return e ? e.textContent : null";
+    let v = c.execute(TEXT, vec![json!(css)]).await.unwrap();
+    v.as_str().map(|t| t.trim().to_string())
+}
+
+/// Waits until the `value` of the field at `css` is not empty and returns it; a screenshot and a
+/// panic after [`WAIT`].
+pub async fn wait_value(c: &Client, css: &str) -> String {
+    const VALUE: &str = "const e = document.querySelector(arguments[0]); return e ? e.value : null";
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let v = c.execute(VALUE, vec![json!(css)]).await.unwrap();
+        if let Some(t) = v.as_str().filter(|t| !t.is_empty()) {
+            return t.to_string();
+        }
+        if Instant::now() > deadline {
+            failure_screenshot(c).await;
+            panic!("timed out waiting for a value in {css}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Waits until the text of the element at `css` satisfies `ok` and returns it; panics with the
+/// last text seen (after a screenshot) after `within`.
+pub async fn wait_text_where(
+    c: &Client,
+    css: &str,
+    within: Duration,
+    ok: impl Fn(&str) -> bool,
+) -> String {
+    let deadline = Instant::now() + within;
+    let mut last = None;
+    while Instant::now() < deadline {
+        if let Some(t) = text_of(c, css).await {
+            if ok(&t) {
+                return t;
+            }
+            last = Some(t);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    failure_screenshot(c).await;
+    panic!("{css}: the text never matched; last saw {last:?}");
+}
+
+/// Empties the field `id` the way typing would (an `input` event follows), which WebDriver's
+/// Element Clear does not do in WebKit: a page listening for `input` would keep the old text.
+pub async fn clear_field(c: &Client, id: &str) {
+    const CLEAR: &str = "const e = document.querySelector(`[data-testid='${arguments[0]}']`); \
+        e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); return true";
+    by_id(c, id).await;
+    c.execute(CLEAR, vec![json!(id)]).await.unwrap();
+}

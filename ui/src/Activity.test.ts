@@ -69,29 +69,32 @@ describe('navigation', () => {
     fakeBackend({ keys: [keyInfo(1)], audit: LOG });
     render(App);
     await screen.findByTestId('screen-keys');
-    const items = ['nav-keys', 'nav-activity', 'nav-backup'].map(byId);
+    const items = ['nav-keys', 'nav-sign', 'nav-tokens', 'nav-services', 'nav-activity', 'nav-backup'].map(
+      byId,
+    );
     for (const b of items) {
       expect(b.tagName).toBe('BUTTON');
       expect(b.tabIndex).toBe(0);
     }
     expect(byId('nav-keys').closest('nav')?.getAttribute('aria-label')).toBe('Sections');
+    const last = items.length - 1;
 
     items[0].focus();
-    await fireEvent.keyDown(items[0], { key: 'ArrowRight' });
-    expect(document.activeElement).toBe(items[1]);
-    await fireEvent.keyDown(items[1], { key: 'ArrowRight' });
-    expect(document.activeElement).toBe(items[2]);
-    await fireEvent.keyDown(items[2], { key: 'ArrowRight' });
+    for (let i = 0; i < last; i++) {
+      await fireEvent.keyDown(items[i], { key: 'ArrowRight' });
+      expect(document.activeElement).toBe(items[i + 1]);
+    }
+    await fireEvent.keyDown(items[last], { key: 'ArrowRight' });
     expect(document.activeElement).toBe(items[0]);
     await fireEvent.keyDown(items[0], { key: 'ArrowLeft' });
-    expect(document.activeElement).toBe(items[2]);
-    await fireEvent.keyDown(items[2], { key: 'Home' });
+    expect(document.activeElement).toBe(items[last]);
+    await fireEvent.keyDown(items[last], { key: 'Home' });
     expect(document.activeElement).toBe(items[0]);
     await fireEvent.keyDown(items[0], { key: 'End' });
-    expect(document.activeElement).toBe(items[2]);
+    expect(document.activeElement).toBe(items[last]);
     // Moving the focus does not switch the section; Enter or Space (a click) does.
     expect(byId('nav-keys').getAttribute('aria-current')).toBe('page');
-    await fireEvent.click(items[1]);
+    await fireEvent.click(items[4]);
     expect(byId('nav-activity').getAttribute('aria-current')).toBe('page');
   });
 

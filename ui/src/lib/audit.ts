@@ -18,6 +18,15 @@ export const ACTION_LABELS: Record<(typeof AUDIT_ACTIONS)[number], string> = {
   'backup.create': 'Backup created',
   'backup.restore': 'Backup restored',
   'doctor.repair': 'Repaired by doctor',
+  'key.sign': 'Signed',
+  'key.policy': 'Usage policy changed',
+  'jwt.mint': 'Token minted',
+  'siwe.sign': 'Signed in (SIWE)',
+  'service.add': 'Service added',
+  'service.update': 'Service updated',
+  'service.remove': 'Service removed',
+  'credential.store': 'Credential stored',
+  'credential.delete': 'Credential deleted',
 };
 
 export function actionLabel(action: string): string {
@@ -29,6 +38,9 @@ export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
   { value: 'key.', label: 'Keys' },
   { value: 'vault.', label: 'Vault' },
   { value: 'backup.', label: 'Backups' },
+  { value: 'jwt.', label: 'Tokens' },
+  { value: 'service.', label: 'Services' },
+  { value: 'credential.', label: 'Credentials' },
 ];
 
 /** Actions that put a private key in front of someone: shown with a warning colour. */

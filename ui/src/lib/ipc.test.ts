@@ -102,6 +102,93 @@ describe('command names and arguments', () => {
     ],
     ['backupCreate', () => ipc.backupCreate('pw pw pw'), 'backup_create', { passphrase: 'pw pw pw' }],
     ['backupRestore', () => ipc.backupRestore('pw pw pw'), 'backup_restore', { passphrase: 'pw pw pw' }],
+    [
+      'keySign',
+      () => ipc.keySign({ key: 'k1', scheme: 'eip191', input: { kind: 'message', value: 'hi' }, encoding: 'der' }),
+      'key_sign',
+      { req: { key: 'k1', scheme: 'eip191', input: { kind: 'message', value: 'hi' }, encoding: 'der' } },
+    ],
+    [
+      'keyVerify',
+      () =>
+        ipc.keyVerify({
+          scheme: 'raw',
+          input: { kind: 'digest', value: 'ab' },
+          signature: '30',
+          pubkey: 'PEM',
+          pubkeyAlg: 'p256',
+        }),
+      'key_verify',
+      {
+        req: { scheme: 'raw', input: { kind: 'digest', value: 'ab' }, signature: '30', pubkey: 'PEM', pubkeyAlg: 'p256' },
+      },
+    ],
+    ['keyPolicy', () => ipc.keyPolicy('k1', ['jwt']), 'key_policy', { key: 'k1', allow: ['jwt'] }],
+    ['keyPolicy(reset)', () => ipc.keyPolicy('k1', null), 'key_policy', { key: 'k1', allow: null }],
+    [
+      'jwtMint',
+      () =>
+        ipc.jwtMint(
+          'k1',
+          { mode: 'engine', alg: null, expSecs: 15, useKid: false, aud: [], sub: null, claims: {} },
+          '{"a":1}',
+          'eng',
+        ),
+      'jwt_mint',
+      {
+        key: 'k1',
+        options: { mode: 'engine', alg: null, expSecs: 15, useKid: false, aud: [], sub: null, claims: {} },
+        body: '{"a":1}',
+        profile: 'eng',
+      },
+    ],
+    [
+      'jwtVerify',
+      () => ipc.jwtVerify({ token: 't', key: 'k1', options: { algorithms: ['ES256'] } }),
+      'jwt_verify',
+      { req: { token: 't', key: 'k1', options: { algorithms: ['ES256'] } } },
+    ],
+    ['jwtInspect', () => ipc.jwtInspect('t'), 'jwt_inspect', { token: 't' }],
+    ['serviceList', () => ipc.serviceList(), 'service_list', {}],
+    [
+      'serviceAddEngine',
+      () => ipc.serviceAddEngine('eng', 'http://x', 'adm'),
+      'service_add_engine',
+      { name: 'eng', url: 'http://x', adminToken: 'adm' },
+    ],
+    ['serviceRemove', () => ipc.serviceRemove('eng'), 'service_remove', { name: 'eng' }],
+    ['engineHealth', () => ipc.engineHealth('eng'), 'engine_health', { profile: 'eng' }],
+    [
+      'engineKeypairAdd',
+      () => ipc.engineKeypairAdd('eng', 'k1'),
+      'engine_keypair_add',
+      { profile: 'eng', key: 'k1', label: null, alg: null },
+    ],
+    ['engineKeypairList', () => ipc.engineKeypairList('eng'), 'engine_keypair_list', { profile: 'eng' }],
+    [
+      'engineKeypairRemove',
+      () => ipc.engineKeypairRemove('eng', 'h'),
+      'engine_keypair_remove',
+      { profile: 'eng', target: 'h' },
+    ],
+    ['engineTokenCreate', () => ipc.engineTokenCreate('eng', 'ci'), 'engine_token_create', { profile: 'eng', label: 'ci' }],
+    ['engineTokenList', () => ipc.engineTokenList('eng'), 'engine_token_list', { profile: 'eng' }],
+    [
+      'engineTokenUpdate',
+      () => ipc.engineTokenUpdate('eng', 'id1', null),
+      'engine_token_update',
+      { profile: 'eng', id: 'id1', label: null },
+    ],
+    ['engineTokenRevoke', () => ipc.engineTokenRevoke('eng', 'id1'), 'engine_token_revoke', { profile: 'eng', id: 'id1' }],
+    [
+      'engineCall',
+      () => ipc.engineCall('eng', 'k1', { method: 'POST', path: '/p', data: '{}', expSecs: 15, useKid: true }),
+      'engine_call',
+      { profile: 'eng', key: 'k1', method: 'POST', path: '/p', data: '{}', expSecs: 15, useKid: true },
+    ],
+    ['playgroundStart', () => ipc.playgroundStart(), 'playground_start', {}],
+    ['playgroundStop', () => ipc.playgroundStop(), 'playground_stop', {}],
+    ['playgroundStatus', () => ipc.playgroundStatus(), 'playground_status', {}],
   ];
 
   it.each(cases)('%s', async (_name, run, cmd, args) => {

@@ -62,6 +62,8 @@ export interface KeyInfo {
   tags: string[];
   /** `generated`, or the import format (`pem`, `mnemonic m/44'/60'/0'/0/0`, …). */
   origin: string;
+  /** What the key may sign (its usage policy). Absent from an older back end: treat as none. */
+  usage?: Usage[];
 }
 
 /** One public form of a key. */
@@ -251,6 +253,15 @@ export const AUDIT_ACTIONS = [
   'backup.create',
   'backup.restore',
   'doctor.repair',
+  'key.sign',
+  'key.policy',
+  'jwt.mint',
+  'siwe.sign',
+  'service.add',
+  'service.update',
+  'service.remove',
+  'credential.store',
+  'credential.delete',
 ] as const;
 
 export interface AuditEntry {
@@ -336,3 +347,296 @@ export const backupCreate = (passphrase: string): Promise<BackupResult> =>
 /** Restores a backup picked in a native Open dialog (only while no vault exists). */
 export const backupRestore = (passphrase: string): Promise<RestoreReport> =>
   call('backup_restore', { passphrase });
+
+// ---------------------------------------------------------------------------------------------
+// Signing, JWTs
+
+/** Signature schemes (`key_sign`, `key_verify`). */
+export type Scheme = 'raw' | 'eip191' | 'bsm' | 'eos' | 'ed25519';
+/** A key's usage policy entries: every scheme, plus SIWE sign-ins and JWTs. */
+export type Usage = Scheme | 'siwe' | 'jwt';
+/** How a raw ECDSA signature is written: ASN.1 DER or fixed-size r‖s. */
+export type Encoding = 'der' | 'rs';
+/** JOSE algorithms Keyward mints and verifies. */
+export type JwsAlg = 'ES256' | 'ES384' | 'ES256K' | 'RS256' | 'PS256' | 'EdDSA';
+export type JwtMode = 'engine' | 'generic';
+
+/** What is signed: text (its UTF-8 bytes), bytes as hex, or a precomputed digest (raw, eos). */
+export type SignInput =
+  | { kind: 'message'; value: string }
+  | { kind: 'hex'; value: string }
+  | { kind: 'digest'; value: string };
+
+export interface SignRequest {
+  key: string;
+  scheme: Scheme;
+  input: SignInput;
+  encoding: Encoding;
+}
+
+export interface Signature {
+  scheme: Scheme;
+  /** The scheme's own text form (hex, 0x-hex, base64 or `SIG_K1_…`). */
+  signature: string;
+  /** Hex of the digest that was signed (absent for Ed25519). */
+  digest?: string;
+  /** The signer's address or public key in the scheme's form. */
+  signer: string;
+}
+
+/** Exactly one of `key`, `address`, `pubkey`. */
+export interface VerifyRequest {
+  scheme: Scheme;
+  input: SignInput;
+  signature: string;
+  key?: string | null;
+  address?: string | null;
+  pubkey?: string | null;
+  /** The curve of a hex public key where its length leaves it open. */
+  pubkeyAlg?: KeyAlg | null;
+}
+
+export interface Verdict {
+  valid: boolean;
+  reason: string;
+  /** The address or public key the signature recovers to, where the scheme allows. */
+  recovered?: string;
+}
+
+export interface MintOptions {
+  mode: JwtMode;
+  /** `null`: the key's own (ES256 p256, ES384 p384, RS256 RSA, EdDSA ed25519, ES256K secp256k1). */
+  alg: JwsAlg | null;
+  expSecs: number | null;
+  maxExpSecs?: number | null;
+  /** Engine mode: the PEM's SHA-256 in the header `kid` instead of the PEM in `iss`. */
+  useKid: boolean;
+  aud: string[];
+  sub: string | null;
+  nbfInSecs?: number | null;
+  jti?: string | null;
+  claims: Record<string, unknown>;
+}
+
+export interface Minted {
+  token: string;
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  /** Unix seconds. */
+  expiresAt: number;
+  /** The compact body whose hash is in `bodyHash`: send exactly these bytes. */
+  body?: string;
+}
+
+export interface VerifyOptions {
+  /** Required: `none` is never accepted. */
+  algorithms: JwsAlg[];
+  iss?: string | null;
+  aud?: string | null;
+  leewaySecs?: number;
+  requireExp?: boolean;
+}
+
+/** Exactly one of `key`, `pubkey` (PEM or JWK text). */
+export interface JwtVerifyRequest {
+  token: string;
+  key?: string | null;
+  pubkey?: string | null;
+  options: VerifyOptions;
+}
+
+export interface JwtCheck {
+  id: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface Verified {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  alg: JwsAlg;
+  checks: JwtCheck[];
+  /** What was not checked, spelled out. */
+  notChecked: string[];
+}
+
+/** A token decoded WITHOUT verifying it. */
+export interface Inspected {
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  alg: string;
+  signatureBytes: number;
+  verified: false;
+  note: string;
+  expiresInSecs?: number;
+  /** The hash Engine would look the key up by (from `iss` or `kid`). */
+  engineKeyHash?: string;
+}
+
+export const keySign = (req: SignRequest): Promise<Signature> => call('key_sign', { req });
+
+export const keyVerify = (req: VerifyRequest): Promise<Verdict> => call('key_verify', { req });
+
+/** `allow: null` resets the key to every usage its algorithm fits. */
+export const keyPolicy = (key: string, allow: Usage[] | null): Promise<KeyInfo> =>
+  call('key_policy', { key, allow });
+
+/**
+ * Mints a JWT. `body` (JSON text) is bound by `bodyHash`; `profile` (an Engine profile) names
+ * the key by the PEM Engine stored when it was registered.
+ */
+export const jwtMint = (
+  key: string,
+  options: MintOptions,
+  body: string | null = null,
+  profile: string | null = null,
+): Promise<Minted> => call('jwt_mint', { key, options, body, profile });
+
+export const jwtVerify = (req: JwtVerifyRequest): Promise<Verified> => call('jwt_verify', { req });
+
+/** Decodes without verifying. */
+export const jwtInspect = (token: string): Promise<Inspected> => call('jwt_inspect', { token });
+
+// ---------------------------------------------------------------------------------------------
+// Services (thirdweb Engine) and the local playground
+
+export interface CredentialInfo {
+  name: string;
+  createdAt: string;
+}
+
+/** A service profile: public data only (credentials by name and age, never their values). */
+export interface Profile {
+  name: string;
+  kind: string;
+  baseUrl: string;
+  settings: Record<string, unknown>;
+  credentials: CredentialInfo[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EngineHealth {
+  engineVersion?: string | null;
+  engineTier?: string | null;
+  features: string[];
+  keypairAuth: boolean;
+  /** Service clock minus ours, in seconds. */
+  clockOffsetSecs?: number | null;
+}
+
+export interface EngineKeypair {
+  hash: string;
+  publicKey: string;
+  algorithm: string;
+  label?: string | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
+  /** The vault key this keypair is, when Keyward registered it. */
+  vaultKey?: string;
+}
+
+export interface AccessToken {
+  id: string;
+  tokenMask: string;
+  walletAddress?: string | null;
+  createdAt?: string | null;
+  expiresAt?: string | null;
+  label?: string | null;
+  /** Whether Keyward holds the token in the keychain. */
+  stored: boolean;
+}
+
+/**
+ * A created access token: sealed in the keychain (`credential`), or — only when the keychain
+ * refused it — `unsaved.secret`, the token itself, to show once with a NOT SAVED warning.
+ */
+export interface CreatedToken {
+  token: AccessToken;
+  credential?: CredentialInfo;
+  unsaved?: { secret: string; error: ErrorInfo };
+}
+
+export interface CallResult {
+  method: string;
+  path: string;
+  status: number;
+  /** The response as JSON when it is JSON, else its text. */
+  body: unknown;
+  /** The claims of the token sent (never the token). */
+  tokenClaims: Record<string, unknown>;
+  tokenExpiresAt: number;
+  clockOffsetSecs?: number;
+  warning?: string;
+}
+
+export interface PlaygroundInfo {
+  url: string;
+  profile: string;
+}
+
+export interface EngineCall {
+  method: string;
+  path: string;
+  /** A JSON body (sent compact, bound by `bodyHash`). */
+  data: string | null;
+  expSecs: number | null;
+  useKid: boolean;
+}
+
+export const serviceList = (): Promise<Profile[]> => call('service_list');
+
+/** The admin token goes to the keychain and never comes back. */
+export const serviceAddEngine = (name: string, url: string, adminToken: string | null): Promise<Profile> =>
+  call('service_add_engine', { name, url, adminToken });
+
+export const serviceRemove = (name: string): Promise<Profile> => call('service_remove', { name });
+
+export const engineHealth = (profile: string): Promise<EngineHealth> => call('engine_health', { profile });
+
+export const engineKeypairAdd = (
+  profile: string,
+  key: string,
+  label: string | null = null,
+  alg: JwsAlg | null = null,
+): Promise<EngineKeypair> => call('engine_keypair_add', { profile, key, label, alg });
+
+export const engineKeypairList = (profile: string): Promise<EngineKeypair[]> =>
+  call('engine_keypair_list', { profile });
+
+/** By hash or by vault key: the hash removed. */
+export const engineKeypairRemove = (profile: string, target: string): Promise<string> =>
+  call('engine_keypair_remove', { profile, target });
+
+export const engineTokenCreate = (profile: string, label: string | null): Promise<CreatedToken> =>
+  call('engine_token_create', { profile, label });
+
+export const engineTokenList = (profile: string): Promise<AccessToken[]> =>
+  call('engine_token_list', { profile });
+
+export const engineTokenUpdate = (profile: string, id: string, label: string | null): Promise<null> =>
+  call('engine_token_update', { profile, id, label });
+
+export const engineTokenRevoke = (profile: string, id: string): Promise<null> =>
+  call('engine_token_revoke', { profile, id });
+
+/** Calls an endpoint with a fresh keypair JWT from `key`. */
+export const engineCall = (profile: string, key: string, c: EngineCall): Promise<CallResult> =>
+  call('engine_call', {
+    profile,
+    key,
+    method: c.method,
+    path: c.path,
+    data: c.data,
+    expSecs: c.expSecs,
+    useKid: c.useKid,
+  });
+
+/** Starts the local Engine playground and points the `playground` profile at it. */
+export const playgroundStart = (): Promise<PlaygroundInfo> => call('playground_start');
+
+/** False when none was running. */
+export const playgroundStop = (): Promise<boolean> => call('playground_stop');
+
+/** The URL of the playground this app runs, or null. */
+export const playgroundStatus = (): Promise<string | null> => call('playground_status');

@@ -10,7 +10,9 @@ import type {
   KeyDetail,
   KeyInfo,
   PublicFormat,
+  Profile,
   PublicView,
+  SignRequest,
   Status,
 } from '../lib/ipc';
 
@@ -33,6 +35,24 @@ export interface FakeOptions {
   verify?: AuditReport;
   /** The passphrase `backup_restore` accepts, and the keys the backup holds. */
   backup?: { passphrase: string; keys: KeyInfo[]; createdAt?: string };
+  /** Service profiles that exist already. */
+  profiles?: Profile[];
+  /** `engine_token_create` answers as if the keychain refused the new token. */
+  tokenUnsaved?: boolean;
+}
+
+/** A signature the fake's `key_sign` makes: deterministic, recognisable. */
+export function fakeSignature(key: string, scheme: string, value: string): string {
+  return `sig:${key}:${scheme}:${value}`;
+}
+
+/** The access token the fake's Engine creates (shown only when it could not be saved). */
+export const FAKE_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QifQ.SECRET-ACCESS-TOKEN.sig';
+
+/** A three-part token whose header and claims the fake's `jwt_inspect` decodes. */
+export function fakeToken(header: object, claims: object): string {
+  const b64 = (o: object) => btoa(JSON.stringify(o)).replace(/=+$/, '');
+  return `${b64(header)}.${b64(claims)}.c2ln`;
 }
 
 /** The error of a native dialog the user closed. */
@@ -200,7 +220,25 @@ export function fakeBackend(opts: FakeOptions = {}) {
     audit: [...(opts.audit ?? [])] as AuditEntry[],
     verify: opts.verify ?? null,
     backup: opts.backup ?? null,
+    profiles: [...(opts.profiles ?? [])] as Profile[],
+    keypairs: [] as { hash: string; publicKey: string; algorithm: string; vaultKey?: string }[],
+    tokens: [] as { id: string; tokenMask: string; label: string | null; stored: boolean }[],
+    playground: null as string | null,
   };
+  const profileOf = (name: unknown) => {
+    const p = state.profiles.find((x) => x.name === name);
+    if (!p) throw { code: 'service.not_found', message: `No profile ${String(name)}`, hint: 'Add it.' };
+    return p;
+  };
+  const engineProfile = (name: string, url: string, admin: boolean): Profile => ({
+    name,
+    kind: 'engine',
+    baseUrl: url,
+    settings: {},
+    credentials: admin ? [{ name: 'admin-token', createdAt: '2025-01-01T00:00:00Z' }] : [],
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt: '2025-01-01T00:00:00Z',
+  });
   const log = (action: string, keyId: string | null, summary: string) => {
     const seq = (state.audit[state.audit.length - 1]?.seq ?? 0) + 1;
     state.audit.push(auditEntry(seq, action, keyId, summary));
@@ -381,6 +419,145 @@ export function fakeBackend(opts: FakeOptions = {}) {
         state.keys = state.keys.filter((k) => k.id !== args.key);
         log('key.delete', String(args.key), 'deleted the key');
         return null;
+      case 'key_sign': {
+        const req = args.req as SignRequest;
+        const k = find(req.key);
+        if (!(k.usage ?? []).includes(req.scheme)) {
+          throw keyError('sign.policy_forbidden', `the usage policy of ${k.label} forbids ${req.scheme}`);
+        }
+        log('key.sign', k.id, `signed with ${req.scheme}`);
+        return {
+          scheme: req.scheme,
+          signature: fakeSignature(k.id, req.scheme, req.input.value),
+          digest: req.scheme === 'ed25519' ? undefined : 'ab'.repeat(32),
+          signer: `signer-of-${k.id}`,
+        };
+      }
+      case 'key_verify': {
+        const req = args.req as { signature: string; address?: string | null; key?: string | null };
+        const valid = req.signature.startsWith('sig:');
+        return {
+          valid,
+          reason: valid ? 'signed by the fake' : 'the signature does not match',
+          recovered: req.address ?? undefined,
+        };
+      }
+      case 'key_policy': {
+        const k = find(args.key);
+        k.usage = (args.allow as KeyInfo['usage']) ?? ['jwt'];
+        return { ...k };
+      }
+      case 'jwt_mint': {
+        const k = find(args.key);
+        const o = args.options as { mode: string; alg: string | null; expSecs: number | null; aud: string[]; claims: object };
+        const iat = Math.floor(Date.now() / 1000);
+        const exp = iat + (o.expSecs ?? 15);
+        const header = { alg: o.alg ?? 'ES256', typ: 'JWT' };
+        const claims = { ...(o.mode === 'engine' ? { iss: `PEM-${k.id}` } : {}), iat, exp, ...o.claims };
+        log('jwt.mint', k.id, `minted a ${o.mode} token`);
+        return { token: fakeToken(header, claims), header, claims, expiresAt: exp };
+      }
+      case 'jwt_inspect': {
+        const parts = String(args.token).trim().split('.');
+        if (parts.length !== 3) throw keyError('jwt.malformed', 'not a JWT');
+        const dec = (p: string) => JSON.parse(atob(p)) as Record<string, unknown>;
+        const header = dec(parts[0]);
+        const claims = dec(parts[1]);
+        return {
+          header,
+          claims,
+          alg: String(header.alg),
+          signatureBytes: 3,
+          verified: false,
+          note: 'decoded only: the signature, the expiry and the claims were NOT verified',
+          expiresInSecs: typeof claims.exp === 'number' ? claims.exp - Math.floor(Date.now() / 1000) : undefined,
+        };
+      }
+      case 'jwt_verify': {
+        const req = args.req as { options: { algorithms: string[] } };
+        return {
+          header: {},
+          claims: {},
+          alg: req.options.algorithms[0],
+          checks: [{ id: 'signature', ok: true, detail: 'valid signature' }],
+          notChecked: ['iss: present but not compared (no issuer required)'],
+        };
+      }
+      case 'service_list':
+        return state.profiles.map((p) => ({ ...p }));
+      case 'service_add_engine': {
+        const p = engineProfile(String(args.name), String(args.url), args.adminToken !== null);
+        state.profiles.push(p);
+        return { ...p };
+      }
+      case 'service_remove': {
+        const p = profileOf(args.name);
+        state.profiles = state.profiles.filter((x) => x !== p);
+        return { ...p };
+      }
+      case 'playground_start': {
+        state.playground = 'http://127.0.0.1:45678';
+        state.profiles = state.profiles.filter((p) => p.name !== 'playground');
+        state.profiles.push(engineProfile('playground', state.playground, true));
+        return { url: state.playground, profile: 'playground' };
+      }
+      case 'playground_stop': {
+        const was = state.playground !== null;
+        state.playground = null;
+        return was;
+      }
+      case 'playground_status':
+        return state.playground;
+      case 'engine_health':
+        profileOf(args.profile);
+        return { engineVersion: 'fake', engineTier: 'test', features: ['KEYPAIR_AUTH'], keypairAuth: true, clockOffsetSecs: 0 };
+      case 'engine_keypair_add': {
+        profileOf(args.profile);
+        const k = find(args.key);
+        const kp = { hash: `hash-${k.id}`.padEnd(64, '0'), publicKey: `PEM-${k.id}`, algorithm: 'ES256', vaultKey: k.id };
+        state.keypairs.push(kp);
+        return kp;
+      }
+      case 'engine_keypair_list':
+        profileOf(args.profile);
+        return state.keypairs.map((k) => ({ ...k }));
+      case 'engine_keypair_remove':
+        state.keypairs = state.keypairs.filter((k) => k.hash !== args.target);
+        return args.target;
+      case 'engine_token_create': {
+        profileOf(args.profile);
+        const id = `tok-${state.next++}`;
+        const t = { id, tokenMask: 'eyJ0...mask', label: (args.label as string | null) ?? null, stored: !opts.tokenUnsaved };
+        state.tokens.push(t);
+        if (opts.tokenUnsaved) {
+          return {
+            token: { ...t },
+            unsaved: {
+              secret: FAKE_ACCESS_TOKEN,
+              error: { code: 'keychain.locked', message: 'the keychain is locked', hint: 'Unlock it.' },
+            },
+          };
+        }
+        return { token: { ...t }, credential: { name: `access-token:${id}`, createdAt: '2025-01-01T00:00:00Z' } };
+      }
+      case 'engine_token_list':
+        return state.tokens.map((t) => ({ ...t }));
+      case 'engine_token_update':
+        return null;
+      case 'engine_token_revoke':
+        state.tokens = state.tokens.filter((t) => t.id !== args.id);
+        return null;
+      case 'engine_call': {
+        const registered = state.keypairs.some((k) => k.vaultKey === args.key);
+        return {
+          method: args.method,
+          path: args.path,
+          status: registered ? 200 : 401,
+          body: registered ? { result: [] } : { error: 'Unauthorized' },
+          tokenClaims: { iss: 'PEM' },
+          tokenExpiresAt: Math.floor(Date.now() / 1000) + 15,
+        };
+      }
       default:
         throw `unknown command ${cmd}`;
     }

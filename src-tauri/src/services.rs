@@ -1,0 +1,318 @@
+//! Service commands: the Services screen (Engine profiles, keypairs, access tokens, endpoint
+//! calls) and the local playground. The flows live in `keyward-services`; HTTP is blocking
+//! reqwest, so every call runs on the blocking pool (inside `with_backend`), never on the async
+//! runtime's threads.
+//!
+//! Secrets cross IPC one way only: an admin token comes in from the webview once, is sealed in
+//! the keychain and never goes back. The one exception is an access token the keychain refused
+//! to store: Engine shows it once, so the user must see it now (`unsaved`).
+
+use crate::commands::{io_error, unlocked, with_backend, AppState, CmdResult};
+use keyward_services::engine::{self, AccessToken, CallResult, Health, Keypair};
+use keyward_services::once::Sealed;
+use keyward_services::{playground, ReqwestClient, ServiceError};
+use keyward_vault::api::{CredentialInfo, JwsAlg, MintOptions, Profile};
+use keyward_vault::{Backend, ErrorBody, Vault, VaultError};
+use serde::Serialize;
+use zeroize::Zeroizing;
+
+/// The profile `playground_start` creates (or replaces).
+const PLAYGROUND_PROFILE: &str = "playground";
+
+type ServiceResult<T> = Result<T, ServiceError>;
+
+/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool.
+async fn with_http<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut Vault, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
+) -> CmdResult<T> {
+    with_backend(state, move |v| {
+        unlocked(v)?;
+        let http = ReqwestClient::new()?;
+        f(v, &http)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn service_list(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Profile>> {
+    with_backend(&state, |v| -> ServiceResult<_> {
+        unlocked(v)?;
+        Ok(v.profile_list()?)
+    })
+    .await
+}
+
+/// Adds an Engine profile; `admin_token` (an access token or the secret key) is sealed in the
+/// keychain as its `admin-token` credential and never returned.
+#[tauri::command]
+pub async fn service_add_engine(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    url: String,
+    admin_token: Option<String>,
+) -> CmdResult<Profile> {
+    let token = admin_token
+        .map(|t| Zeroizing::new(t.trim().to_string()))
+        .filter(|t| !t.is_empty());
+    with_backend(&state, move |v| {
+        unlocked(v)?;
+        engine::add_profile(v, name.trim(), &url, token, None)
+    })
+    .await
+}
+
+/// Removes a profile and every credential it holds (the page confirms first).
+#[tauri::command]
+pub async fn service_remove(state: tauri::State<'_, AppState>, name: String) -> CmdResult<Profile> {
+    with_backend(&state, move |v| -> ServiceResult<_> {
+        unlocked(v)?;
+        Ok(v.profile_remove(&name)?)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn engine_health(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+) -> CmdResult<Health> {
+    with_http(&state, move |v, http| engine::health(v, http, &profile)).await
+}
+
+/// Registers a vault key's public key with Engine (`alg`: the key's default when null).
+#[tauri::command]
+pub async fn engine_keypair_add(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    key: String,
+    label: Option<String>,
+    alg: Option<JwsAlg>,
+) -> CmdResult<Keypair> {
+    with_http(&state, move |v, http| {
+        let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        engine::register_key(v, http, &profile, &key, label, alg)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn engine_keypair_list(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+) -> CmdResult<Vec<Keypair>> {
+    with_http(&state, move |v, http| {
+        engine::list_keypairs(v, http, &profile)
+    })
+    .await
+}
+
+/// Removes a keypair by its hash or by the vault key it is; returns the hash.
+#[tauri::command]
+pub async fn engine_keypair_remove(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    target: String,
+) -> CmdResult<String> {
+    with_http(&state, move |v, http| {
+        engine::remove_keypair(v, http, &profile, &target)
+    })
+    .await
+}
+
+/// A created access token as the page sees it: sealed in the keychain (`credential`), or —
+/// when the keychain refused it — the token itself, to be shown once as NOT SAVED.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreatedToken {
+    token: AccessToken,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    credential: Option<CredentialInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unsaved: Option<Unsaved>,
+}
+
+/// The only secret a command returns without a reveal: Engine will not show it again.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Unsaved {
+    secret: Zeroizing<String>,
+    error: ErrorBody,
+}
+
+#[tauri::command]
+pub async fn engine_token_create(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    label: Option<String>,
+) -> CmdResult<CreatedToken> {
+    with_http(&state, move |v, http| {
+        let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
+        let created = engine::create_token(v, http, &profile, label)?;
+        Ok(match created.sealed {
+            Sealed::Stored(c) => CreatedToken {
+                token: created.info,
+                credential: Some(c),
+                unsaved: None,
+            },
+            Sealed::Unsaved { secret, error } => CreatedToken {
+                token: created.info,
+                credential: None,
+                unsaved: Some(Unsaved {
+                    secret,
+                    error: ErrorBody::from(&error),
+                }),
+            },
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn engine_token_list(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+) -> CmdResult<Vec<AccessToken>> {
+    with_http(&state, move |v, http| {
+        engine::list_tokens(v, http, &profile)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn engine_token_update(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    id: String,
+    label: Option<String>,
+) -> CmdResult<()> {
+    with_http(&state, move |v, http| {
+        engine::update_token(v, http, &profile, &id, label.as_deref())
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn engine_token_revoke(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    id: String,
+) -> CmdResult<()> {
+    with_http(&state, move |v, http| {
+        engine::revoke_token(v, http, &profile, &id)
+    })
+    .await
+}
+
+/// Calls an endpoint with a fresh keypair JWT from `key` (`data`: a JSON body, bound by
+/// `bodyHash`). The answer carries the token's claims, never the token.
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn engine_call(
+    state: tauri::State<'_, AppState>,
+    profile: String,
+    key: String,
+    method: String,
+    path: String,
+    data: Option<String>,
+    exp_secs: Option<u64>,
+    use_kid: Option<bool>,
+) -> CmdResult<CallResult> {
+    let opts = MintOptions {
+        exp_secs,
+        use_kid: use_kid.unwrap_or(false),
+        ..Default::default()
+    };
+    let data = data.filter(|d| !d.trim().is_empty());
+    with_http(&state, move |v, http| {
+        engine::call(
+            v,
+            http,
+            &profile,
+            &key,
+            engine::Endpoint {
+                method: &method,
+                path: &path,
+                data: data.as_deref().map(str::as_bytes),
+            },
+            opts,
+        )
+    })
+    .await
+}
+
+/// Where the started playground listens, and the profile that points at it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlaygroundInfo {
+    url: String,
+    profile: String,
+}
+
+/// Starts `keyward-playground` (Engine) next to the app binary, replacing one this app started
+/// before, and creates or replaces the `playground` profile with its URL and admin token. The
+/// child lives in the app's state and dies with the app (and with its stdin, if the app dies).
+#[tauri::command]
+pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<PlaygroundInfo> {
+    // Nothing is started for a locked vault: the profile could not be written.
+    with_backend(&state, |v| unlocked(v)).await?;
+    let exe = std::env::current_exe().map_err(|e| io_error(e.to_string()))?;
+    let binary = playground::locate(&exe);
+    let slot = state.playground.clone();
+    // The old one goes first, so that two never run for one app.
+    let pg = tauri::async_runtime::spawn_blocking(move || -> CmdResult<_> {
+        slot.lock()
+            .map_err(|_| io_error("playground state poisoned"))?
+            .take();
+        playground::spawn(&binary, "engine", &[]).map_err(|e| ErrorBody::from(&e))
+    })
+    .await
+    .map_err(|e| io_error(e.to_string()))??;
+    let url = pg.ready.url.clone();
+    let token = Zeroizing::new(pg.ready.admin_token.clone());
+    let profile_url = url.clone();
+    // On failure `pg` is dropped here, which kills the child.
+    with_backend(&state, move |v| -> ServiceResult<()> {
+        match v.profile_remove(PLAYGROUND_PROFILE) {
+            Ok(_) | Err(VaultError::ProfileNotFound(_)) => {}
+            Err(e) => return Err(e.into()),
+        }
+        engine::add_profile(v, PLAYGROUND_PROFILE, &profile_url, Some(token), None)?;
+        Ok(())
+    })
+    .await?;
+    *state
+        .playground
+        .lock()
+        .map_err(|_| io_error("playground state poisoned"))? = Some(pg);
+    Ok(PlaygroundInfo {
+        url,
+        profile: PLAYGROUND_PROFILE.into(),
+    })
+}
+
+/// Stops the playground this app started; false when none was running. The profile stays.
+#[tauri::command]
+pub async fn playground_stop(state: tauri::State<'_, AppState>) -> CmdResult<bool> {
+    let slot = state.playground.clone();
+    tauri::async_runtime::spawn_blocking(move || -> CmdResult<bool> {
+        // Dropping it kills and reaps the child.
+        let pg = slot
+            .lock()
+            .map_err(|_| io_error("playground state poisoned"))?
+            .take();
+        Ok(pg.is_some())
+    })
+    .await
+    .map_err(|e| io_error(e.to_string()))?
+}
+
+/// Whether a playground this app started is running, and where.
+#[tauri::command]
+pub async fn playground_status(state: tauri::State<'_, AppState>) -> CmdResult<Option<String>> {
+    let guard = state
+        .playground
+        .lock()
+        .map_err(|_| io_error("playground state poisoned"))?;
+    Ok(guard.as_ref().map(|p| p.ready.url.clone()))
+}
