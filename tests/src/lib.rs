@@ -654,11 +654,17 @@ impl Drop for Keyring {
 /// Exit codes of keyward-cli.
 pub mod exit {
     pub const OK: i32 = 0;
+    /// A signature, SIWE message or token that does not verify.
+    pub const INVALID: i32 = 1;
     pub const USAGE: i32 = 2;
     pub const VAULT: i32 = 3;
     pub const KEYCHAIN: i32 = 4;
     pub const KEY: i32 = 5;
     pub const AGENT: i32 = 6;
+    /// `sign.*`, `jwt.*` and `siwe.*` errors.
+    pub const SIGN: i32 = 7;
+    /// `service.*` and `clock.skew` errors; an endpoint that answered an error status.
+    pub const SERVICE: i32 = 8;
 }
 
 /// `keyward-cli` with its own data dir and passphrase file, on a [`Keyring`].
@@ -852,6 +858,21 @@ impl Cli {
     /// The vault's keychain service, `keyward-<vault-id>`.
     pub fn service(&self) -> String {
         format!("keyward-{}", self.vault_id())
+    }
+
+    /// Writes `contents` to `name` in the scratch dir (mode 0600); returns the path as a string.
+    pub fn scratch_file(&self, name: &str, contents: impl AsRef<[u8]>) -> String {
+        let path = self.scratch().join(name);
+        std::fs::write(&path, contents).expect("write scratch file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        path.to_str().expect("UTF-8 path").to_string()
+    }
+
+    /// `key gen --alg ALG --label LABEL`: the key id.
+    pub fn gen_alg(&self, alg: &str, label: &str) -> String {
+        let k = self.json(&["key", "gen", "--alg", alg, "--label", label]);
+        assert_eq!(k["alg"], alg, "{k}");
+        k["id"].as_str().expect("id").to_string()
     }
 
     /// `key gen --alg p256 --label LABEL`: the key info.

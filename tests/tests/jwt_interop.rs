@@ -14,34 +14,13 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use keyward_tests::interop::{node, node_fails};
-use keyward_tests::{describe, openssl, Cli, Keyring};
+use keyward_tests::{describe, exit, openssl, Cli, Keyring};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use std::os::unix::fs::PermissionsExt;
 use std::time::Duration;
-
-/// Exit status of `sign.*`, `jwt.*` and `siwe.*` errors.
-const SIGN_EXIT: i32 = 7;
-/// Exit status of a signature (or SIWE message) that does not verify.
-const INVALID_EXIT: i32 = 1;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Writes `contents` to `name` in the CLI's scratch dir; returns the path as a string.
-fn scratch_file(cli: &Cli, name: &str, contents: impl AsRef<[u8]>) -> String {
-    let path = cli.scratch().join(name);
-    std::fs::write(&path, contents).expect("write scratch file");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    path.to_str().expect("UTF-8 path").to_string()
-}
-
-/// `key gen --alg ALG --label LABEL`: the key id.
-fn gen(cli: &Cli, alg: &str, label: &str) -> String {
-    let k = cli.json(&["key", "gen", "--alg", alg, "--label", label]);
-    assert_eq!(k["alg"], alg, "{k}");
-    k["id"].as_str().expect("id").to_string()
-}
 
 /// An RSA-2048 key made by openssl (much faster than a debug build generating one), imported.
 fn rsa_key(cli: &Cli, label: &str) -> String {
@@ -167,8 +146,8 @@ fn now_secs() -> i64 {
 fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let p256 = gen(&cli, "p256", "p256");
-    let p384 = gen(&cli, "p384", "p384");
+    let p256 = cli.gen_alg("p256", "p256");
+    let p384 = cli.gen_alg("p384", "p384");
     let rsa = rsa_key(&cli, "rsa");
     let _agent = cli.spawn_agent();
     // Public keys of the same types that did not sign: openssl's.
@@ -236,7 +215,7 @@ fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
         );
         assert_eq!(exp - iat, 15, "{alg}: default lifetime 15 s: {claims}");
 
-        let iss_file = scratch_file(&cli, "iss.pem", claims["iss"].as_str().unwrap());
+        let iss_file = cli.scratch_file("iss.pem", claims["iss"].as_str().unwrap());
         let v = node("jwt-verify-engine", &[&token, &iss_file, alg]);
         assert_eq!(v["payload"], claims, "{alg}: jsonwebtoken's payload");
         assert_eq!(v["header"]["alg"], alg, "{v}");
@@ -245,7 +224,7 @@ fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
         let wrong_alg = if alg == "RS256" { "PS256" } else { "RS256" };
         let e = node_fails("jwt-verify-engine", &[&token, &iss_file, wrong_alg]);
         assert!(e.contains("invalid algorithm"), "{alg}: {e}");
-        let other = scratch_file(&cli, "other.pem", other_for(alg));
+        let other = cli.scratch_file("other.pem", other_for(alg));
         let e = node_fails("jwt-verify-engine", &[&token, &other, alg]);
         assert!(
             e.contains("invalid signature"),
@@ -263,16 +242,12 @@ fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
         "{header}"
     );
     assert!(claims.get("iss").is_none(), "{claims}");
-    let pem_file = scratch_file(&cli, "p256.pem", pem.trim());
+    let pem_file = cli.scratch_file("p256.pem", pem.trim());
     let v = node("jwt-verify-engine", &[&token, &pem_file, "ES256"]);
     assert_eq!(v["header"]["kid"], header["kid"], "{v}");
 
     // --body-file: bodyHash = SHA-256 of the body as Node re-serialises it (compact).
-    let body = scratch_file(
-        &cli,
-        "body.json",
-        "{ \"to\": \"0xabc\",\n  \"n\": [1, 2] }\n",
-    );
+    let body = cli.scratch_file("body.json", "{ \"to\": \"0xabc\",\n  \"n\": [1, 2] }\n");
     let token = mint(&cli, &["--key", &p256, "--body-file", &body]);
     let (_, claims, _) = decode(&token);
     assert_eq!(
@@ -280,7 +255,7 @@ fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
         hex::encode(Sha256::digest(r#"{"to":"0xabc","n":[1,2]}"#)),
         "{claims}"
     );
-    let iss_file = scratch_file(&cli, "iss.pem", claims["iss"].as_str().unwrap());
+    let iss_file = cli.scratch_file("iss.pem", claims["iss"].as_str().unwrap());
     let v = node("jwt-verify-engine", &[&token, &iss_file, "ES256"]);
     assert_eq!(v["payload"]["bodyHash"], claims["bodyHash"], "{v}");
 }
@@ -292,9 +267,9 @@ fn engine_tokens_verify_with_jsonwebtoken_as_engine_does() {
 fn generic_tokens_verify_with_jose() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let k1 = gen(&cli, "secp256k1", "k1");
-    let ed = gen(&cli, "ed25519", "ed");
-    let p256 = gen(&cli, "p256", "p256");
+    let k1 = cli.gen_alg("secp256k1", "k1");
+    let ed = cli.gen_alg("ed25519", "ed");
+    let p256 = cli.gen_alg("p256", "p256");
     let _agent = cli.spawn_agent();
     for (key, alg) in [(&k1, "ES256K"), (&ed, "EdDSA"), (&p256, "ES256")] {
         let token = mint(
@@ -326,8 +301,8 @@ fn generic_tokens_verify_with_jose() {
             claims.get("iss").is_none(),
             "generic mode has no Engine iss: {claims}"
         );
-        let pem = scratch_file(&cli, "pub.pem", export(&cli, key, "pem"));
-        let jwk = scratch_file(&cli, "pub.jwk", export(&cli, key, "jwk"));
+        let pem = cli.scratch_file("pub.pem", export(&cli, key, "pem"));
+        let jwk = cli.scratch_file("pub.jwk", export(&cli, key, "jwk"));
         for file in [&pem, &jwk] {
             let v = node("jose-verify", &[&token, file, alg]);
             assert_eq!(v["protectedHeader"]["alg"], alg, "{v}");
@@ -356,14 +331,14 @@ fn generic_tokens_verify_with_jose() {
 fn keyward_verifies_tokens_jose_minted() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let k1 = gen(&cli, "secp256k1", "k1");
-    let ed = gen(&cli, "ed25519", "ed");
-    let p256 = gen(&cli, "p256", "p256");
+    let k1 = cli.gen_alg("secp256k1", "k1");
+    let ed = cli.gen_alg("ed25519", "ed");
+    let p256 = cli.gen_alg("p256", "p256");
     let _agent = cli.spawn_agent();
     for (key, alg) in [(&k1, "ES256K"), (&ed, "EdDSA"), (&p256, "ES256")] {
-        let jwk = scratch_file(&cli, "priv.jwk", private_jwk(&cli, key));
-        let pem = scratch_file(&cli, "pub.pem", export(&cli, key, "pem"));
-        let pub_jwk = scratch_file(&cli, "pub.jwk", export(&cli, key, "jwk"));
+        let jwk = cli.scratch_file("priv.jwk", private_jwk(&cli, key));
+        let pem = cli.scratch_file("pub.pem", export(&cli, key, "pem"));
+        let pub_jwk = cli.scratch_file("pub.jwk", export(&cli, key, "jwk"));
         let claims = json!({"sub": "made by jose", "n": 7}).to_string();
         let token = node("jose-mint", &[&jwk, alg, &claims])["token"]
             .as_str()
@@ -402,14 +377,14 @@ fn keyward_verifies_tokens_jose_minted() {
                 alg,
             ],
             "jwt.bad_signature",
-            SIGN_EXIT,
+            exit::SIGN,
         );
     }
 
     // High-S: jose itself accepts (r, n − s), JWS does not require low-S; so must Keyward.
     for (key, alg) in [(&k1, "ES256K"), (&p256, "ES256")] {
-        let jwk = scratch_file(&cli, "priv.jwk", private_jwk(&cli, key));
-        let pem = scratch_file(&cli, "pub.pem", export(&cli, key, "pem"));
+        let jwk = cli.scratch_file("priv.jwk", private_jwk(&cli, key));
+        let pem = cli.scratch_file("pub.pem", export(&cli, key, "pem"));
         let high = node("jose-mint-high-s", &[&jwk, alg, r#"{"sub":"high"}"#]);
         let token = high["token"].as_str().unwrap();
         let (_, _, sig) = decode(token);
@@ -425,8 +400,8 @@ fn keyward_verifies_tokens_jose_minted() {
     }
 
     // Signed by another key of the same type.
-    let other = gen(&cli, "secp256k1", "other");
-    let jwk = scratch_file(&cli, "priv.jwk", private_jwk(&cli, &other));
+    let other = cli.gen_alg("secp256k1", "other");
+    let jwk = cli.scratch_file("priv.jwk", private_jwk(&cli, &other));
     let token = node("jose-mint", &[&jwk, "ES256K"])["token"]
         .as_str()
         .unwrap()
@@ -434,7 +409,7 @@ fn keyward_verifies_tokens_jose_minted() {
     cli.json_err(
         &["jwt", "verify", &token, "--key", &k1, "--alg", "ES256K"],
         "jwt.bad_signature",
-        SIGN_EXIT,
+        exit::SIGN,
     );
 }
 
@@ -445,7 +420,7 @@ fn keyward_verifies_tokens_jose_minted() {
 fn jwt_inspect_decodes_but_says_not_verified() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let p256 = gen(&cli, "p256", "p256");
+    let p256 = cli.gen_alg("p256", "p256");
     let token = mint(&cli, &["--key", &p256, "--mode", "generic", "--sub", "bob"]);
     let (h, c, mut sig) = decode(&token);
     sig[0] ^= 1;
@@ -476,10 +451,10 @@ fn jwt_inspect_decodes_but_says_not_verified() {
 fn malformed_and_dangerous_tokens_are_jwt_errors() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let p256 = gen(&cli, "p256", "p256");
-    let p384 = gen(&cli, "p384", "p384");
-    let ed = gen(&cli, "ed25519", "ed");
-    let k1 = gen(&cli, "secp256k1", "k1");
+    let p256 = cli.gen_alg("p256", "p256");
+    let p384 = cli.gen_alg("p384", "p384");
+    let ed = cli.gen_alg("ed25519", "ed");
+    let k1 = cli.gen_alg("secp256k1", "k1");
     let rsa = rsa_key(&cli, "rsa");
     let _agent = cli.spawn_agent();
     let exp = now_secs() + 600;
@@ -519,19 +494,19 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
         cli.json_err(
             &["jwt", "verify", token, "--key", &p256, "--alg", "ES256"],
             code,
-            SIGN_EXIT,
+            exit::SIGN,
         );
     }
     // A good token, but not an accepted algorithm, or not one that fits the key.
     cli.json_err(
         &["jwt", "verify", &good, "--key", &p256, "--alg", "ES384"],
         "jwt.alg_not_allowed",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     cli.json_err(
         &["jwt", "verify", &good, "--key", &p384, "--alg", "ES256"],
         "jwt.alg_key_mismatch",
-        SIGN_EXIT,
+        exit::SIGN,
     );
 
     // Algorithm confusion: HS256 with the public PEM as the HMAC secret (the classic attack on
@@ -543,7 +518,7 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
     );
     for (key, alg) in [(&rsa, "RS256"), (&p256, "ES256")] {
         let pem = export(&cli, key, "pem");
-        let pem_file = scratch_file(&cli, "confusion.pem", &pem);
+        let pem_file = cli.scratch_file("confusion.pem", &pem);
         for secret in [pem.as_str(), pem.trim()] {
             let header = json!({"alg": "HS256", "typ": "JWT"});
             let input = format!("{}.{}", b64(&header.to_string()), b64(&claims.to_string()));
@@ -555,7 +530,7 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
                 cli.json_err(
                     &["jwt", "verify", &token, by[0], by[1], "--alg", alg],
                     "jwt.alg_not_allowed",
-                    SIGN_EXIT,
+                    exit::SIGN,
                 );
             }
             // Engine's own check refuses it as well.
@@ -571,12 +546,12 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
             "jwt", "mint", "--key", &p256, "--mode", "generic", "--claim", &big,
         ],
         "jwt.too_large",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     cli.json_err(
         &["jwt", "mint", "--key", &p256, "--claim", &big],
         "jwt.too_large",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     for (key, alg) in [
         (&ed, None),
@@ -588,18 +563,18 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
         if let Some(a) = alg {
             args.extend_from_slice(&["--alg", a]);
         }
-        cli.json_err(&args, "jwt.alg_not_in_mode", SIGN_EXIT);
+        cli.json_err(&args, "jwt.alg_not_in_mode", exit::SIGN);
     }
     cli.json_err(
         &["jwt", "mint", "--key", &p256, "--exp", "1h"],
         "jwt.exp_too_long",
-        SIGN_EXIT,
+        exit::SIGN,
     );
 
     // Expiry: exp is enforced with no leeway, by Keyward and by Engine's jsonwebtoken.
     let short = mint(&cli, &["--key", &p256, "--exp", "1s"]);
     let (_, c, _) = decode(&short);
-    let iss = scratch_file(&cli, "iss.pem", c["iss"].as_str().unwrap());
+    let iss = cli.scratch_file("iss.pem", c["iss"].as_str().unwrap());
     let exp = c["exp"].as_i64().unwrap();
     while now_secs() < exp {
         std::thread::sleep(Duration::from_millis(100));
@@ -607,7 +582,7 @@ fn malformed_and_dangerous_tokens_are_jwt_errors() {
     cli.json_err(
         &["jwt", "verify", &short, "--key", &p256, "--alg", "ES256"],
         "jwt.expired",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     let e = node_fails("jwt-verify-engine", &[&short, &iss, "ES256"]);
     assert!(e.contains("jwt expired"), "{e}");
@@ -659,8 +634,8 @@ fn check<'a>(r: &'a Value, id: &str) -> &'a Value {
 fn siwe_messages_verify_with_the_siwe_library() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "secp256k1", "eth");
-    let other = gen(&cli, "secp256k1", "other");
+    let key = cli.gen_alg("secp256k1", "eth");
+    let other = cli.gen_alg("secp256k1", "other");
     let _agent = cli.spawn_agent();
     let address = export(&cli, &key, "eth").trim().to_string();
 
@@ -697,7 +672,7 @@ fn siwe_messages_verify_with_the_siwe_library() {
         )),
         "{message}"
     );
-    let file = scratch_file(&cli, "siwe.txt", &message);
+    let file = cli.scratch_file("siwe.txt", &message);
     let sig = siwe_sign(&cli, &key, &file);
 
     // The siwe library parses the message, re-serialises it, and recovers the signer.
@@ -748,7 +723,7 @@ fn siwe_messages_verify_with_the_siwe_library() {
             &cli,
             &["--message-file", &file, "--signature", &sig, flag, value],
         );
-        assert_eq!(code, Some(INVALID_EXIT), "{flag} {value}: {r}");
+        assert_eq!(code, Some(exit::INVALID), "{flag} {value}: {r}");
         assert_eq!(r["valid"], false, "{flag} {value}: {r}");
         assert_eq!(check(&r, id)["ok"], false, "{flag} {value}: {r}");
     }
@@ -756,7 +731,7 @@ fn siwe_messages_verify_with_the_siwe_library() {
     cli.json_err(
         &["siwe", "sign", "--key", &other, "--message-file", &file],
         "siwe.address_mismatch",
-        SIGN_EXIT,
+        exit::SIGN,
     );
 
     // No statement: address LF LF LF URI, as the ABNF and the library have it.
@@ -772,7 +747,7 @@ fn siwe_messages_verify_with_the_siwe_library() {
         ],
     );
     assert!(bare.contains(&format!("{address}\n\n\nURI: ")), "{bare:?}");
-    let file = scratch_file(&cli, "bare.txt", &bare);
+    let file = cli.scratch_file("bare.txt", &bare);
     let sig = siwe_sign(&cli, &key, &file);
     let v = node("siwe-verify", &[&file, &sig]);
     assert_eq!(v["success"], true, "{v}");
@@ -788,7 +763,7 @@ fn siwe_messages_verify_with_the_siwe_library() {
 fn an_expired_siwe_message_fails_in_keyward_and_in_the_siwe_library() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "secp256k1", "eth");
+    let key = cli.gen_alg("secp256k1", "eth");
     let address = export(&cli, &key, "eth").trim().to_string();
     let message = siwe_build(
         &cli,
@@ -803,11 +778,11 @@ fn an_expired_siwe_message_fails_in_keyward_and_in_the_siwe_library() {
             "1s",
         ],
     );
-    let file = scratch_file(&cli, "siwe.txt", &message);
+    let file = cli.scratch_file("siwe.txt", &message);
     let sig = siwe_sign(&cli, &key, &file);
     std::thread::sleep(Duration::from_millis(1300));
     let (code, r) = siwe_verify(&cli, &["--message-file", &file, "--signature", &sig]);
-    assert_eq!(code, Some(INVALID_EXIT), "{r}");
+    assert_eq!(code, Some(exit::INVALID), "{r}");
     assert_eq!(r["valid"], false, "{r}");
     assert_eq!(check(&r, "signature")["ok"], true, "{r}");
     assert_eq!(check(&r, "expiration")["ok"], false, "{r}");
@@ -828,7 +803,7 @@ fn an_expired_siwe_message_fails_in_keyward_and_in_the_siwe_library() {
 fn siwe_build_with_key_uses_the_keys_address() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "secp256k1", "eth");
+    let key = cli.gen_alg("secp256k1", "eth");
     let address = export(&cli, &key, "eth").trim().to_string();
     let message = siwe_build(
         &cli,
@@ -842,7 +817,7 @@ fn siwe_build_with_key_uses_the_keys_address() {
         ],
     );
     assert_eq!(message.lines().nth(1), Some(address.as_str()), "{message}");
-    let file = scratch_file(&cli, "siwe.txt", &message);
+    let file = cli.scratch_file("siwe.txt", &message);
     let sig = siwe_sign(&cli, &key, &file);
     let v = node("siwe-verify", &[&file, &sig]);
     assert_eq!(v["success"], true, "{v}");

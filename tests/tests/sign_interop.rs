@@ -15,16 +15,10 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_tests::interop::{node, node_fails};
-use keyward_tests::{describe, run_command, Cli, Keyring};
+use keyward_tests::{describe, exit, run_command, Cli, Keyring};
 use serde_json::Value;
 use sha2::{Digest, Sha256, Sha384};
-use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
-
-/// Exit status of `sign.*`, `jwt.*` and `siwe.*` errors.
-const SIGN_EXIT: i32 = 7;
-/// Exit status of a signature that does not verify.
-const INVALID_EXIT: i32 = 1;
 
 /// secp256k1's group order, big-endian.
 const SECP256K1_N: [u8; 32] = [
@@ -48,21 +42,6 @@ const EOS_K1: &str = "PUB_K1_859gxfnXyUriMgUeThh1fWv3oqcpLFyHa3TfFYC4PK2Ht7beeX"
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// Writes `contents` to `name` in the CLI's scratch dir; returns the path as a string.
-fn scratch_file(cli: &Cli, name: &str, contents: impl AsRef<[u8]>) -> String {
-    let path = cli.scratch().join(name);
-    std::fs::write(&path, contents).expect("write scratch file");
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-    path.to_str().expect("UTF-8 path").to_string()
-}
-
-/// `key gen --alg ALG --label LABEL`: the key id.
-fn gen(cli: &Cli, alg: &str, label: &str) -> String {
-    let k = cli.json(&["key", "gen", "--alg", alg, "--label", label]);
-    assert_eq!(k["alg"], alg, "{k}");
-    k["id"].as_str().expect("id").to_string()
-}
 
 /// `key import - --format F [--alg A] --label L` with `text` on stdin: the key id.
 fn import(cli: &Cli, text: &str, format: &str, alg: Option<&str>, label: &str) -> String {
@@ -148,13 +127,13 @@ fn assert_valid(cli: &Cli, args: &[&str]) {
 fn assert_invalid(cli: &Cli, args: &[&str]) {
     let (code, text) = verify(cli, args);
     assert!(
-        code == Some(INVALID_EXIT) && text.starts_with("INVALID"),
+        code == Some(exit::INVALID) && text.starts_with("INVALID"),
         "verify {args:?} should be INVALID with exit 1: status {code:?}: {text}"
     );
     let mut full = vec!["verify"];
     full.extend_from_slice(args);
     let (code, doc) = cli.json_any(&full);
-    assert_eq!(code, Some(INVALID_EXIT), "verify --json {args:?}: {doc}");
+    assert_eq!(code, Some(exit::INVALID), "verify --json {args:?}: {doc}");
     assert_eq!(
         doc["result"]["valid"], false,
         "verify --json {args:?}: {doc}"
@@ -241,8 +220,8 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
     // Through an agent: one unlock instead of one per signature.
     let _agent = cli.spawn_agent();
     let message = "raw ECDSA for openssl: ünïcode ✓\n";
-    let msg_file = scratch_file(&cli, "msg.txt", message);
-    let other_file = scratch_file(&cli, "other.txt", "another message");
+    let msg_file = cli.scratch_file("msg.txt", message);
+    let other_file = cli.scratch_file("other.txt", "another message");
     // (alg, openssl digest flag, digest of the message)
     let cases = [
         ("p256", "-sha256", Sha256::digest(message).to_vec()),
@@ -250,8 +229,8 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
         ("secp256k1", "-sha256", Sha256::digest(message).to_vec()),
     ];
     for (alg, hash, digest) in cases {
-        let key = gen(&cli, alg, alg);
-        let pub_pem = scratch_file(&cli, &format!("{alg}.pub.pem"), cli.export(&key, "pem"));
+        let key = cli.gen_alg(alg, alg);
+        let pub_pem = cli.scratch_file(&format!("{alg}.pub.pem"), cli.export(&key, "pem"));
         let digest_hex = hex::encode(&digest);
         let hex_arg = format!("0x{}", hex::encode(message));
         let inputs: [(&str, [&str; 2]); 4] = [
@@ -273,7 +252,7 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
                 "{alg} {what}: DER SEQUENCE: {}",
                 hex::encode(&der)
             );
-            let sig = scratch_file(&cli, "sig.der", &der);
+            let sig = cli.scratch_file("sig.der", &der);
             openssl_dgst_verifies(hash, &pub_pem, &sig, &msg_file, &format!("{alg} {what}"));
             // The control: the same signature over another message must not verify.
             let (ok, text) = openssl_try(&[
@@ -301,7 +280,7 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
         .expect("r‖s is hex");
         let half = if alg == "p384" { 48 } else { 32 };
         assert_eq!(rs.len(), 2 * half, "{alg}: r‖s length");
-        let sig = scratch_file(&cli, "sig-rs.der", der_from_rs(&rs));
+        let sig = cli.scratch_file("sig-rs.der", der_from_rs(&rs));
         openssl_dgst_verifies(
             hash,
             &pub_pem,
@@ -327,7 +306,7 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
             !line.is_empty() && !line.contains('\n') && hex::decode(line).is_ok(),
             "{alg}: plain sign prints one hex line: {text:?}"
         );
-        let sig = scratch_file(&cli, "sig-plain.der", hex::decode(line).unwrap());
+        let sig = cli.scratch_file("sig-plain.der", hex::decode(line).unwrap());
         openssl_dgst_verifies(
             hash,
             &pub_pem,
@@ -345,7 +324,7 @@ fn raw_ecdsa_signatures_verify_with_openssl() {
 fn eip191_signatures_recover_to_the_eth_address_in_ethers() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "secp256k1", "eth");
+    let key = cli.gen_alg("secp256k1", "eth");
     let _agent = cli.spawn_agent();
     let address = export(&cli, &key, "eth");
     assert!(
@@ -364,7 +343,7 @@ fn eip191_signatures_recover_to_the_eth_address_in_ethers() {
         let v = node("eth-verify-message", &[message, sig]);
         assert_eq!(v["address"], address, "ethers recovers {message:?}");
     }
-    let file = scratch_file(&cli, "msg.txt", "from a file\r\n");
+    let file = cli.scratch_file("msg.txt", "from a file\r\n");
     let sig = sign(&cli, &key, "eip191", &["--message-file", &file]);
     let v = node("eth-verify-message", &["from a file\r\n", &sig]);
     assert_eq!(v["address"], address, "ethers recovers the file's message");
@@ -478,7 +457,7 @@ fn bsm_signatures_verify_with_bsv_sdk() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
     let _agent = cli.spawn_agent();
-    let key = gen(&cli, "secp256k1", "btc");
+    let key = cli.gen_alg("secp256k1", "btc");
     let address = export(&cli, &key, "btc");
     for message in ["hello bsm", "ünïcode ✓"] {
         let r = sign_json(&cli, &key, "bsm", &["--message", message]);
@@ -543,7 +522,7 @@ fn bsm_signatures_verify_with_bsv_sdk() {
 fn eos_signatures_are_byte_identical_to_eosjs_ecc() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "secp256k1", "eos");
+    let key = cli.gen_alg("secp256k1", "eos");
     let _agent = cli.spawn_agent();
     let k1 = export(&cli, &key, "eos");
     let legacy = export(&cli, &key, "eos-legacy");
@@ -731,18 +710,18 @@ fn bs58_decode(s: &str) -> Vec<u8> {
 fn ed25519_signatures_verify_with_openssl() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let key = gen(&cli, "ed25519", "ed");
-    let pub_pem = scratch_file(&cli, "ed.pub.pem", cli.export(&key, "pem"));
+    let key = cli.gen_alg("ed25519", "ed");
+    let pub_pem = cli.scratch_file("ed.pub.pem", cli.export(&key, "pem"));
     let message = "Ed25519 for openssl ✓";
-    let msg = scratch_file(&cli, "msg.txt", message);
-    let other = scratch_file(&cli, "other.txt", "Ed25519 for openssl !");
+    let msg = cli.scratch_file("msg.txt", message);
+    let other = cli.scratch_file("other.txt", "Ed25519 for openssl !");
     for input in [
         vec!["--message", message],
         vec!["--message-file", msg.as_str()],
     ] {
         let sig = hex::decode(sign(&cli, &key, "ed25519", &input)).expect("ed25519 is hex");
         assert_eq!(sig.len(), 64);
-        let sig_file = scratch_file(&cli, "sig.bin", &sig);
+        let sig_file = cli.scratch_file("sig.bin", &sig);
         let args = |data: &str| {
             vec![
                 "pkeyutl".to_string(),
@@ -776,8 +755,8 @@ fn ed25519_signatures_verify_with_openssl() {
 fn malformed_and_refused_requests_are_sign_errors() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let k1 = gen(&cli, "secp256k1", "k1");
-    let p384 = gen(&cli, "p384", "p384");
+    let k1 = cli.gen_alg("secp256k1", "k1");
+    let p384 = cli.gen_alg("p384", "p384");
     let _agent = cli.spawn_agent();
     let d32 = "00".repeat(32);
     let rows: [(&[&str], &str); 7] = [
@@ -830,7 +809,7 @@ fn malformed_and_refused_requests_are_sign_errors() {
     for (input, code) in rows {
         let mut args = vec!["sign"];
         args.extend_from_slice(input);
-        cli.json_err(&args, code, SIGN_EXIT);
+        cli.json_err(&args, code, exit::SIGN);
     }
 
     // The usage policy: jwt only forbids eip191; reset allows it again.
@@ -839,13 +818,13 @@ fn malformed_and_refused_requests_are_sign_errors() {
     let err = cli.json_err(
         &["sign", "--key", &k1, "--scheme", "eip191", "--message", "x"],
         "sign.policy_forbidden",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     assert!(err["message"].as_str().unwrap().contains("eip191"), "{err}");
     cli.json_err(
         &["sign", "--key", &k1, "--scheme", "bsm", "--message", "x"],
         "sign.policy_forbidden",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     cli.json(&["key", "policy", &k1, "--reset"]);
     sign(&cli, &k1, "eip191", &["--message", "x"]);
@@ -873,7 +852,7 @@ fn malformed_and_refused_requests_are_sign_errors() {
             message,
         ],
         "sign.non_canonical",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     // Malformed signatures.
     cli.json_err(
@@ -889,7 +868,7 @@ fn malformed_and_refused_requests_are_sign_errors() {
             "x",
         ],
         "sign.bad_signature",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     let eos = sign(&cli, &k1, "eos", &["--message", "x"]);
     cli.json_err(
@@ -905,7 +884,7 @@ fn malformed_and_refused_requests_are_sign_errors() {
             "x",
         ],
         "sign.bad_signature",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     cli.json_err(
         &[
@@ -920,7 +899,7 @@ fn malformed_and_refused_requests_are_sign_errors() {
             "x",
         ],
         "sign.bad_signature",
-        SIGN_EXIT,
+        exit::SIGN,
     );
 }
 
@@ -930,19 +909,19 @@ fn malformed_and_refused_requests_are_sign_errors() {
 fn a_scheme_the_algorithm_cannot_do_is_scheme_not_for_alg() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let p256 = gen(&cli, "p256", "p256");
-    let k1 = gen(&cli, "secp256k1", "k1");
+    let p256 = cli.gen_alg("p256", "p256");
+    let k1 = cli.gen_alg("secp256k1", "k1");
     // The policy command itself says so.
     cli.json_err(
         &["key", "policy", &p256, "--allow", "eip191"],
         "sign.scheme_not_for_alg",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     for (key, scheme) in [(&p256, "eip191"), (&p256, "eos"), (&k1, "ed25519")] {
         cli.json_err(
             &["sign", "--key", key, "--scheme", scheme, "--message", "x"],
             "sign.scheme_not_for_alg",
-            SIGN_EXIT,
+            exit::SIGN,
         );
     }
 }
@@ -952,7 +931,7 @@ fn a_scheme_the_algorithm_cannot_do_is_scheme_not_for_alg() {
 fn an_eos_signature_with_a_broken_checksum_is_a_sign_error() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
-    let k1 = gen(&cli, "secp256k1", "k1");
+    let k1 = cli.gen_alg("secp256k1", "k1");
     let sig = sign(&cli, &k1, "eos", &["--message", "x"]);
     // Change the last base58 digit: same length, checksum no longer matches.
     let last = sig.chars().last().unwrap();
@@ -979,7 +958,7 @@ fn an_eos_signature_with_a_broken_checksum_is_a_sign_error() {
             "x",
         ],
         "sign.bad_signature",
-        SIGN_EXIT,
+        exit::SIGN,
     );
     assert!(
         err["message"].as_str().unwrap().contains("checksum"),
