@@ -393,8 +393,28 @@ enum ImportFmt {
 }
 by_name!(ImportFmt => ImportFormat);
 
+/// A reader that closed the pipe (`keyward-cli … | head`) ends the process quietly, as a
+/// SIGPIPE would (Rust ignores SIGPIPE, so a write into the closed pipe panics; restoring the
+/// signal would need `unsafe`). Every other panic keeps the default report.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if msg.contains("Broken pipe") || msg.contains("BrokenPipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
     keyward_vault::harden_process();
+    quiet_broken_pipe();
     let cli = Cli::parse();
     let out = Out { json: cli.json };
     match run(cli.cmd, &out) {
