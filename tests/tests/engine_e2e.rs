@@ -318,6 +318,18 @@ fn engine_keypair_auth_end_to_end() {
     let text = audit.to_string();
     assert!(text.contains("jwt.mint"), "{text}");
     assert!(!text.contains(token), "a token in the audit log");
+
+    // A backup carries the profile and its sealed admin token: the restored vault (new keychain
+    // items) still talks to Engine.
+    let file = cli.scratch().join("with-services.kwbackup");
+    cli.json(&["backup", "create", file.to_str().unwrap()]);
+    let mut cli = cli;
+    cli.use_data_dir("restored");
+    let r = cli.json(&["backup", "restore", file.to_str().unwrap()]);
+    assert_eq!(r["profiles"], 1, "{r}");
+    assert_eq!(r["credentials"], 1, "{r}");
+    let list = cli.json(&["engine", "keypair", "list", "--service", "eng"]);
+    assert!(list.is_array(), "{list}");
 }
 
 #[test]
@@ -364,6 +376,9 @@ fn cli_playground_serve_starts_the_reference_engine() {
     let ready: Value = serde_json::from_str(&line).expect("JSON ready line");
     let url = ready["url"].as_str().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{ready}");
+    // It keeps serving (a playground that quit right after its ready line would pass a quick
+    // request by luck).
+    std::thread::sleep(Duration::from_millis(700));
     let (status, health) = http(&url, "GET", "/system/health", "-", None);
     assert_eq!(status, 200, "{health}");
     assert!(

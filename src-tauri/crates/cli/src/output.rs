@@ -307,6 +307,12 @@ impl Out {
             "Restored {} keys into new vault {} (from vault {}, backup of {})",
             r.keys, r.vault_id, r.source_vault_id, r.backup_created_at
         );
+        if r.profiles > 0 {
+            println!(
+                "  and {} service profiles with {} credentials",
+                r.profiles, r.credentials
+            );
+        }
     }
 
     pub fn repair(&self, r: &RepairReport) {

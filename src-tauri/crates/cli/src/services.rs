@@ -473,6 +473,8 @@ pub fn playground_cmd(cmd: PlaygroundCmd) -> Result<ExitCode> {
             url: bin.display().to_string(),
             reason: format!("cannot start the playground: {e}"),
         })?;
+    // Held, not closed: `wait` closes a stdin it still owns, which would stop the playground.
+    let _stdin = child.stdin.take();
     let status = child.wait().map_err(|e| VaultError::Io(e.to_string()))?;
     Ok(if status.success() {
         ExitCode::SUCCESS

@@ -1,7 +1,8 @@
 //! Backup and restore: the index and every secret in one file, encrypted under the backup
 //! passphrase (`keyward_crypto::backup`). A restore creates a new vault (new vault id, new
 //! vault key, every secret re-sealed), so it never shares keychain items with its source; key
-//! ids, labels, tags and origins come back as they were, every key byte for byte.
+//! ids, labels, tags and origins come back as they were, every key byte for byte; service
+//! profiles and their credentials come back too (credentials under new keychain item names).
 
 use crate::error::{Result, VaultError};
 use base64::engine::general_purpose::STANDARD;
@@ -22,6 +23,39 @@ pub struct Payload {
     /// `passphrase` or `none`: the restored vault gets the same mode.
     pub source_mode: String,
     pub keys: Vec<BackupKey>,
+    /// Service profiles (public settings), absent from backups made before they existed.
+    #[serde(default)]
+    pub profiles: Vec<BackupProfile>,
+    /// The profiles' credentials, with their secrets.
+    #[serde(default)]
+    pub credentials: Vec<BackupCredential>,
+}
+
+/// A service profile's index row.
+#[derive(Serialize, Deserialize, Clone)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupProfile {
+    pub name: String,
+    pub kind: String,
+    pub json: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// A credential: its profile, name and secret (base64 of the plaintext).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupCredential {
+    pub profile: String,
+    pub name: String,
+    pub created_at: String,
+    pub secret: String,
+}
+
+impl Drop for BackupCredential {
+    fn drop(&mut self) {
+        self.secret.zeroize();
+    }
 }
 
 /// One key: its index row and its sealed-form secret (base64 of `PrivateKey::to_storage`).
@@ -78,6 +112,11 @@ pub struct RestoreReport {
     pub source_vault_id: String,
     pub backup_created_at: String,
     pub keys: usize,
+    /// Service profiles and credentials restored with them.
+    #[serde(default)]
+    pub profiles: usize,
+    #[serde(default)]
+    pub credentials: usize,
 }
 
 /// A key checked and ready to be re-sealed.

@@ -651,6 +651,28 @@ impl Vault {
                 secret: STANDARD.encode(&*blob),
             });
         }
+        let profiles = self
+            .index
+            .profiles()?
+            .into_iter()
+            .map(|p| crate::backup::BackupProfile {
+                name: p.name,
+                kind: p.kind,
+                json: p.json,
+                created_at: p.created_at,
+                updated_at: p.updated_at,
+            })
+            .collect();
+        let mut credentials = Vec::new();
+        for c in self.index.credentials(None)? {
+            let blob = self.get_secret(&c.id)?;
+            credentials.push(crate::backup::BackupCredential {
+                profile: c.profile,
+                name: c.name,
+                created_at: c.created_at,
+                secret: STANDARD.encode(&*blob),
+            });
+        }
         let created_at = now();
         let payload = Payload {
             format: PAYLOAD_FORMAT,
@@ -658,6 +680,8 @@ impl Vault {
             source_vault_id: self.id()?.to_string(),
             source_mode: self.mode.clone().unwrap_or_else(|| "passphrase".into()),
             keys,
+            profiles,
+            credentials,
         };
         let json = Zeroizing::new(serde_json::to_vec(&payload).expect("a payload serialises"));
         let file = keyward_crypto::backup::seal_backup(&json, passphrase.as_bytes(), self.kdf)?;
@@ -710,6 +734,36 @@ impl Vault {
                     usage: k.key.usage.clone(),
                 })?;
             }
+            for p in &payload.profiles {
+                self.index.put_profile(&crate::index::ProfileRow {
+                    name: p.name.clone(),
+                    kind: p.kind.clone(),
+                    json: p.json.clone(),
+                    created_at: p.created_at.clone(),
+                    updated_at: p.updated_at.clone(),
+                })?;
+            }
+            for c in &payload.credentials {
+                let secret = Zeroizing::new(STANDARD.decode(&c.secret).map_err(|_| {
+                    VaultError::Crypto(keyward_crypto::CryptoError::BackupContents(
+                        "a credential is not base64".into(),
+                    ))
+                })?);
+                // A new item name: the restored vault shares nothing with its source.
+                let id = format!(
+                    "{}{}",
+                    profiles::CREDENTIAL_PREFIX,
+                    keyward_crypto::random_id(8)
+                );
+                self.put_secret(&id, &secret)?;
+                written.push(id.clone());
+                self.index.put_credential(&crate::index::CredentialRow {
+                    id,
+                    profile: c.profile.clone(),
+                    name: c.name.clone(),
+                    created_at: c.created_at.clone(),
+                })?;
+            }
             Ok(())
         })();
         if let Err(e) = result {
@@ -721,6 +775,8 @@ impl Vault {
             source_vault_id: payload.source_vault_id.clone(),
             backup_created_at: payload.created_at.clone(),
             keys: keys.len(),
+            profiles: payload.profiles.len(),
+            credentials: payload.credentials.len(),
         };
         self.log(
             "backup.restore",
