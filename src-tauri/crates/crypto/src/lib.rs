@@ -1,4 +1,5 @@
-//! Keyward's cryptography: key formats, sealing and passphrase wrapping.
+//! Keyward's cryptography: key formats, sealing and passphrase wrapping, signature schemes
+//! ([`sign`]), JSON Web Tokens ([`jwt`]) and Sign-In with Ethereum ([`siwe`]).
 //!
 //! Pure: this crate does no I/O. Storage lives in `keyward-vault`, the network in
 //! `keyward-services`. Secret material is held in zeroizing types and never derives

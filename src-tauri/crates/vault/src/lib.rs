@@ -1,5 +1,8 @@
 //! Keyward's vault: secrets sealed under a vault key and kept one per OS keychain item, a
 //! public index in SQLite, the lock, and the agent that holds an unlocked vault for the CLI.
+//! Key operations (signing, JWT minting, SIWE) run here, inside the agent when one runs, after
+//! the key's usage policy is checked; service profiles and their sealed credentials live here
+//! too (the network is `keyward-services`).
 //!
 //! Layering: this crate knows the keychain and the file system, never the network, a
 //! window or a terminal.
