@@ -116,3 +116,75 @@ mod tests {
         assert_eq!(codes.len(), all.len());
     }
 }
+
+/// Why a call to the loopback endpoint (or its answer) was refused; see [`crate::auth`].
+/// Messages never quote headers, MACs or tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AuthError {
+    /// The request's MAC does not match its nonce, method, path, body and token.
+    #[error("the request's MAC does not verify")]
+    BadMac,
+    /// The server nonce was already spent by an earlier request.
+    #[error("the request's nonce was already used")]
+    Replay,
+    /// The server nonce was never issued here (or was evicted).
+    #[error("the request's nonce is unknown")]
+    UnknownNonce,
+    /// The server nonce outlived its time to live before it was used.
+    #[error("the request's nonce expired")]
+    ExpiredNonce,
+    /// The `Host` header does not name this loopback endpoint.
+    #[error("the Host header does not name this endpoint")]
+    ForeignHost,
+    /// A browser `Origin` other than the paired one (or `null`).
+    #[error("the Origin is not the paired one")]
+    ForeignOrigin,
+    /// The response is not signed by the pinned endpoint key.
+    #[error("the response is not signed by Keyward's endpoint key")]
+    BadResponseSignature,
+    /// The app is not paired (no token hash on record).
+    #[error("the app is not paired")]
+    Unpaired,
+}
+
+impl Coded for AuthError {
+    fn code(&self) -> &str {
+        match self {
+            AuthError::BadMac => "endpoint.bad_mac",
+            AuthError::Replay => "endpoint.replay",
+            AuthError::UnknownNonce => "endpoint.unknown_nonce",
+            AuthError::ExpiredNonce => "endpoint.expired_nonce",
+            AuthError::ForeignHost => "endpoint.foreign_host",
+            AuthError::ForeignOrigin => "endpoint.foreign_origin",
+            AuthError::BadResponseSignature => "endpoint.bad_response_signature",
+            AuthError::Unpaired => "endpoint.unpaired",
+        }
+    }
+
+    fn hint(&self) -> String {
+        match self {
+            AuthError::BadMac => {
+                "Compute the MAC with the token from pairing over this exact nonce, method, path and body.".into()
+            }
+            AuthError::Replay => {
+                "Each nonce is good for one request; fetch a fresh nonce and sign the request again.".into()
+            }
+            AuthError::UnknownNonce => {
+                "Fetch a fresh nonce from this endpoint and sign the request with it.".into()
+            }
+            AuthError::ExpiredNonce => {
+                "Fetch a fresh nonce and send the request right away.".into()
+            }
+            AuthError::ForeignHost => {
+                "Call the endpoint as 127.0.0.1, localhost or [::1] with its port.".into()
+            }
+            AuthError::ForeignOrigin => {
+                "Call the endpoint from the origin that was paired, or pair this origin.".into()
+            }
+            AuthError::BadResponseSignature => {
+                "Do not trust this answer: something other than Keyward may hold the port. Check which program listens on it.".into()
+            }
+            AuthError::Unpaired => "Pair the app with Keyward first.".into(),
+        }
+    }
+}

@@ -16,6 +16,7 @@
 //!
 //! Pure: no I/O, no clock. Every deadline takes `now` (unix seconds) from the caller.
 
+pub mod auth;
 pub mod decision;
 pub mod decode;
 pub mod error;
