@@ -23,20 +23,27 @@ impl Drop for Playground {
     }
 }
 
-fn playground(args: &[&str]) -> Playground {
-    let mut child = Command::new(bin("keyward-playground"))
-        .args(["--service", "engine", "--exit-on-stdin-eof"])
-        .args(args)
-        .stdin(Stdio::piped())
+/// Starts `cmd` with stdout piped and reads the playground's one ready line.
+fn start_and_read_ready(mut cmd: Command) -> (Child, Value) {
+    let mut child = cmd
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .expect("start keyward-playground");
+        .expect("start the playground");
     let mut line = String::new();
     BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut line)
         .expect("ready line");
     let ready: Value = serde_json::from_str(&line).expect("the ready line is JSON");
+    (child, ready)
+}
+
+fn playground(args: &[&str]) -> Playground {
+    let mut cmd = Command::new(bin("keyward-playground"));
+    cmd.args(["--service", "engine", "--exit-on-stdin-eof"])
+        .args(args)
+        .stdin(Stdio::piped());
+    let (child, ready) = start_and_read_ready(cmd);
     Playground {
         child,
         url: ready["url"].as_str().unwrap().to_string(),
@@ -363,17 +370,8 @@ fn keypair_auth_off_and_clock_skew() {
 #[test]
 fn cli_playground_serve_starts_the_reference_engine() {
     let cli = Cli::new(Keyring::unlocked());
-    let mut cmd = cli.command(&["playground", "serve", "--service", "engine"]);
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start keyward-cli playground serve");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .expect("ready line");
-    let ready: Value = serde_json::from_str(&line).expect("JSON ready line");
+    let (mut child, ready) =
+        start_and_read_ready(cli.command(&["playground", "serve", "--service", "engine"]));
     let url = ready["url"].as_str().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{ready}");
     // It keeps serving (a playground that quit right after its ready line would pass a quick
