@@ -353,9 +353,7 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
                     );
                 }),
                 Sealed::Unsaved { secret, error } => {
-                    // Shown once and not saved: it goes to the user now, whatever else happens.
-                    println!("{}", secret.as_str());
-                    eprintln!("NOT SAVED: the keychain refused the new access token ({error}). Copy it now: Engine will not show it again.");
+                    hand_over_unsaved(&created.info.id, &secret, &error);
                     return Ok(ExitCode::from(4));
                 }
             }
@@ -433,6 +431,36 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A secret the service showed once and the keychain refused: it must reach the user now.
+/// On a terminal it is shown there; when standard output is a pipe or a file (a log, a CI
+/// job), it goes into an owner-only file in the data dir instead, never into that stream.
+fn hand_over_unsaved(id: &str, secret: &Zeroizing<String>, error: &VaultError) {
+    use std::io::IsTerminal;
+    eprintln!(
+        "NOT SAVED: the keychain refused the new access token {id} ({error}). Engine will not show it again."
+    );
+    if std::io::stdout().is_terminal() {
+        eprintln!("Copy it now:");
+        println!("{}", secret.as_str());
+    } else {
+        let written = keyward_vault::paths::data_dir().and_then(|d| {
+            let path = d.join(format!("unsaved-access-token-{id}"));
+            keyward_vault::paths::write_private_file(&path, secret.as_bytes()).map(|()| path)
+        });
+        match written {
+            Ok(path) => eprintln!(
+                "It is in {} (readable by you only): move it somewhere safe, then delete the file.",
+                path.display()
+            ),
+            // Nowhere to keep it: the output stream is the last place it can go.
+            Err(e) => {
+                eprintln!("It could not be written to a file either ({e}); here it is:");
+                println!("{}", secret.as_str());
+            }
+        }
+    }
 }
 
 /// `jwt mint --service S`: Engine's stored PEM and algorithm for the key.

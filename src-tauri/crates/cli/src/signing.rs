@@ -5,10 +5,10 @@ use crate::output::Out;
 use crate::{secrets, with_backend};
 use clap::{Args, Subcommand, ValueEnum};
 use keyward_crypto::jwt;
-use keyward_crypto::sign::{self, JwsAlg, Payload, VerifyWith};
+use keyward_crypto::sign::{self, JwsAlg};
 use keyward_crypto::siwe;
 use keyward_crypto::CryptoError;
-use keyward_crypto::{KeyAlg, PublicKey};
+use keyward_crypto::PublicKey;
 use keyward_vault::api::{
     Encoding, JwtMode, MintOptions, Scheme, SignInput, SignRequest, VerifyOptions, VerifyRequest,
 };
@@ -181,33 +181,17 @@ pub fn verify(a: VerifyArgs, out: &Out) -> Result<ExitCode> {
                 pubkey_alg: None,
             })
         })?,
-        None => {
-            // No vault needed: everything is given.
-            let with = match (a.address, a.pubkey) {
-                (Some(addr), None) => VerifyWith::Address(addr),
-                (None, Some(p)) => {
-                    let hint = a.pubkey_alg.map(|x| x.lib()).or(match scheme {
-                        Scheme::Ed25519 => Some(KeyAlg::Ed25519),
-                        Scheme::Raw => None,
-                        _ => Some(KeyAlg::Secp256k1),
-                    });
-                    VerifyWith::Key(Box::new(PublicKey::from_text(&pubkey_text(&p)?, hint)?))
-                }
-                _ => {
-                    return Err(VaultError::Usage(
-                        "give one of --key, --address or --pubkey".into(),
-                    ))
-                }
-            };
-            let (bytes, is_digest) = input.bytes()?;
-            let payload = if is_digest {
-                Payload::Digest(&bytes)
-            } else {
-                Payload::Message(&bytes)
-            };
-            let sig = sign::decode_signature(scheme, &a.signature)?;
-            sign::verify(scheme, payload, &sig, &with)?
+        // No vault needed: everything is given.
+        None => VerifyRequest {
+            scheme,
+            input,
+            signature: a.signature,
+            key: None,
+            address: a.address,
+            pubkey: a.pubkey.as_deref().map(pubkey_text).transpose()?,
+            pubkey_alg: a.pubkey_alg.map(|x| x.lib()),
         }
+        .verify(None)?,
     };
     if out.json {
         out.result(&verdict);

@@ -91,6 +91,15 @@ impl Scheme {
         }
     }
 
+    /// The key algorithm the scheme implies (`None` for raw, which three curves share).
+    pub fn implied_alg(self) -> Option<KeyAlg> {
+        match self {
+            Scheme::Raw => None,
+            Scheme::Eip191 | Scheme::Bsm | Scheme::Eos => Some(KeyAlg::Secp256k1),
+            Scheme::Ed25519 => Some(KeyAlg::Ed25519),
+        }
+    }
+
     /// Whether the scheme takes a precomputed digest (`--digest`).
     pub fn takes_digest(self) -> bool {
         matches!(self, Scheme::Raw | Scheme::Eos)

@@ -632,8 +632,7 @@ pub fn call(
         .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&r.body).into_owned()));
     let warning = match (r.status, r.skew()) {
         (401, Some(e)) => Some(format!(
-            "{e} ({}: clock.skew)",
-            "the token may have arrived expired"
+            "{e}: the token may have arrived already expired (clock.skew)"
         )),
         _ => None,
     };

@@ -44,6 +44,36 @@ impl SignInput {
     }
 }
 
+impl VerifyRequest {
+    /// Verifies against `stored` (the public key of `key`, looked up by the caller) or the
+    /// address or public key the request carries. Public data only: needs no vault when the
+    /// request names no stored key.
+    pub fn verify(&self, stored: Option<keyward_crypto::PublicKey>) -> Result<Verdict> {
+        use keyward_crypto::sign::{self, Payload, VerifyWith};
+        let with = match (stored, &self.address, &self.pubkey) {
+            (Some(k), None, None) => VerifyWith::Key(Box::new(k)),
+            (None, Some(a), None) => VerifyWith::Address(a.clone()),
+            (None, None, Some(p)) => {
+                let hint = self.pubkey_alg.or(self.scheme.implied_alg());
+                VerifyWith::Key(Box::new(keyward_crypto::PublicKey::from_text(p, hint)?))
+            }
+            _ => {
+                return Err(crate::VaultError::Usage(
+                    "give exactly one of a key, an address or a public key".into(),
+                ))
+            }
+        };
+        let (bytes, is_digest) = self.input.bytes()?;
+        let payload = if is_digest {
+            Payload::Digest(&bytes)
+        } else {
+            Payload::Message(&bytes)
+        };
+        let sig = sign::decode_signature(self.scheme, &self.signature)?;
+        Ok(sign::verify(self.scheme, payload, &sig, &with)?)
+    }
+}
+
 /// Sign `input` with `key` under `scheme`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -5,7 +5,7 @@
 use super::{policy_of, Vault};
 use crate::api::*;
 use crate::error::{Result, VaultError};
-use keyward_crypto::sign::{self, Payload, Signer, UsagePolicy, VerifyWith};
+use keyward_crypto::sign::{Payload, Signer, UsagePolicy};
 use keyward_crypto::{jwt, siwe, CryptoError, KeyAlg, PublicKey};
 
 fn unix_now() -> i64 {
@@ -73,35 +73,14 @@ impl Vault {
     }
 
     pub(crate) fn verify_with(&mut self, req: VerifyRequest) -> Result<Verdict> {
-        let with = match (&req.key, &req.address, &req.pubkey) {
-            (Some(k), None, None) => {
+        let stored = match &req.key {
+            Some(k) => {
                 self.id()?;
-                let row = self.index.resolve(k)?;
-                VerifyWith::Key(Box::new(PublicKey::from_spki_der(&row.spki)?))
+                Some(PublicKey::from_spki_der(&self.index.resolve(k)?.spki)?)
             }
-            (None, Some(a), None) => VerifyWith::Address(a.clone()),
-            (None, None, Some(p)) => {
-                let hint = req.pubkey_alg.or(match req.scheme {
-                    Scheme::Ed25519 => Some(KeyAlg::Ed25519),
-                    Scheme::Eip191 | Scheme::Bsm | Scheme::Eos => Some(KeyAlg::Secp256k1),
-                    Scheme::Raw => None,
-                });
-                VerifyWith::Key(Box::new(PublicKey::from_text(p, hint)?))
-            }
-            _ => {
-                return Err(VaultError::Usage(
-                    "give exactly one of a key, an address or a public key".into(),
-                ))
-            }
+            None => None,
         };
-        let (bytes, is_digest) = req.input.bytes()?;
-        let payload = if is_digest {
-            Payload::Digest(&bytes)
-        } else {
-            Payload::Message(&bytes)
-        };
-        let sig = sign::decode_signature(req.scheme, &req.signature)?;
-        Ok(sign::verify(req.scheme, payload, &sig, &with)?)
+        req.verify(stored)
     }
 
     pub(crate) fn mint(&mut self, key: &str, options: MintOptions) -> Result<Minted> {
