@@ -57,7 +57,7 @@ impl GrantSpec {
 }
 
 /// A live grant.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Grant {
     /// Random id (hex).
     pub id: String,
@@ -112,6 +112,11 @@ impl Grants {
     /// No grants.
     pub fn new() -> Grants {
         Grants::default()
+    }
+
+    /// Grants loaded from storage (the caller drops dead ones with [`Grants::prune`]).
+    pub fn from_list(grants: Vec<Grant>) -> Grants {
+        Grants { grants }
     }
 
     /// Keeps the grant `auth`'s decision asked for. `Ok(None)` when it asked for none or for

@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod decision;
 pub mod decode;
+pub mod endpoint;
 pub mod error;
 pub mod grant;
 mod host;

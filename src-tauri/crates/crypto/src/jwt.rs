@@ -230,7 +230,26 @@ pub fn mint(
         }
         claims.insert(k.clone(), v.clone());
     }
-    let claims_json = serde_json::to_vec(&claims).expect("a JSON map serialises");
+    let token = compact(signer, alg, &header, &claims)?;
+    Ok(Minted {
+        token,
+        header: Value::Object(header),
+        claims: Value::Object(claims),
+        expires_at: exp,
+        body: body_out,
+    })
+}
+
+/// A compact JWS of `claims` under `header` (which must name `alg`), signed by `signer`:
+/// `b64url(header) "." b64url(claims) "." b64url(signature)`. Refuses claims over the size
+/// limit and an `alg` that does not fit the key.
+pub fn compact(
+    signer: &Signer<'_>,
+    alg: JwsAlg,
+    header: &Map<String, Value>,
+    claims: &Map<String, Value>,
+) -> Result<String, CryptoError> {
+    let claims_json = serde_json::to_vec(claims).expect("a JSON map serialises");
     if claims_json.len() > MAX_CLAIMS_BYTES {
         return Err(err(
             "jwt.too_large",
@@ -240,7 +259,7 @@ pub fn mint(
             ),
         ));
     }
-    let header_json = serde_json::to_vec(&header).expect("a JSON map serialises");
+    let header_json = serde_json::to_vec(header).expect("a JSON map serialises");
     let mut token = String::with_capacity(claims_json.len() * 4 / 3 + 200);
     B64.encode_string(&header_json, &mut token);
     token.push('.');
@@ -248,13 +267,7 @@ pub fn mint(
     let sig = signer.sign_jws(alg, token.as_bytes())?;
     token.push('.');
     B64.encode_string(&sig, &mut token);
-    Ok(Minted {
-        token,
-        header: Value::Object(header),
-        claims: Value::Object(claims),
-        expires_at: exp,
-        body: body_out,
-    })
+    Ok(token)
 }
 
 /// `bodyHash` of a JSON body as thirdweb Engine computes it, and the compact body to send:

@@ -368,16 +368,16 @@ impl std::fmt::Display for JwsAlg {
     }
 }
 
-enum Prepared<'k> {
+enum Prepared {
     /// P-256 / P-384 in AWS-LC, fixed-size r‖s output.
     Nist(lc::EcdsaKeyPair, KeyAlg),
     /// The same secret twice: libsecp256k1 signs, `k256` does EOS's chosen-k retries.
     K256(K256Signing, secp256k1::SecretKey),
-    Ed25519(&'k ed25519_dalek::SigningKey),
-    Rsa(&'k openssl::pkey::PKey<openssl::pkey::Private>),
+    /// Ed25519 and RSA sign with the key as it is (see [`Signer::key`]).
+    AsIs,
 }
 
-impl Drop for Prepared<'_> {
+impl Drop for Prepared {
     fn drop(&mut self) {
         // `k256` and AWS-LC clear their own copies; libsecp256k1's needs asking.
         if let Prepared::K256(_, sk) = self {
@@ -386,10 +386,17 @@ impl Drop for Prepared<'_> {
     }
 }
 
+/// The key a [`Signer`] signs with: borrowed for one operation, or owned by a signer kept
+/// for many (the approval broker's granted mints; zeroized when the signer drops).
+enum Held<'k> {
+    Borrowed(&'k PrivateKey),
+    Owned(Box<PrivateKey>),
+}
+
 /// A key made ready to sign many times (the AWS-LC key is parsed once).
 pub struct Signer<'k> {
-    key: &'k PrivateKey,
-    prepared: Prepared<'k>,
+    key: Held<'k>,
+    prepared: Prepared,
     /// Computed once: deriving a public key costs as much as a signature.
     public: PublicKey,
 }
@@ -398,9 +405,37 @@ fn internal(what: &str) -> CryptoError {
     CryptoError::BadKey(format!("{what} failed"))
 }
 
+impl Signer<'static> {
+    /// A signer that owns its key, to keep across calls; the key is zeroized when it drops.
+    pub fn owned(key: PrivateKey) -> Result<Signer<'static>, CryptoError> {
+        let prepared = Signer::prepare(&key)?;
+        let public = key.public();
+        Ok(Signer {
+            key: Held::Owned(Box::new(key)),
+            prepared,
+            public,
+        })
+    }
+}
+
 impl<'k> Signer<'k> {
     pub fn new(key: &'k PrivateKey) -> Result<Signer<'k>, CryptoError> {
-        let prepared = match &key.secret {
+        Ok(Signer {
+            prepared: Signer::prepare(key)?,
+            public: key.public(),
+            key: Held::Borrowed(key),
+        })
+    }
+
+    fn key(&self) -> &PrivateKey {
+        match &self.key {
+            Held::Borrowed(k) => k,
+            Held::Owned(k) => k,
+        }
+    }
+
+    fn prepare(key: &PrivateKey) -> Result<Prepared, CryptoError> {
+        Ok(match &key.secret {
             Secret::P256(_) | Secret::P384(_) => {
                 let alg = if key.alg() == KeyAlg::P256 {
                     &lc::ECDSA_P256_SHA256_FIXED_SIGNING
@@ -419,18 +454,12 @@ impl<'k> Signer<'k> {
                     .map_err(|_| CryptoError::BadKey("libsecp256k1 refused the key".into()))?;
                 Prepared::K256(K256Signing::from(k), lib)
             }
-            Secret::Ed25519(k) => Prepared::Ed25519(k),
-            Secret::Rsa(k) => Prepared::Rsa(k),
-        };
-        Ok(Signer {
-            key,
-            prepared,
-            public: key.public(),
+            Secret::Ed25519(_) | Secret::Rsa(_) => Prepared::AsIs,
         })
     }
 
     pub fn alg(&self) -> KeyAlg {
-        self.key.alg()
+        self.key().alg()
     }
 
     /// The signer's public key.
@@ -531,7 +560,7 @@ impl<'k> Signer<'k> {
                 let Payload::Message(m) = payload else {
                     unreachable!("checked above")
                 };
-                let Prepared::Ed25519(k) = &self.prepared else {
+                let Secret::Ed25519(k) = &self.key().secret else {
                     unreachable!("scheme fits the key")
                 };
                 use ed25519_dalek::Signer as _;
@@ -618,26 +647,35 @@ impl<'k> Signer<'k> {
                 let digest: [u8; 32] = Sha256::digest(signing_input).into();
                 self.ecdsa_rs(&digest)
             }
-            (Prepared::Ed25519(k), _) => {
-                use ed25519_dalek::Signer as _;
-                Ok(k.sign(signing_input).to_bytes().to_vec())
-            }
-            (Prepared::Rsa(k), alg) => {
-                use openssl::{hash::MessageDigest, rsa::Padding, sign::RsaPssSaltlen};
-                let mut s = openssl::sign::Signer::new(MessageDigest::sha256(), k)
-                    .map_err(|_| internal("RSA signer"))?;
-                if alg == JwsAlg::PS256 {
-                    s.set_rsa_padding(Padding::PKCS1_PSS)
-                        .and_then(|_| s.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH))
-                        .and_then(|_| s.set_rsa_mgf1_md(MessageDigest::sha256()))
-                        .map_err(|_| internal("RSA-PSS set-up"))?;
+            (Prepared::AsIs, alg) => match &self.key().secret {
+                Secret::Ed25519(k) => {
+                    use ed25519_dalek::Signer as _;
+                    Ok(k.sign(signing_input).to_bytes().to_vec())
                 }
-                s.update(signing_input)
-                    .map_err(|_| internal("RSA signing"))?;
-                s.sign_to_vec().map_err(|_| internal("RSA signing"))
-            }
+                Secret::Rsa(k) => rsa_jws(k, alg, signing_input),
+                _ => Err(internal("key preparation")),
+            },
         }
     }
+}
+
+fn rsa_jws(
+    k: &openssl::pkey::PKey<openssl::pkey::Private>,
+    alg: JwsAlg,
+    signing_input: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    use openssl::{hash::MessageDigest, rsa::Padding, sign::RsaPssSaltlen};
+    let mut s = openssl::sign::Signer::new(MessageDigest::sha256(), k)
+        .map_err(|_| internal("RSA signer"))?;
+    if alg == JwsAlg::PS256 {
+        s.set_rsa_padding(Padding::PKCS1_PSS)
+            .and_then(|_| s.set_rsa_pss_saltlen(RsaPssSaltlen::DIGEST_LENGTH))
+            .and_then(|_| s.set_rsa_mgf1_md(MessageDigest::sha256()))
+            .map_err(|_| internal("RSA-PSS set-up"))?;
+    }
+    s.update(signing_input)
+        .map_err(|_| internal("RSA signing"))?;
+    s.sign_to_vec().map_err(|_| internal("RSA signing"))
 }
 
 /// One-shot [`Signer::sign`].

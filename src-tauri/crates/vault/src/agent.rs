@@ -120,6 +120,14 @@ pub enum Request {
         profile: String,
         name: String,
     },
+    AppList,
+    AppUnpair {
+        app: String,
+    },
+    GrantList,
+    GrantRevoke {
+        id: String,
+    },
 }
 
 impl Request {
@@ -189,6 +197,10 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::CredentialDelete { profile, name } => {
             to_value(b.credential_delete(&profile, &name)?)
         }
+        Request::AppList => to_value(b.app_list()?),
+        Request::AppUnpair { app } => to_value(b.app_unpair(&app)?),
+        Request::GrantList => to_value(b.grant_list()?),
+        Request::GrantRevoke { id } => to_value(b.grant_revoke(&id)?),
     }
 }
 
@@ -578,5 +590,17 @@ impl Backend for AgentClient {
             profile: profile.into(),
             name: name.into(),
         })
+    }
+    fn app_list(&mut self) -> Result<Vec<PairedApp>> {
+        self.call_as(&Request::AppList)
+    }
+    fn app_unpair(&mut self, app: &str) -> Result<PairedApp> {
+        self.call_as(&Request::AppUnpair { app: app.into() })
+    }
+    fn grant_list(&mut self) -> Result<Vec<StoredGrant>> {
+        self.call_as(&Request::GrantList)
+    }
+    fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant> {
+        self.call_as(&Request::GrantRevoke { id: id.into() })
     }
 }

@@ -145,6 +145,40 @@ pub struct CredentialInfo {
     pub created_at: String,
 }
 
+/// A paired third-party app (public data: its token hash never leaves the vault crate except
+/// through [`crate::Vault::app_auth`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairedApp {
+    pub id: String,
+    /// The name the app gave at pairing (1-64 characters, no control or bidi characters).
+    pub name: String,
+    /// The web origin it pairs from, when it has one.
+    pub origin: Option<String>,
+    /// Ids of the keys it may use; `None`: any key.
+    pub keys: Option<Vec<String>>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of its last authenticated request.
+    pub last_seen: Option<i64>,
+}
+
+/// A grant the approval crate made, stored as opaque JSON (`body`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredGrant {
+    pub id: String,
+    pub app_id: String,
+    pub key_id: String,
+    /// Dropped when the vault locks.
+    pub until_lock: bool,
+    pub body: serde_json::Value,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds; `None`: no time limit.
+    pub expires_at: Option<i64>,
+}
+
 /// A signed SIWE message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -402,4 +436,13 @@ pub trait Backend {
     /// A credential's value, for a call to its service.
     fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>>;
     fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()>;
+    /// Paired apps, oldest first, without their token hashes (no unlock needed in-process).
+    fn app_list(&mut self) -> Result<Vec<PairedApp>>;
+    /// Unpairs an app, named by id or by its name when no other app has it, and drops its
+    /// grants.
+    fn app_unpair(&mut self, app: &str) -> Result<PairedApp>;
+    /// Live grants (no expiry, or one still ahead), oldest first.
+    fn grant_list(&mut self) -> Result<Vec<StoredGrant>>;
+    /// Revokes one grant, live or expired.
+    fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant>;
 }

@@ -49,7 +49,9 @@ pub struct AuditEntry {
     pub actor: String,
     /// `vault.init`, `vault.unlock`, `vault.unlock_failed`, `vault.lock`, `key.generate`,
     /// `key.import`, `key.export`, `key.export_private`, `key.reveal`, `key.rename`, `key.tag`,
-    /// `key.delete`, `backup.create`, `backup.restore`, `doctor.repair`.
+    /// `key.delete`, `backup.create`, `backup.restore`, `doctor.repair`, `app.pair`,
+    /// `app.unpair`, `grant.add`, `grant.revoke`, `grant.drop`, and whatever the approval
+    /// broker logs through `Vault::log_batch`.
     pub action: String,
     pub key_id: Option<String>,
     pub summary: String,
@@ -148,6 +150,22 @@ pub fn append(
     key_id: Option<&str>,
     summary: &str,
 ) -> Result<AuditEntry> {
+    let mut out = append_many(conn, at, actor, &[(action, key_id, summary)])?;
+    Ok(out.pop().expect("one entry in, one entry out"))
+}
+
+/// Appends `(action, key id, summary)` entries in order after the current head, in one
+/// `BEGIN IMMEDIATE` transaction (one commit, one fsync: a group commit). The head is read
+/// once; each entry links to the one before it exactly as [`append`] would have linked it.
+pub fn append_many(
+    conn: &mut Connection,
+    at: &str,
+    actor: &str,
+    entries: &[(&str, Option<&str>, &str)],
+) -> Result<Vec<AuditEntry>> {
+    if entries.is_empty() {
+        return Ok(Vec::new());
+    }
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let head: Option<(i64, String)> = tx
         .query_row(
@@ -156,26 +174,33 @@ pub fn append(
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (seq, prev) = match head {
+    let (mut seq, mut prev) = match head {
         Some((s, h)) => (s + 1, h),
         None => (1, GENESIS.to_string()),
     };
-    let hash = entry_hash(seq, at, actor, action, key_id, summary, &prev);
-    tx.execute(
-        "INSERT INTO audit (seq, at, actor, action, key_id, summary, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![seq, at, actor, action, key_id, summary, prev, hash],
-    )?;
+    let mut out = Vec::with_capacity(entries.len());
+    {
+        let mut st = tx.prepare_cached(
+            "INSERT INTO audit (seq, at, actor, action, key_id, summary, prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        )?;
+        for &(action, key_id, summary) in entries {
+            let hash = entry_hash(seq, at, actor, action, key_id, summary, &prev);
+            st.execute(params![seq, at, actor, action, key_id, summary, prev, hash])?;
+            out.push(AuditEntry {
+                seq,
+                at: at.into(),
+                actor: actor.into(),
+                action: action.into(),
+                key_id: key_id.map(str::to_string),
+                summary: summary.into(),
+                prev: std::mem::replace(&mut prev, hash.clone()),
+                hash,
+            });
+            seq += 1;
+        }
+    }
     tx.commit()?;
-    Ok(AuditEntry {
-        seq,
-        at: at.into(),
-        actor: actor.into(),
-        action: action.into(),
-        key_id: key_id.map(str::to_string),
-        summary: summary.into(),
-        prev,
-        hash,
-    })
+    Ok(out)
 }
 
 fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<AuditEntry> {
@@ -462,6 +487,37 @@ mod tests {
         assert!(r.ok, "without the anchor the forgery is consistent: {r:?}");
         let r = verify(&c, Some(Ok(a)), true).unwrap();
         assert_eq!(r.problems, vec![AuditProblem::Rewritten { seq: 4 }]);
+    }
+
+    #[test]
+    fn a_batch_chains_like_single_appends() {
+        let mut c = db();
+        fill(&mut c, 2);
+        let batch = append_many(
+            &mut c,
+            "2026-11-22T00:00:02Z",
+            "app",
+            &[
+                ("sign.approve", Some("k1"), "one"),
+                ("key.sign", Some("k1"), "two"),
+                ("grant.use", None, "three"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(
+            batch.iter().map(|e| e.seq).collect::<Vec<_>>(),
+            vec![3, 4, 5]
+        );
+        assert_eq!(batch[0].prev, head_hash(&c, 2));
+        assert_eq!(batch[1].prev, batch[0].hash);
+        assert_eq!(batch[2].prev, batch[1].hash);
+        assert!(append_many(&mut c, "x", "app", &[]).unwrap().is_empty());
+        let r = verify(&c, Some(Ok(anchor_at(&c, 5))), true).unwrap();
+        assert!(r.ok && r.rows == 5, "{r:?}");
+    }
+
+    fn head_hash(c: &Connection, seq: i64) -> String {
+        anchor_at(c, seq).hash
     }
 
     #[test]

@@ -84,6 +84,10 @@ pub enum VaultError {
     ProfileExists(String),
     #[error("the profile {0} holds no credential named {1}")]
     CredentialNotFound(String, String),
+    #[error("no paired app has the id or name \"{0}\"")]
+    AppNotFound(String),
+    #[error("no grant has the id \"{0}\"")]
+    GrantNotFound(String),
     #[error("\"{query}\" matches {} keys: {}", candidates.len(), candidates.iter().map(|(id, label)| format!("{id} ({label})")).collect::<Vec<_>>().join(", "))]
     Ambiguous {
         query: String,
@@ -148,6 +152,8 @@ impl Coded for VaultError {
             VaultError::ProfileNotFound(_) => "service.not_found",
             VaultError::ProfileExists(_) => "service.exists",
             VaultError::CredentialNotFound(..) => "service.no_credential",
+            VaultError::AppNotFound(_) => "app.not_found",
+            VaultError::GrantNotFound(_) => "grant.not_found",
             VaultError::Ambiguous { .. } => "key.ambiguous",
             VaultError::BadLabel(_) => "key.bad_label",
             VaultError::BadTag(_) => "key.bad_tag",
@@ -184,6 +190,8 @@ impl Coded for VaultError {
             VaultError::ProfileNotFound(_) => "List profiles with: keyward-cli service list".into(),
             VaultError::ProfileExists(_) => "Pick another name, or remove the old profile first (keyward-cli service remove NAME --yes).".into(),
             VaultError::CredentialNotFound(..) => "Store it first, e.g. keyward-cli service add NAME --kind K --url U --admin-token-file F (see keyward-cli service --help).".into(),
+            VaultError::AppNotFound(_) => "List paired apps with `keyward-cli apps list`.".into(),
+            VaultError::GrantNotFound(_) => "List live grants with `keyward-cli grants list`.".into(),
             VaultError::Ambiguous { .. } => "Name the key by its id or a longer id prefix.".into(),
             VaultError::BadLabel(_) => "Use 1 to 100 printable characters.".into(),
             VaultError::BadTag(_) => "Tags are 1 to 32 letters, digits, -, _, . or :, like prod or team:payments.".into(),

@@ -57,6 +57,25 @@ CREATE TABLE IF NOT EXISTS credentials (
   created_at TEXT NOT NULL,
   UNIQUE (profile, name)
 );
+CREATE TABLE IF NOT EXISTS apps (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  origin TEXT,
+  keys TEXT,
+  created_at INTEGER NOT NULL,
+  last_seen INTEGER
+);
+CREATE TABLE IF NOT EXISTS grants (
+  id TEXT PRIMARY KEY,
+  app_id TEXT NOT NULL,
+  key_id TEXT NOT NULL,
+  until_lock INTEGER NOT NULL,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER
+);
+CREATE INDEX IF NOT EXISTS grants_app ON grants(app_id);
 ";
 
 /// A service profile's stored row (`json` holds base URL and settings: public data only).
@@ -76,6 +95,31 @@ pub struct CredentialRow {
     pub profile: String,
     pub name: String,
     pub created_at: String,
+}
+
+/// A paired app's row. `token_hash` is the SHA-256 of its token (never the token); `keys` is a
+/// JSON array of key ids, or `None` for any key. Times are unix seconds.
+#[derive(Debug, Clone)]
+pub struct AppRow {
+    pub id: String,
+    pub name: String,
+    pub token_hash: String,
+    pub origin: Option<String>,
+    pub keys: Option<String>,
+    pub created_at: i64,
+    pub last_seen: Option<i64>,
+}
+
+/// A grant's row: `body` is the approval crate's JSON, opaque here. Times are unix seconds.
+#[derive(Debug, Clone)]
+pub struct GrantRow {
+    pub id: String,
+    pub app_id: String,
+    pub key_id: String,
+    pub until_lock: bool,
+    pub body: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
 }
 
 /// Columns added after the first release, added in place to older databases.
@@ -340,10 +384,116 @@ impl Index {
         Ok(())
     }
 
+    /// Paired apps, oldest first.
+    pub fn apps(&self) -> Result<Vec<AppRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, name, token_hash, origin, keys, created_at, last_seen FROM apps ORDER BY created_at, id",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(AppRow {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                token_hash: r.get(2)?,
+                origin: r.get(3)?,
+                keys: r.get(4)?,
+                created_at: r.get(5)?,
+                last_seen: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn insert_app(&self, row: &AppRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO apps (id, name, token_hash, origin, keys, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![row.id, row.name, row.token_hash, row.origin, row.keys, row.created_at, row.last_seen],
+        )?;
+        Ok(())
+    }
+
+    /// Whether an app has this id, or this token hash.
+    pub fn app_taken(&self, id: &str, token_hash: &str) -> Result<(bool, bool)> {
+        Ok(self.conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM apps WHERE id = ?1), EXISTS (SELECT 1 FROM apps WHERE token_hash = ?2)",
+            params![id, token_hash],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?)
+    }
+
+    /// Sets an app's `last_seen`; the number of rows changed (0: no such app).
+    pub fn set_app_seen(&self, id: &str, at: i64) -> Result<usize> {
+        Ok(self.conn.execute(
+            "UPDATE apps SET last_seen = ?2 WHERE id = ?1",
+            params![id, at],
+        )?)
+    }
+
+    /// Deletes an app and its grants in one transaction; the number of grants deleted.
+    pub fn delete_app(&mut self, id: &str) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let grants = tx.execute("DELETE FROM grants WHERE app_id = ?1", [id])?;
+        tx.execute("DELETE FROM apps WHERE id = ?1", [id])?;
+        tx.commit()?;
+        Ok(grants)
+    }
+
+    /// Grants, oldest first; with `live_at`, only those without an expiry or expiring after it.
+    pub fn grants(&self, live_at: Option<i64>) -> Result<Vec<GrantRow>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT id, app_id, key_id, until_lock, body, created_at, expires_at FROM grants
+             WHERE ?1 IS NULL OR expires_at IS NULL OR expires_at > ?1 ORDER BY created_at, id",
+        )?;
+        let rows = st.query_map([live_at], |r| {
+            Ok(GrantRow {
+                id: r.get(0)?,
+                app_id: r.get(1)?,
+                key_id: r.get(2)?,
+                until_lock: r.get(3)?,
+                body: r.get(4)?,
+                created_at: r.get(5)?,
+                expires_at: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    pub fn grant(&self, id: &str) -> Result<Option<GrantRow>> {
+        Ok(self.grants(None)?.into_iter().find(|g| g.id == id))
+    }
+
+    pub fn insert_grant(&self, row: &GrantRow) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO grants (id, app_id, key_id, until_lock, body, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![row.id, row.app_id, row.key_id, row.until_lock, row.body, row.created_at, row.expires_at],
+        )?;
+        Ok(())
+    }
+
+    pub fn delete_grant(&self, id: &str) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM grants WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
+    /// Deletes every "until lock" grant; how many there were.
+    pub fn delete_until_lock_grants(&self) -> Result<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM grants WHERE until_lock <> 0", [])?)
+    }
+
+    /// SQLite's `PRAGMA data_version` of this connection: it changes when another connection
+    /// commits.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Empties the database (a failed restore).
     pub fn wipe(&mut self) -> Result<()> {
         self.conn
-            .execute_batch("DELETE FROM keys; DELETE FROM meta; DELETE FROM audit; DELETE FROM profiles; DELETE FROM credentials;")?;
+            .execute_batch("DELETE FROM keys; DELETE FROM meta; DELETE FROM audit; DELETE FROM profiles; DELETE FROM credentials; DELETE FROM apps; DELETE FROM grants;")?;
         Ok(())
     }
 

@@ -2,7 +2,8 @@
 //! public index in SQLite, the lock, and the agent that holds an unlocked vault for the CLI.
 //! Key operations (signing, JWT minting, SIWE) run here, inside the agent when one runs, after
 //! the key's usage policy is checked; service profiles and their sealed credentials live here
-//! too (the network is `keyward-services`).
+//! too (the network is `keyward-services`), and so do the approval endpoint's paired apps and
+//! grants (its logic is `keyward-approval`).
 //!
 //! Layering: this crate knows the keychain and the file system, never the network, a
 //! window or a terminal.
@@ -19,12 +20,13 @@ pub mod vault;
 
 pub use api::{
     AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, BackupFile, DoctorReport,
-    GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat, Problem,
-    PublicFormat, PublicView, QrView, Repair, RepairReport, RestoreReport, Status,
+    GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PairedApp, PrivateFormat,
+    Problem, PublicFormat, PublicView, QrView, Repair, RepairReport, RestoreReport, Status,
+    StoredGrant,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;
-pub use vault::{service_name, Vault};
+pub use vault::{service_name, KeyFacts, Vault};
 
 /// Marks the process non-dumpable: no core dumps, no ptrace attach by other same-user
 /// processes (short of root), so an unlocked vault key is harder to lift out of memory.

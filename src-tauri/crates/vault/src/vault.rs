@@ -17,8 +17,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
+#[path = "approvals.rs"]
+mod approvals;
 #[path = "profiles.rs"]
 mod profiles;
+
+pub use approvals::KeyFacts;
 #[path = "signing.rs"]
 mod signing;
 
@@ -54,6 +58,9 @@ pub struct Vault {
     /// Entries appended since the last anchor.
     audit_dirty: bool,
     last_anchor: Option<std::time::Instant>,
+    /// Bumped by every change this process makes to paired apps' rights and to grants, and by
+    /// each lock: half of [`Vault::approvals_stamp`].
+    approvals_changes: u64,
 }
 
 impl Drop for Vault {
@@ -156,6 +163,7 @@ impl Vault {
             actor: "cli",
             audit_dirty: false,
             last_anchor: None,
+            approvals_changes: 0,
         })
     }
 
@@ -175,6 +183,12 @@ impl Vault {
             key_id,
             summary,
         )?;
+        self.appended()
+    }
+
+    /// After an append: the chain is dirty; anchors it when an anchor is due and the vault key
+    /// is at hand.
+    fn appended(&mut self) -> Result<()> {
         self.audit_dirty = true;
         let due = self
             .last_anchor
@@ -391,15 +405,21 @@ impl Vault {
         Ok(())
     }
 
-    /// Locks: logs `vault.lock`, anchors the audit chain, drops the vault key (zeroized).
+    /// Locks: logs `vault.lock`, drops every "until lock" grant, anchors the audit chain,
+    /// drops the vault key (zeroized).
     pub fn lock_now(&mut self) {
         if self.key.is_some() {
             let _ = self.log("vault.lock", None, "vault locked");
         }
+        if self.vault_id.is_some() {
+            let _ = self.grants_drop_until_lock();
+        }
+        self.approvals_changes += 1;
         self.release();
     }
 
     /// Ends a one-command unlock: anchors what was logged, drops the vault key, logs no lock.
+    /// "Until lock" grants stay: the vault was not locked, this process only let go of it.
     pub fn release(&mut self) {
         let _ = self.anchor_if_dirty();
         self.key = None;
@@ -797,6 +817,7 @@ impl Vault {
             }
             let _ = self.store.delete(&service, ANCHOR_ACCOUNT);
             let _ = self.store.delete(&service, VAULT_KEY_ACCOUNT);
+            let _ = self.store.delete(&service, approvals::ENDPOINT_KEY_ACCOUNT);
         }
         let _ = self.index.wipe();
         self.vault_id = None;
@@ -922,8 +943,12 @@ impl Vault {
             }
         }
         for account in &items {
-            if account != VAULT_KEY_ACCOUNT && account != ANCHOR_ACCOUNT && !known.contains(account)
-            {
+            let own = [
+                VAULT_KEY_ACCOUNT,
+                ANCHOR_ACCOUNT,
+                approvals::ENDPOINT_KEY_ACCOUNT,
+            ];
+            if !own.contains(&account.as_str()) && !known.contains(account) {
                 problems.push(Problem::ItemWithoutRow {
                     account: account.clone(),
                 });
@@ -1095,6 +1120,22 @@ impl Backend for Vault {
 
     fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()> {
         self.delete_credential(profile, name)
+    }
+
+    fn app_list(&mut self) -> Result<Vec<PairedApp>> {
+        self.apps()
+    }
+
+    fn app_unpair(&mut self, app: &str) -> Result<PairedApp> {
+        self.unpair(app)
+    }
+
+    fn grant_list(&mut self) -> Result<Vec<StoredGrant>> {
+        self.live_grants()
+    }
+
+    fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant> {
+        self.revoke(id)
     }
 
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {

@@ -1,0 +1,1511 @@
+//! The broker: everything the endpoint decides, without HTTP. It keeps the paired apps and
+//! grants (persisted in the vault's index, reloaded whenever the vault's approvals stamp
+//! changes), the server nonces, the requests waiting for the user and the pairing prompts;
+//! it turns an [`AskBody`] into a [`Request`], runs the risk rules, answers from a live grant
+//! or asks the [`Approver`], and signs only through [`authorize`] / [`Grants::authorize`].
+//!
+//! Locking: the state mutex is never held across a vault call; the vault is reached through
+//! [`VaultAccess`] (the shell's own mutex), always off the async runtime's threads.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicI64, AtomicU16, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+use keyward_crypto::sign::{Encoding, Payload, Scheme, Signer};
+use keyward_crypto::{jwt, KeyAlg};
+use keyward_vault::{Backend, KeyFacts, PairedApp, StoredGrant, Vault, VaultError};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use tokio::sync::{oneshot, watch};
+use zeroize::Zeroizing;
+
+use super::error::EndpointError;
+use super::wire::{Answer, AskBody, PairBody, PairStarted, Paired};
+use crate::auth::{self, EndpointKey, NonceBook};
+use crate::decision::{authorize, Authorized, Decision};
+use crate::decode::{render, Block, Rendered};
+use crate::grant::{Grant, GrantSpec, Grants, Scope};
+use crate::request::{AppIdentity, Kind, Request};
+use crate::risk::{self, Context, MemoryHistory, Verdict};
+
+// ---------------------------------------------------------------------------------------
+// What the shell provides
+// ---------------------------------------------------------------------------------------
+
+/// The time, in unix seconds. Injectable so grant lifetimes can be tested.
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> i64;
+}
+
+/// The system clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> i64 {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0)
+    }
+}
+
+/// A clock tests move by hand.
+#[derive(Debug, Default)]
+pub struct ManualClock(AtomicI64);
+
+impl ManualClock {
+    /// A clock showing `now`.
+    pub fn new(now: i64) -> ManualClock {
+        ManualClock(AtomicI64::new(now))
+    }
+    /// Moves the clock forward.
+    pub fn advance(&self, secs: i64) {
+        self.0.fetch_add(secs, Ordering::SeqCst);
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// How the broker reaches the vault the shell holds. Calls block (SQLite, the keychain):
+/// the broker makes them on the blocking pool.
+pub trait VaultAccess: Send + Sync + 'static {
+    /// Runs `f` on the vault.
+    fn with_vault(
+        &self,
+        f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
+    ) -> Result<(), VaultError>;
+}
+
+impl VaultAccess for Mutex<Vault> {
+    fn with_vault(
+        &self,
+        f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
+    ) -> Result<(), VaultError> {
+        let mut v = self
+            .lock()
+            .map_err(|_| VaultError::Io("vault state poisoned".into()))?;
+        f(&mut v)
+    }
+}
+
+/// Runs `f` once on the vault and returns its value.
+fn on_vault<R>(
+    va: &dyn VaultAccess,
+    f: impl FnOnce(&mut Vault) -> Result<R, VaultError>,
+) -> Result<R, VaultError> {
+    let mut f = Some(f);
+    let mut out = None;
+    va.with_vault(&mut |v| {
+        if let Some(f) = f.take() {
+            out = Some(f(v)?);
+        }
+        Ok(())
+    })?;
+    out.ok_or_else(|| VaultError::Io("the vault call did not run".into()))
+}
+
+/// Why a prompt closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Closed {
+    /// The user decided (here or in another view).
+    Decided,
+    /// Its deadline passed.
+    Expired,
+    /// The app gave up (closed its connection).
+    Withdrawn,
+}
+
+/// The user's side: the desktop app's prompt window, the CLI's terminal prompt, a test.
+/// `open` shows a prompt; the decision comes back through [`Broker::decide`] or
+/// [`Broker::decide_pairing`]; `close` says the prompt is moot. Both must return quickly.
+pub trait Approver: Send + Sync + 'static {
+    /// Show this prompt.
+    fn open(&self, item: &PromptItem);
+    /// The prompt with this id closed.
+    fn close(&self, id: &str, why: Closed);
+}
+
+/// What an [`Approver`] receives, as a message: for approvers that run their own loop.
+#[derive(Debug, Clone)]
+pub enum ApproverEvent {
+    /// A prompt opened.
+    Open(Box<PromptItem>),
+    /// A prompt closed.
+    Close(String, Closed),
+}
+
+/// An [`Approver`] that forwards every event into a channel.
+#[derive(Debug, Clone)]
+pub struct ChannelApprover(pub tokio::sync::mpsc::UnboundedSender<ApproverEvent>);
+
+impl Approver for ChannelApprover {
+    fn open(&self, item: &PromptItem) {
+        let _ = self.0.send(ApproverEvent::Open(Box::new(item.clone())));
+    }
+    fn close(&self, id: &str, why: Closed) {
+        let _ = self.0.send(ApproverEvent::Close(id.to_owned(), why));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// What the user sees
+// ---------------------------------------------------------------------------------------
+
+/// The key a prompt names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KeyView {
+    /// The key's id.
+    pub id: String,
+    /// Its label.
+    pub label: String,
+    /// Its algorithm.
+    pub alg: KeyAlg,
+}
+
+/// A request prompt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptView {
+    /// The request's id.
+    pub id: String,
+    /// `sign_message`, `sign_digest`, `siwe_login`, `mint_jwt`.
+    pub kind: &'static str,
+    /// A heading.
+    pub title: String,
+    /// Who asks.
+    pub app: AppIdentity,
+    /// The origin the app speaks for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The key.
+    pub key: KeyView,
+    /// What to show, in order (already escaped).
+    pub blocks: Vec<Block>,
+    /// The hash a decision must carry.
+    pub rendered_hash: String,
+    /// The risk rules' findings, worst first.
+    pub verdicts: Vec<Verdict>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+    /// Whether approving needs the passphrase (the vault is locked).
+    pub locked: bool,
+    /// Whether a grant may be chosen.
+    pub grantable: bool,
+}
+
+/// A pairing prompt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingView {
+    /// The pairing's id.
+    pub id: String,
+    /// The name the app gives itself.
+    pub app_name: String,
+    /// The browser origin it called from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// The code both sides show.
+    pub code: String,
+    /// Key ids the app asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys: Option<Vec<String>>,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// One prompt.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
+pub enum PromptItem {
+    /// A request to sign or mint.
+    Request(PromptView),
+    /// A request to pair.
+    Pairing(PairingView),
+}
+
+impl PromptItem {
+    /// The prompt's id.
+    pub fn id(&self) -> &str {
+        match self {
+            PromptItem::Request(r) => &r.id,
+            PromptItem::Pairing(p) => &p.id,
+        }
+    }
+}
+
+/// A live grant as the UI lists it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrantView {
+    /// The grant's id.
+    pub id: String,
+    /// The paired app's id.
+    pub app_id: String,
+    /// The app's name.
+    pub app_name: String,
+    /// The key.
+    pub key_id: String,
+    /// The key's label, when the key still exists.
+    pub key_label: Option<String>,
+    /// `for_minutes` or `until_lock`.
+    pub scope: &'static str,
+    /// The JWT audience.
+    pub audience: Vec<String>,
+    /// The JWT subject.
+    pub subject: Option<String>,
+    /// The JWT algorithm.
+    pub alg: String,
+    /// The longest lifetime a covered token may have.
+    pub exp_secs: u64,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds (`for_minutes` only).
+    pub expires_at: Option<i64>,
+}
+
+/// What the user's decision says, as a prompt sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecideInput {
+    /// The request.
+    pub request_id: String,
+    /// The hash the prompt showed.
+    pub rendered_hash: String,
+    /// Approve or deny.
+    pub approved: bool,
+    /// A grant to keep.
+    pub grant: Option<GrantSpec>,
+}
+
+// ---------------------------------------------------------------------------------------
+// Configuration
+// ---------------------------------------------------------------------------------------
+
+/// Limits and lifetimes.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Largest request body.
+    pub max_body: usize,
+    /// Requests one app may have waiting for the user.
+    pub max_pending_per_app: usize,
+    /// A request's life when it names none.
+    pub default_ttl_secs: i64,
+    /// The longest life a request may ask for.
+    pub max_ttl_secs: i64,
+    /// A server nonce's life.
+    pub nonce_ttl_secs: i64,
+    /// Live server nonces kept at most.
+    pub nonce_capacity: usize,
+    /// A pairing prompt's life.
+    pub pair_ttl_secs: i64,
+    /// No pairing prompt for this long after a refusal.
+    pub pair_cooldown_secs: i64,
+    /// At least this long between two pairing prompts.
+    pub pair_interval_secs: i64,
+    /// How often the audit queue is written (one transaction per batch).
+    pub audit_flush: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            max_body: 64 * 1024,
+            max_pending_per_app: 4,
+            default_ttl_secs: 120,
+            max_ttl_secs: 600,
+            nonce_ttl_secs: 120,
+            nonce_capacity: 100_000,
+            pair_ttl_secs: 120,
+            pair_cooldown_secs: 30,
+            pair_interval_secs: 2,
+            audit_flush: Duration::from_millis(5),
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// State
+// ---------------------------------------------------------------------------------------
+
+/// A paired app as the broker knows it.
+#[derive(Debug, Clone)]
+pub(crate) struct AppRecord {
+    pub(crate) app: PairedApp,
+    pub(crate) token_hash: String,
+}
+
+struct PendingRequest {
+    req: Request,
+    rendered: Rendered,
+    view: PromptView,
+    app_id: String,
+    tx: Option<oneshot::Sender<Decision>>,
+}
+
+#[derive(Clone)]
+enum PairState {
+    Waiting,
+    Approved {
+        app_id: String,
+        token: Zeroizing<String>,
+        keys: Option<Vec<String>>,
+    },
+    Denied,
+    Expired,
+    Collected,
+}
+
+struct PendingPairing {
+    view: PairingView,
+    state: watch::Sender<PairState>,
+}
+
+#[derive(Default)]
+struct State {
+    /// The stamp the caches below were loaded at.
+    stamp: Option<(i64, u64)>,
+    locked: bool,
+    apps: HashMap<String, AppRecord>,
+    grants: Grants,
+    /// Grant id → paired app id.
+    grant_apps: HashMap<String, String>,
+    /// Unsealed keys of granted mints (zeroized when dropped: on lock and on reload).
+    signers: HashMap<String, Arc<Signer<'static>>>,
+    facts: HashMap<String, Arc<KeyFacts>>,
+    history: MemoryHistory,
+    pending: BTreeMap<String, PendingRequest>,
+    pairings: BTreeMap<String, PendingPairing>,
+    last_pair_prompt: Option<i64>,
+    pair_cooldown_until: i64,
+    last_seen_written: HashMap<String, i64>,
+}
+
+#[derive(Default)]
+struct AuditQueue {
+    entries: Vec<(String, Option<String>, String)>,
+    /// app name → error code → count.
+    refusals: BTreeMap<String, BTreeMap<String, u64>>,
+}
+
+/// The endpoint's brain. Shared (`Arc`) by the HTTP handlers and the shell.
+pub struct Broker {
+    vault: Arc<dyn VaultAccess>,
+    approver: Arc<dyn Approver>,
+    clock: Arc<dyn Clock>,
+    pub(crate) config: Config,
+    key: EndpointKey,
+    port: AtomicU16,
+    state: Mutex<State>,
+    nonces: Mutex<NonceBook>,
+    audit: Mutex<AuditQueue>,
+}
+
+fn b64(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+impl Broker {
+    /// A broker over `vault`, asking `approver`. Loads (or creates) the endpoint key, drops
+    /// "until lock" grants a previous run left, and loads apps and grants.
+    pub fn new(
+        vault: Arc<dyn VaultAccess>,
+        approver: Arc<dyn Approver>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> Result<Arc<Broker>, EndpointError> {
+        let seed = on_vault(vault.as_ref(), |v| {
+            v.grants_drop_until_lock()?;
+            v.endpoint_seed()
+        })?;
+        let key = EndpointKey::from_seed(&seed);
+        let broker = Arc::new(Broker {
+            vault,
+            approver,
+            clock,
+            nonces: Mutex::new(NonceBook::new(config.nonce_ttl_secs, config.nonce_capacity)),
+            config,
+            key,
+            port: AtomicU16::new(0),
+            state: Mutex::new(State::default()),
+            audit: Mutex::new(AuditQueue::default()),
+        });
+        broker.refresh()?;
+        Ok(broker)
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the state cannot leave it half-written in a way that signs
+        // anything: recover the guard rather than take the endpoint down.
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Now, by the broker's clock.
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// The endpoint's public key (apps pin it).
+    pub fn endpoint_public(&self) -> [u8; 32] {
+        self.key.public()
+    }
+
+    /// `SHA-256` fingerprint of the endpoint key, as the UI shows it (hex, 16 bytes).
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        hex::encode(&Sha256::digest(self.key.public())[..16])
+    }
+
+    pub(crate) fn endpoint_key(&self) -> &EndpointKey {
+        &self.key
+    }
+
+    /// The port the endpoint listens on (0 before it is bound).
+    pub fn port(&self) -> u16 {
+        self.port.load(Ordering::SeqCst)
+    }
+
+    pub(crate) fn set_port(&self, port: u16) {
+        self.port.store(port, Ordering::SeqCst);
+    }
+
+    /// Whether the vault is locked (as of the last refresh).
+    pub fn locked(&self) -> bool {
+        self.state().locked
+    }
+
+    /// Re-reads apps and grants when the vault's approvals stamp moved (another process or
+    /// view paired, unpaired, revoked, or the vault locked). Cheap when nothing moved.
+    pub fn refresh(&self) -> Result<(), EndpointError> {
+        let known = self.state().stamp;
+        let loaded = on_vault(self.vault.as_ref(), |v| {
+            let stamp = v.approvals_stamp()?;
+            let locked = v.is_locked();
+            if Some(stamp) == known {
+                return Ok((stamp, locked, None));
+            }
+            Ok((stamp, locked, Some((v.app_auth()?, v.grant_list()?))))
+        })?;
+        let (stamp, locked, data) = loaded;
+        let mut st = self.state();
+        if st.locked != locked || data.is_some() {
+            st.signers.clear();
+            st.facts.clear();
+        }
+        st.locked = locked;
+        st.stamp = Some(stamp);
+        if let Some((apps, grants)) = data {
+            st.apps = apps
+                .into_iter()
+                .map(|(app, token_hash)| (app.id.clone(), AppRecord { app, token_hash }))
+                .collect();
+            for rec in st.apps.values().cloned().collect::<Vec<_>>() {
+                if rec.app.last_seen.is_some() {
+                    st.history.record(&identity(&rec.app), None);
+                }
+            }
+            let mut list = Vec::new();
+            let mut owners = HashMap::new();
+            for g in grants {
+                if !st.apps.contains_key(&g.app_id) {
+                    continue;
+                }
+                if let Ok(grant) = serde_json::from_value::<Grant>(g.body.clone()) {
+                    owners.insert(grant.id.clone(), g.app_id.clone());
+                    list.push(grant);
+                }
+            }
+            st.grants = Grants::from_list(list);
+            st.grant_apps = owners;
+            // A request whose app was unpaired meanwhile is refused.
+            let gone: Vec<String> = st
+                .pending
+                .iter()
+                .filter(|(_, p)| !st.apps.contains_key(&p.app_id))
+                .map(|(id, _)| id.clone())
+                .collect();
+            for id in gone {
+                st.pending.remove(&id);
+                self.approver.close(&id, Closed::Withdrawn);
+            }
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Nonces and authentication
+    // -----------------------------------------------------------------------------------
+
+    /// Issues `count` fresh nonces.
+    pub fn issue_nonces(&self, count: usize) -> Vec<String> {
+        let now = self.now();
+        let mut book = self.nonces.lock().unwrap_or_else(|p| p.into_inner());
+        (0..count).map(|_| book.issue(now)).collect()
+    }
+
+    /// Authenticates a request: the app exists, the MAC verifies, then the nonce is spent.
+    pub(crate) fn authenticate(
+        &self,
+        app_id: &str,
+        nonce: &str,
+        method: &str,
+        path_and_query: &str,
+        body: &[u8],
+        mac: &str,
+    ) -> Result<AppRecord, EndpointError> {
+        let rec = self.state().apps.get(app_id).cloned();
+        let hash = rec.as_ref().map(|r| r.token_hash.as_str());
+        auth::verify_request_mac(hash, nonce, method, path_and_query, body, mac)?;
+        self.nonces
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take(nonce, self.now())?;
+        let rec = rec.ok_or(auth::AuthError::Unpaired)?;
+        let now = self.now();
+        let due = {
+            let mut st = self.state();
+            let last = st.last_seen_written.get(app_id).copied();
+            let due = last.is_none_or(|t| now - t >= 60);
+            if due {
+                st.last_seen_written.insert(app_id.to_owned(), now);
+            }
+            due
+        };
+        if due {
+            let id = app_id.to_owned();
+            let _ = on_vault(self.vault.as_ref(), |v| v.app_seen(&id, now));
+        }
+        Ok(rec)
+    }
+
+    /// Whether some paired app has this browser origin.
+    pub(crate) fn origin_paired(&self, origin: &str) -> bool {
+        self.state()
+            .apps
+            .values()
+            .any(|r| r.app.origin.as_deref() == Some(origin))
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Pairing
+    // -----------------------------------------------------------------------------------
+
+    /// Starts a pairing: checks the rate limits, opens the prompt.
+    pub fn start_pairing(
+        &self,
+        body: PairBody,
+        origin: Option<String>,
+    ) -> Result<PairStarted, EndpointError> {
+        let name = body.app_name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+            return Err(EndpointError::BadRequest(
+                "app_name must be 1-64 characters without control characters".into(),
+            ));
+        }
+        let app_nonce = URL_SAFE_NO_PAD
+            .decode(body.app_nonce.trim())
+            .map_err(|_| EndpointError::BadRequest("app_nonce is not base64url".into()))?;
+        if !(16..=64).contains(&app_nonce.len()) {
+            return Err(EndpointError::BadRequest(
+                "app_nonce must be 16 to 64 bytes".into(),
+            ));
+        }
+        if let Some(keys) = &body.keys {
+            if keys.is_empty() || keys.len() > 64 {
+                return Err(EndpointError::BadRequest(
+                    "keys, when given, lists 1 to 64 keys".into(),
+                ));
+            }
+        }
+        let keys = match &body.keys {
+            None => None,
+            Some(list) => {
+                let list = list.clone();
+                Some(on_vault(self.vault.as_ref(), |v| {
+                    list.iter()
+                        .map(|k| v.key_facts(k).map(|f| f.id))
+                        .collect::<Result<Vec<_>, _>>()
+                })?)
+            }
+        };
+        let now = self.now();
+        let mut st = self.state();
+        if st.pair_cooldown_until > now {
+            return Err(EndpointError::PairCooldown {
+                secs: st.pair_cooldown_until - now,
+            });
+        }
+        if !st.pairings.is_empty() {
+            return Err(EndpointError::PairCooldown {
+                secs: self.config.pair_interval_secs.max(1),
+            });
+        }
+        if let Some(t) = st.last_pair_prompt {
+            let next = t + self.config.pair_interval_secs;
+            if next > now {
+                return Err(EndpointError::PairCooldown { secs: next - now });
+            }
+        }
+        let server_nonce: [u8; 16] = rand_array();
+        let code = auth::pairing_code(&self.key.public(), &app_nonce, &server_nonce);
+        let id = keyward_crypto::random_id(16);
+        let view = PairingView {
+            id: id.clone(),
+            app_name: crate::decode::escape_field(&name),
+            origin: origin.clone(),
+            code: code.clone(),
+            keys,
+            created_at: now,
+            expires_at: now + self.config.pair_ttl_secs,
+        };
+        let (tx, _rx) = watch::channel(PairState::Waiting);
+        st.pairings.insert(
+            id.clone(),
+            PendingPairing {
+                view: view.clone(),
+                state: tx,
+            },
+        );
+        st.last_pair_prompt = Some(now);
+        drop(st);
+        self.queue(
+            "approval.pair_asked",
+            None,
+            format!(
+                "{} asked to pair{} (code {code})",
+                quoted(&name),
+                origin
+                    .as_deref()
+                    .map(|o| format!(" from {o}"))
+                    .unwrap_or_default()
+            ),
+        );
+        self.approver.open(&PromptItem::Pairing(view.clone()));
+        Ok(PairStarted {
+            pairing_id: id,
+            server_nonce: b64(&server_nonce),
+            endpoint_key: b64(&self.key.public()),
+            code,
+            expires_at: view.expires_at,
+        })
+    }
+
+    /// The user's answer to a pairing prompt; `keys` narrows the keys the app may use.
+    pub fn decide_pairing(
+        &self,
+        id: &str,
+        approved: bool,
+        keys: Option<Vec<String>>,
+    ) -> Result<(), EndpointError> {
+        let view = {
+            let st = self.state();
+            let p = st
+                .pairings
+                .get(id)
+                .ok_or_else(|| EndpointError::NotFound("pairing".into()))?;
+            if !matches!(*p.state.borrow(), PairState::Waiting) {
+                return Err(EndpointError::NotFound("pairing".into()));
+            }
+            p.view.clone()
+        };
+        let now = self.now();
+        let outcome = if approved {
+            let keys = match keys {
+                Some(list) => Some(on_vault(self.vault.as_ref(), |v| {
+                    list.iter()
+                        .map(|k| v.key_facts(k).map(|f| f.id))
+                        .collect::<Result<Vec<_>, _>>()
+                })?),
+                None => view.keys.clone(),
+            };
+            let (token, hash) = auth::issue_token();
+            // Names stay unique, so grants and history (kept by name) never cross apps.
+            let name = {
+                let st = self.state();
+                let taken = |n: &str| st.apps.values().any(|r| r.app.name == n);
+                let mut name = view.app_name.clone();
+                let mut i = 2;
+                while taken(&name) {
+                    name = format!("{} ({i})", view.app_name);
+                    i += 1;
+                }
+                name
+            };
+            let app = PairedApp {
+                id: keyward_crypto::random_id(8),
+                name,
+                origin: view.origin.clone(),
+                keys: keys.clone(),
+                created_at: now,
+                last_seen: None,
+            };
+            let stored = on_vault(self.vault.as_ref(), |v| v.app_pair(app.clone(), &hash))?;
+            PairState::Approved {
+                app_id: stored.id,
+                token,
+                keys,
+            }
+        } else {
+            self.queue(
+                "approval.pair_denied",
+                None,
+                format!("pairing of {} refused", quoted(&view.app_name)),
+            );
+            PairState::Denied
+        };
+        {
+            let mut st = self.state();
+            if !approved {
+                st.pair_cooldown_until = now + self.config.pair_cooldown_secs;
+            }
+            if let Some(p) = st.pairings.get(id) {
+                p.state.send_replace(outcome);
+            }
+        }
+        let _ = self.refresh();
+        self.approver.close(id, Closed::Decided);
+        Ok(())
+    }
+
+    /// Waits for the pairing's outcome (until its deadline); hands out the token once.
+    pub async fn wait_pairing(self: &Arc<Self>, id: &str) -> Result<Paired, EndpointError> {
+        let (mut rx, expires_at) = {
+            let st = self.state();
+            let p = st
+                .pairings
+                .get(id)
+                .ok_or_else(|| EndpointError::NotFound("pairing".into()))?;
+            (p.state.subscribe(), p.view.expires_at)
+        };
+        let left = (expires_at - self.now()).max(0) as u64;
+        let waited = tokio::time::timeout(
+            Duration::from_secs(left),
+            rx.wait_for(|s| !matches!(s, PairState::Waiting)),
+        )
+        .await;
+        let outcome = match waited {
+            Ok(Ok(s)) => s.clone(),
+            Ok(Err(_)) => PairState::Expired,
+            Err(_) => {
+                let still = {
+                    let st = self.state();
+                    st.pairings
+                        .get(id)
+                        .map(|p| matches!(*p.state.borrow(), PairState::Waiting))
+                };
+                if still == Some(true) {
+                    self.expire_pairing(id);
+                }
+                PairState::Expired
+            }
+        };
+        let result = match outcome {
+            PairState::Approved {
+                app_id,
+                token,
+                keys,
+            } => {
+                let mut st = self.state();
+                match st.pairings.remove(id) {
+                    Some(p) => {
+                        p.state.send_replace(PairState::Collected);
+                        Ok(Paired {
+                            app_id,
+                            token: token.to_string(),
+                            keys,
+                        })
+                    }
+                    None => Err(EndpointError::NotFound("pairing".into())),
+                }
+            }
+            PairState::Denied => {
+                self.state().pairings.remove(id);
+                Err(EndpointError::PairDenied)
+            }
+            PairState::Collected => Err(EndpointError::NotFound("pairing".into())),
+            PairState::Waiting | PairState::Expired => {
+                self.state().pairings.remove(id);
+                Err(EndpointError::PairExpired)
+            }
+        };
+        result
+    }
+
+    fn expire_pairing(&self, id: &str) {
+        let removed = self.state().pairings.remove(id);
+        if let Some(p) = removed {
+            p.state.send_replace(PairState::Expired);
+            self.queue(
+                "approval.pair_expired",
+                None,
+                format!("pairing of {} expired", quoted(&p.view.app_name)),
+            );
+            self.approver.close(id, Closed::Expired);
+        }
+    }
+
+    /// Drops pairing prompts past their deadline that nobody waits on.
+    pub fn expire_stale(&self) {
+        let now = self.now();
+        let stale: Vec<String> = self
+            .state()
+            .pairings
+            .iter()
+            .filter(|(_, p)| p.view.expires_at <= now)
+            .map(|(id, _)| id.clone())
+            .collect();
+        for id in stale {
+            self.expire_pairing(&id);
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Requests
+    // -----------------------------------------------------------------------------------
+
+    fn facts(&self, key: &str) -> Result<Arc<KeyFacts>, EndpointError> {
+        if let Some(f) = self.state().facts.get(key) {
+            return Ok(f.clone());
+        }
+        let k = key.to_owned();
+        let f = Arc::new(on_vault(self.vault.as_ref(), |v| v.key_facts(&k))?);
+        let mut st = self.state();
+        st.facts.insert(key.to_owned(), f.clone());
+        st.facts.insert(f.id.clone(), f.clone());
+        Ok(f)
+    }
+
+    /// Builds the request an app's body describes.
+    fn build(
+        &self,
+        rec: &AppRecord,
+        body: AskBody,
+        browser_origin: Option<String>,
+        peer: Option<(Option<std::path::PathBuf>, u32)>,
+    ) -> Result<(Request, Arc<KeyFacts>), EndpointError> {
+        let facts = self.facts(&body.key)?;
+        if let Some(allowed) = &rec.app.keys {
+            if !allowed.iter().any(|k| k == &facts.id) {
+                return Err(EndpointError::KeyNotAllowed(facts.id.clone()));
+            }
+        }
+        let payload = match (&body.message, &body.payload_hex) {
+            (Some(_), Some(_)) => {
+                return Err(EndpointError::BadRequest(
+                    "give message or payload_hex, not both".into(),
+                ))
+            }
+            (Some(m), None) => m.as_bytes().to_vec(),
+            (None, Some(h)) => hex::decode(h.trim().trim_start_matches("0x"))
+                .map_err(|_| EndpointError::BadRequest("payload_hex is not hex".into()))?,
+            (None, None) => Vec::new(),
+        };
+        match &body.kind {
+            Kind::MintJwt { template } => {
+                if !payload.is_empty() {
+                    return Err(EndpointError::BadRequest(
+                        "a JWT request carries a template, not a payload".into(),
+                    ));
+                }
+                if template.exp_secs == 0 || template.exp_secs > 86_400 {
+                    return Err(EndpointError::BadRequest(
+                        "template.exp_secs must be 1 to 86400".into(),
+                    ));
+                }
+            }
+            _ if payload.is_empty() => {
+                return Err(EndpointError::BadRequest(
+                    "give the payload as message or payload_hex".into(),
+                ))
+            }
+            _ => {}
+        }
+        // A browser's Origin is the app's paired origin (checked before); a body origin
+        // from a browser must agree with it.
+        let origin = match (browser_origin, body.origin) {
+            (Some(b), Some(o)) if b != o => {
+                return Err(EndpointError::BadRequest(
+                    "origin differs from the browser's Origin".into(),
+                ))
+            }
+            (Some(b), _) => Some(b),
+            (None, o) => o,
+        };
+        let ttl = body.ttl_secs.unwrap_or(self.config.default_ttl_secs);
+        if ttl > self.config.max_ttl_secs {
+            return Err(EndpointError::BadRequest(format!(
+                "ttl_secs is at most {}",
+                self.config.max_ttl_secs
+            )));
+        }
+        let mut app = identity(&rec.app);
+        if let Some((exe, pid)) = peer {
+            app.exe = exe;
+            app.pid = Some(pid);
+        }
+        let req = Request::new(
+            app,
+            origin,
+            facts.id.clone(),
+            facts.alg,
+            body.kind,
+            payload,
+            self.now(),
+            ttl,
+        );
+        Ok((req, facts))
+    }
+
+    /// Handles one authenticated request to the end: a signature, or why not.
+    pub(crate) async fn ask(
+        self: &Arc<Self>,
+        rec: AppRecord,
+        body: AskBody,
+        browser_origin: Option<String>,
+        peer: Option<(Option<std::path::PathBuf>, u32)>,
+    ) -> Result<Answer, EndpointError> {
+        let this = self.clone();
+        let rec2 = rec.clone();
+        let prepared = tokio::task::spawn_blocking(move || {
+            this.refresh()?;
+            let (req, facts) = this.build(&rec2, body, browser_origin, peer)?;
+            let now = this.now();
+            if req.expired(now) {
+                return Err(EndpointError::Approval(crate::ApprovalError::Expired {
+                    expired_at: req.expires_at,
+                    now,
+                }));
+            }
+            // A live grant answers at once — never while locked.
+            let granted = {
+                let st = this.state();
+                if st.locked || !req.kind.grantable() {
+                    None
+                } else {
+                    st.grants.authorize(&req, &facts.policy, now).ok()
+                }
+            };
+            if let Some(auth) = granted {
+                let answer = this.sign(&auth, &facts)?;
+                return Ok(Err(answer));
+            }
+            Ok(Ok((req, facts)))
+        })
+        .await
+        .map_err(|e| EndpointError::Unavailable(e.to_string()))??;
+        let (req, facts) = match prepared {
+            Err(answer) => return Ok(answer),
+            Ok(x) => x,
+        };
+        self.prompt(rec, req, facts).await
+    }
+
+    async fn prompt(
+        self: &Arc<Self>,
+        rec: AppRecord,
+        req: Request,
+        facts: Arc<KeyFacts>,
+    ) -> Result<Answer, EndpointError> {
+        let rendered = render(&req);
+        let now = self.now();
+        let (rx, view) = {
+            let mut st = self.state();
+            let mut verdicts = risk::assess(
+                &req,
+                &rendered,
+                &Context {
+                    now,
+                    policy: &facts.policy,
+                    history: &st.history,
+                },
+            );
+            verdicts.sort_by_key(|v| std::cmp::Reverse(v.level));
+            if let Some(refusal) = risk::refusal(&verdicts) {
+                drop(st);
+                self.queue(
+                    "approval.refused",
+                    Some(facts.id.clone()),
+                    format!(
+                        "{} from {} refused without a prompt: {}",
+                        req.kind.name(),
+                        quoted(&rec.app.name),
+                        refusal
+                    ),
+                );
+                return Err(refusal.into());
+            }
+            let waiting = st
+                .pending
+                .values()
+                .filter(|p| p.app_id == rec.app.id)
+                .count();
+            if waiting >= self.config.max_pending_per_app {
+                return Err(EndpointError::TooManyPending {
+                    limit: self.config.max_pending_per_app,
+                });
+            }
+            let view = PromptView {
+                id: req.id.clone(),
+                kind: req.kind.name(),
+                title: req.kind.title(),
+                app: req.app.clone(),
+                origin: req.origin.clone(),
+                key: KeyView {
+                    id: facts.id.clone(),
+                    label: facts.label.clone(),
+                    alg: facts.alg,
+                },
+                blocks: rendered.blocks().to_vec(),
+                rendered_hash: rendered.hash().to_owned(),
+                verdicts,
+                created_at: req.created_at,
+                expires_at: req.expires_at,
+                locked: st.locked,
+                grantable: req.kind.grantable(),
+            };
+            st.history.record(&req.app, Some(&facts.id));
+            let (tx, rx) = oneshot::channel();
+            st.pending.insert(
+                req.id.clone(),
+                PendingRequest {
+                    req: req.clone(),
+                    rendered: rendered.clone(),
+                    view: view.clone(),
+                    app_id: rec.app.id.clone(),
+                    tx: Some(tx),
+                },
+            );
+            (rx, view)
+        };
+        self.queue(
+            "approval.asked",
+            Some(facts.id.clone()),
+            format!(
+                "{} asked: {} (shown {}…)",
+                quoted(&rec.app.name),
+                req.kind.name(),
+                &rendered.hash()[..16]
+            ),
+        );
+        let mut guard = Withdraw {
+            broker: self.clone(),
+            id: Some(req.id.clone()),
+        };
+        self.approver.open(&PromptItem::Request(view));
+        let left = (req.expires_at - self.now()).max(0) as u64;
+        let decision = match tokio::time::timeout(Duration::from_secs(left), rx).await {
+            Ok(Ok(d)) => {
+                guard.id = None;
+                d
+            }
+            Ok(Err(_)) => {
+                guard.id = None;
+                return Err(EndpointError::Withdrawn);
+            }
+            Err(_) => {
+                guard.id = None;
+                if self.state().pending.remove(&req.id).is_some() {
+                    self.approver.close(&req.id, Closed::Expired);
+                    self.queue(
+                        "approval.expired",
+                        Some(facts.id.clone()),
+                        format!(
+                            "{}'s {} expired unanswered",
+                            quoted(&rec.app.name),
+                            req.kind.name()
+                        ),
+                    );
+                }
+                return Err(crate::ApprovalError::Expired {
+                    expired_at: req.expires_at,
+                    now: self.now(),
+                }
+                .into());
+            }
+        };
+        let this = self.clone();
+        tokio::task::spawn_blocking(move || {
+            // Checked again right before signing: approval, hash, grant, expiry.
+            let auth = authorize(&req, &rendered, &decision, this.now())?;
+            let answer = this.sign(&auth, &facts)?;
+            if auth.grant().is_some() {
+                this.keep_grant(&auth, &rec)?;
+            }
+            Ok(answer)
+        })
+        .await
+        .map_err(|e| EndpointError::Unavailable(e.to_string()))?
+    }
+
+    fn keep_grant(&self, auth: &Authorized, rec: &AppRecord) -> Result<(), EndpointError> {
+        let now = self.now();
+        let grant = {
+            let mut st = self.state();
+            match st.grants.add(auth, now)? {
+                Some(g) => g.clone(),
+                None => return Ok(()),
+            }
+        };
+        self.state()
+            .grant_apps
+            .insert(grant.id.clone(), rec.app.id.clone());
+        let stored = StoredGrant {
+            id: grant.id.clone(),
+            app_id: rec.app.id.clone(),
+            key_id: grant.key_id.clone(),
+            until_lock: grant.scope == Scope::UntilLock,
+            body: serde_json::to_value(&grant)
+                .map_err(|e| EndpointError::Unavailable(e.to_string()))?,
+            created_at: grant.created_at,
+            expires_at: grant.expires_at,
+        };
+        on_vault(self.vault.as_ref(), |v| v.grant_put(stored))?;
+        // Our own write moved the stamp: take it without dropping the caches.
+        if let Ok(stamp) = on_vault(self.vault.as_ref(), |v| v.approvals_stamp()) {
+            self.state().stamp = Some(stamp);
+        }
+        Ok(())
+    }
+
+    /// The signer of `key`: cached for grantable kinds while unlocked.
+    fn signer(&self, key_id: &str, keep: bool) -> Result<Arc<Signer<'static>>, EndpointError> {
+        if let Some(s) = self.state().signers.get(key_id) {
+            return Ok(s.clone());
+        }
+        let id = key_id.to_owned();
+        let s = Arc::new(on_vault(self.vault.as_ref(), |v| v.unseal_signer(&id))?);
+        if keep {
+            self.state().signers.insert(key_id.to_owned(), s.clone());
+        }
+        Ok(s)
+    }
+
+    /// Signs what `auth` carries — the only place the broker produces a signature.
+    fn sign(&self, auth: &Authorized, facts: &KeyFacts) -> Result<Answer, EndpointError> {
+        facts.policy.check(auth.kind().usage())?;
+        let signer = self.signer(auth.key_id(), auth.kind().grantable())?;
+        let now = self.now();
+        let mut answer = Answer {
+            request_id: auth.request_id().to_owned(),
+            kind: auth.kind().name().to_owned(),
+            rendered_hash: auth.rendered_hash().to_owned(),
+            grant_id: auth.granted_by().map(str::to_owned),
+            signature: None,
+            signer: None,
+            digest: None,
+            token: None,
+            expires_at: None,
+        };
+        let what = match auth.kind() {
+            Kind::SignMessage { scheme } | Kind::SignDigest { scheme } => {
+                let payload = if matches!(auth.kind(), Kind::SignDigest { .. }) {
+                    Payload::Digest(auth.payload())
+                } else {
+                    Payload::Message(auth.payload())
+                };
+                let sig = signer.sign(*scheme, payload, Encoding::Der)?;
+                answer.signature = Some(sig.signature);
+                answer.signer = Some(sig.signer);
+                answer.digest = sig.digest;
+                format!("signed with {scheme}")
+            }
+            Kind::SiweLogin => {
+                // EIP-4361 signs the message text with EIP-191: the exact bytes shown.
+                let sig = signer.sign(
+                    Scheme::Eip191,
+                    Payload::Message(auth.payload()),
+                    Encoding::Der,
+                )?;
+                answer.signature = Some(sig.signature);
+                answer.signer = Some(sig.signer);
+                answer.digest = sig.digest;
+                "signed a SIWE login".to_owned()
+            }
+            Kind::MintJwt { template } => {
+                let claims = auth.jwt_claims(now).unwrap_or_default();
+                let mut header = Map::new();
+                header.insert("alg".into(), Value::from(template.alg.as_str()));
+                header.insert("typ".into(), Value::from("JWT"));
+                let token = jwt::compact(&signer, template.alg, &header, &claims)?;
+                answer.expires_at = claims.get("exp").and_then(Value::as_i64);
+                answer.token = Some(token);
+                format!("minted a {} token, {} s", template.alg, template.exp_secs)
+            }
+        };
+        let by = match auth.granted_by() {
+            Some(g) => format!("under grant {g}"),
+            None => "after approval".to_owned(),
+        };
+        self.queue(
+            "approval.signed",
+            Some(facts.id.clone()),
+            format!(
+                "{what} for {} {by} (shown {}…)",
+                quoted(&auth.app().name),
+                &auth.rendered_hash()[..16]
+            ),
+        );
+        Ok(answer)
+    }
+
+    /// The user's decision on a request. Unlocks the vault first when it is locked and the
+    /// decision approves. Checks the decision against the request (hash, grant, expiry) so
+    /// the prompt hears at once what is wrong; the signer checks again right before signing.
+    pub fn decide(
+        &self,
+        input: DecideInput,
+        passphrase: Option<Zeroizing<String>>,
+    ) -> Result<(), EndpointError> {
+        let (req, rendered) = {
+            let st = self.state();
+            let p = st
+                .pending
+                .get(&input.request_id)
+                .ok_or_else(|| EndpointError::NotFound("request".into()))?;
+            (p.req.clone(), p.rendered.clone())
+        };
+        let now = self.now();
+        let decision = Decision {
+            request_id: input.request_id.clone(),
+            approved: input.approved,
+            rendered_hash: input.rendered_hash.clone(),
+            grant: input.grant.clone(),
+            decided_at: now,
+        };
+        if input.approved {
+            authorize(&req, &rendered, &decision, now)?;
+            let locked = on_vault(self.vault.as_ref(), |v| Ok(v.is_locked()))?;
+            if locked {
+                let p = passphrase.ok_or(VaultError::Locked)?;
+                on_vault(self.vault.as_ref(), |v| {
+                    Backend::unlock(v, Some(p)).map(|_| ())
+                })?;
+                let _ = self.refresh();
+            }
+        }
+        let pending = self.state().pending.remove(&input.request_id);
+        let Some(mut pending) = pending else {
+            return Err(EndpointError::NotFound("request".into()));
+        };
+        self.queue(
+            if input.approved {
+                "approval.approved"
+            } else {
+                "approval.denied"
+            },
+            Some(req.key_id.clone()),
+            format!(
+                "{} {} {}'s {}{}",
+                if input.approved { "approved" } else { "denied" },
+                match &input.grant {
+                    Some(GrantSpec {
+                        scope: Scope::ForMinutes(m),
+                    }) => format!("(and granted {m} min)"),
+                    Some(GrantSpec {
+                        scope: Scope::UntilLock,
+                    }) => "(and granted until lock)".into(),
+                    _ => String::new(),
+                },
+                quoted(&req.app.name),
+                req.kind.name(),
+                format_args!(" (shown {}…)", &rendered.hash()[..16])
+            ),
+        );
+        if let Some(tx) = pending.tx.take() {
+            let _ = tx.send(decision);
+        }
+        self.approver.close(&input.request_id, Closed::Decided);
+        Ok(())
+    }
+
+    fn withdraw(&self, id: &str) {
+        let removed = self.state().pending.remove(id);
+        if let Some(p) = removed {
+            self.approver.close(id, Closed::Withdrawn);
+            self.queue(
+                "approval.withdrawn",
+                Some(p.req.key_id.clone()),
+                format!(
+                    "{} gave up its {}",
+                    quoted(&p.req.app.name),
+                    p.req.kind.name()
+                ),
+            );
+        }
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Views
+    // -----------------------------------------------------------------------------------
+
+    /// Every open prompt, oldest first (requests, then pairings).
+    pub fn prompts(&self) -> Vec<PromptItem> {
+        let st = self.state();
+        let mut out: Vec<(i64, PromptItem)> = st
+            .pending
+            .values()
+            .map(|p| (p.view.created_at, PromptItem::Request(p.view.clone())))
+            .chain(
+                st.pairings
+                    .values()
+                    .filter(|p| matches!(*p.state.borrow(), PairState::Waiting))
+                    .map(|p| (p.view.created_at, PromptItem::Pairing(p.view.clone()))),
+            )
+            .collect();
+        out.sort_by_key(|(t, _)| *t);
+        let locked = st.locked;
+        out.into_iter()
+            .map(|(_, mut item)| {
+                if let PromptItem::Request(v) = &mut item {
+                    v.locked = locked;
+                }
+                item
+            })
+            .collect()
+    }
+
+    /// The live grants.
+    pub fn grants(&self) -> Vec<GrantView> {
+        let now = self.now();
+        let st = self.state();
+        st.grants
+            .list(now)
+            .into_iter()
+            .map(|g| {
+                let app_id = st.grant_apps.get(&g.id).cloned().unwrap_or_default();
+                GrantView {
+                    id: g.id.clone(),
+                    app_name: st
+                        .apps
+                        .get(&app_id)
+                        .map(|a| a.app.name.clone())
+                        .unwrap_or_else(|| g.app.name.clone()),
+                    app_id,
+                    key_id: g.key_id.clone(),
+                    key_label: st.facts.get(&g.key_id).map(|f| f.label.clone()),
+                    scope: match g.scope {
+                        Scope::UntilLock => "until_lock",
+                        _ => "for_minutes",
+                    },
+                    audience: g.template.aud.clone(),
+                    subject: g.template.sub.clone(),
+                    alg: g.template.alg.to_string(),
+                    exp_secs: g.template.exp_secs,
+                    created_at: g.created_at,
+                    expires_at: g.expires_at,
+                }
+            })
+            .collect()
+    }
+
+    /// The vault locked (the shell says so at once; the stamp would catch it too): drops
+    /// cached signers and "until lock" grants.
+    pub fn locked_now(&self) {
+        let mut st = self.state();
+        st.signers.clear();
+        st.grants.lock();
+        st.locked = true;
+        st.stamp = None;
+    }
+
+    // -----------------------------------------------------------------------------------
+    // Audit
+    // -----------------------------------------------------------------------------------
+
+    fn queue(&self, action: &str, key_id: Option<String>, summary: String) {
+        self.audit
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entries
+            .push((action.to_owned(), key_id, summary));
+    }
+
+    /// Counts a refused call against `app` (an app name, or `unauthenticated`).
+    pub(crate) fn count_refusal(&self, app: &str, code: &str) {
+        let mut q = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+        *q.refusals
+            .entry(app.to_owned())
+            .or_default()
+            .entry(code.to_owned())
+            .or_default() += 1;
+    }
+
+    /// Writes the queued audit entries in one transaction; with `refusals`, also one row
+    /// per app that had calls refused since the last such flush.
+    pub fn flush_audit(&self, refusals: bool) -> Result<(), EndpointError> {
+        let mut batch = {
+            let mut q = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+            let mut batch = std::mem::take(&mut q.entries);
+            if refusals {
+                for (app, codes) in std::mem::take(&mut q.refusals) {
+                    let total: u64 = codes.values().sum();
+                    let detail: Vec<String> =
+                        codes.iter().map(|(c, n)| format!("{c} ×{n}")).collect();
+                    batch.push((
+                        "approval.refusals".to_owned(),
+                        None,
+                        format!("refused {total} calls from {app}: {}", detail.join(", ")),
+                    ));
+                }
+            }
+            batch
+        };
+        if batch.is_empty() {
+            return Ok(());
+        }
+        let result = on_vault(self.vault.as_ref(), |v| v.log_batch(&batch));
+        if result.is_err() {
+            // Keep them for the next flush rather than lose them.
+            let mut q = self.audit.lock().unwrap_or_else(|p| p.into_inner());
+            batch.append(&mut q.entries);
+            q.entries = batch;
+        }
+        Ok(result?)
+    }
+}
+
+/// Withdraws a waiting request when the task waiting on it is dropped (the app's
+/// connection closed), so nothing stays signable after the requester gave up.
+struct Withdraw {
+    broker: Arc<Broker>,
+    id: Option<String>,
+}
+
+impl Drop for Withdraw {
+    fn drop(&mut self) {
+        if let Some(id) = self.id.take() {
+            self.broker.withdraw(&id);
+        }
+    }
+}
+
+fn identity(app: &PairedApp) -> AppIdentity {
+    AppIdentity {
+        name: app.name.clone(),
+        exe: None,
+        pid: None,
+    }
+}
+
+fn quoted(name: &str) -> String {
+    format!("“{}”", crate::decode::escape_field(name))
+}
+
+fn rand_array<const N: usize>() -> [u8; N] {
+    use rand_core::{OsRng, RngCore};
+    let mut b = [0u8; N];
+    OsRng.fill_bytes(&mut b);
+    b
+}
