@@ -3,6 +3,7 @@
 //! Thin shell: parses arguments, picks the agent or the local vault, prints. Domain logic
 //! lives in `keyward-vault` and `keyward-crypto`.
 
+mod approvals;
 mod output;
 mod secrets;
 mod services;
@@ -32,7 +33,8 @@ Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read t
 this file instead of the terminal; one trailing newline is stripped).\n\n\
 Exit codes: 0 ok, 1 other (and a signature or token that does not verify), 2 usage, 3 vault.*, \
 4 keychain.*, 5 key.*, 6 agent.*, 7 sign.*, jwt.*, siwe.*, 8 service.* and clock.* (and an \
-endpoint answering an error status)"
+endpoint answering an error status), 9 endpoint.*, approval.*, app.*, grant.* (a request denied, \
+expired or refused; an unknown app or grant)"
 )]
 struct Cli {
     /// Print machine-readable JSON: {"version":1,"result":…} or {"version":1,"error":{code,message,hint}}
@@ -95,6 +97,18 @@ enum Cmd {
     /// Local reference services to try every flow without an account anywhere
     #[command(subcommand)]
     Playground(services::PlaygroundCmd),
+    /// The loopback endpoint third-party apps ask through (prompts in this terminal)
+    #[command(subcommand)]
+    Endpoint(approvals::EndpointCmd),
+    /// Apps paired with the endpoint
+    #[command(subcommand)]
+    Apps(approvals::AppsCmd),
+    /// Grants: approvals that last (JWT templates only)
+    #[command(subcommand)]
+    Grants(approvals::GrantsCmd),
+    /// Act as a third-party app: pair with the endpoint, ask for signatures and JWTs
+    #[command(subcommand)]
+    Request(approvals::RequestCmd),
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
@@ -417,7 +431,14 @@ fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
     let out = Out { json: cli.json };
-    match run(cli.cmd, &out) {
+    let cmd = match cli.cmd {
+        Cmd::Endpoint(c) => return approvals::endpoint(c, &out),
+        Cmd::Apps(c) => return approvals::apps(c, &out),
+        Cmd::Grants(c) => return approvals::grants(c, &out),
+        Cmd::Request(c) => return approvals::request(c, &out),
+        other => other,
+    };
+    match run(cmd, &out) {
         Ok(code) => code,
         Err(e) => {
             out.error(&e);
@@ -426,7 +447,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn exit_code(code: &str) -> u8 {
+pub(crate) fn exit_code(code: &str) -> u8 {
     match code.split('.').next() {
         Some("vault") => 3,
         Some("keychain") => 4,
@@ -436,6 +457,7 @@ fn exit_code(code: &str) -> u8 {
         Some("backup") => 3,
         Some("sign" | "jwt" | "siwe") => 7,
         Some("service" | "clock") => 8,
+        Some("endpoint" | "approval" | "app" | "grant") => 9,
         _ => 1,
     }
 }
@@ -559,6 +581,10 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
         Cmd::Service(c) => return services::service_cmd(c, out),
         Cmd::Engine(c) => return services::engine_cmd(c, out),
         Cmd::Playground(c) => return services::playground_cmd(c),
+        // Dispatched in main (their errors are the endpoint's).
+        Cmd::Endpoint(_) | Cmd::Apps(_) | Cmd::Grants(_) | Cmd::Request(_) => {
+            unreachable!("handled in main")
+        }
         Cmd::Audit(a) => return Ok(audit(a, out)?),
         Cmd::Backup(b) => backup(b, out)?,
         Cmd::Completions { shell } => {

@@ -565,6 +565,8 @@ impl Broker {
         body: &[u8],
         mac: &str,
     ) -> Result<AppRecord, EndpointError> {
+        // An unpairing elsewhere (the CLI through the agent, another window) counts at once.
+        self.refresh()?;
         let rec = self.state().apps.get(app_id).cloned();
         let hash = rec.as_ref().map(|r| r.token_hash.as_str());
         auth::verify_request_mac(hash, nonce, method, path_and_query, body, mac)?;

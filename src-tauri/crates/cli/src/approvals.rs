@@ -1,0 +1,766 @@
+//! `endpoint serve`, `apps`, `grants` and `request …`: the loopback endpoint with a terminal
+//! approver, its paired apps and grants, and a small client that acts as a third-party app.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+use keyward_approval::endpoint::{
+    self, ApproverEvent, Broker, ChannelApprover, Client, Closed, Config, Credentials, DecideInput,
+    EndpointError, PromptItem, SystemClock,
+};
+use keyward_approval::grant::{GrantSpec, Scope};
+use keyward_approval::request::{JwtTemplate, Kind};
+use keyward_approval::Block;
+use keyward_crypto::sign::{JwsAlg, Scheme};
+use keyward_crypto::Coded;
+use keyward_vault::agent::AgentClient;
+use keyward_vault::{Backend, Vault, VaultError};
+use serde_json::json;
+
+use crate::output::Out;
+
+/// The port `endpoint serve` and the `request` client use unless told otherwise.
+pub const DEFAULT_PORT: u16 = 47800;
+
+fn default_url() -> String {
+    std::env::var("KEYWARD_ENDPOINT_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"))
+}
+
+#[derive(Subcommand)]
+pub enum EndpointCmd {
+    /// Serve the loopback endpoint (127.0.0.1) and the vault's agent socket; prompts appear
+    /// in this terminal
+    ///
+    /// Each prompt shows the app, the key, the decoded payload and the risk verdicts. Answer
+    /// on standard input: `y` or `n` for the oldest open prompt, or `approve ID [GRANT]` /
+    /// `deny ID`, where GRANT is `once`, `5m`, `60m` (any N m) or `lock` (JWT requests only).
+    /// An answer typed within a second of the prompt appearing is ignored. With --json,
+    /// every event is one JSON line on standard output. Stops on SIGTERM or Ctrl-C and
+    /// locks the vault. A locked vault asks for the passphrase when you approve.
+    Serve {
+        /// Port on 127.0.0.1 (0 = any free port; the ready line says which)
+        #[arg(long, default_value_t = DEFAULT_PORT)]
+        port: u16,
+        /// Unlock the vault now rather than at the first approval
+        #[arg(long)]
+        unlock: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum AppsCmd {
+    /// Paired apps
+    List,
+    /// Forget a paired app (by id, or by name when one app has it) and its grants
+    Unpair { app: String },
+}
+
+#[derive(Subcommand)]
+pub enum GrantsCmd {
+    /// Live grants
+    List,
+    /// End a grant now
+    Revoke { id: String },
+}
+
+#[derive(Args)]
+pub struct Conn {
+    /// The credentials file `request pair --save` wrote
+    #[arg(long, short = 'c')]
+    credentials: PathBuf,
+    /// Seconds the request lives (and the call waits at most)
+    #[arg(long, default_value_t = 120)]
+    ttl: i64,
+    /// The web origin the app speaks for
+    #[arg(long)]
+    origin: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum RequestCmd {
+    /// Ask the endpoint whether it runs (answer checked against the pinned key when
+    /// --credentials is given)
+    Status {
+        #[arg(long)]
+        url: Option<String>,
+        #[arg(long, short = 'c')]
+        credentials: Option<PathBuf>,
+    },
+    /// Ask to pair as NAME; prints the code to compare, waits for the user, saves credentials
+    Pair {
+        /// The name the user will see
+        #[arg(long)]
+        name: String,
+        /// Where to save the credentials (a new owner-only file)
+        #[arg(long)]
+        save: PathBuf,
+        /// Key ids or labels to ask for (comma-separated); default any key
+        #[arg(long, value_delimiter = ',')]
+        keys: Option<Vec<String>>,
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// Ask for a signature of a message or a digest
+    Sign {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        key: String,
+        /// raw, eip191, bsm, eos or ed25519
+        #[arg(long)]
+        scheme: String,
+        /// The message (text)
+        #[arg(long, conflicts_with_all = ["hex", "digest"])]
+        message: Option<String>,
+        /// The message as hex bytes
+        #[arg(long, conflicts_with = "digest")]
+        hex: Option<String>,
+        /// A precomputed digest (hex): blind signing, never granted
+        #[arg(long)]
+        digest: Option<String>,
+    },
+    /// Ask for a Sign-In with Ethereum signature of an EIP-4361 message
+    Siwe {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        key: String,
+        /// The message text
+        #[arg(long, conflicts_with = "message_file")]
+        message: Option<String>,
+        /// A file holding the message text
+        #[arg(long)]
+        message_file: Option<PathBuf>,
+    },
+    /// Ask for a JWT from a fixed template (grantable)
+    Jwt {
+        #[command(flatten)]
+        conn: Conn,
+        #[arg(long)]
+        key: String,
+        /// ES256, ES384, ES256K, EdDSA, RS256, PS256
+        #[arg(long)]
+        alg: String,
+        /// Audience (repeat for several)
+        #[arg(long, required = true)]
+        aud: Vec<String>,
+        #[arg(long)]
+        sub: Option<String>,
+        /// Extra claim NAME=VALUE (VALUE parsed as JSON when it is JSON)
+        #[arg(long)]
+        claim: Vec<String>,
+        /// Lifetime (e.g. 60, 60s, 5m)
+        #[arg(long, default_value = "60s")]
+        exp: String,
+    },
+}
+
+fn usage(msg: impl Into<String>) -> EndpointError {
+    EndpointError::Vault(VaultError::Usage(msg.into()))
+}
+
+fn print_error(out: &Out, e: &EndpointError) -> ExitCode {
+    let body = e.body();
+    if out.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json!({"version": 1, "error": body}))
+                .expect("output serialises")
+        );
+    } else {
+        eprintln!(
+            "error: {}\n  code: {}\n  hint: {}",
+            body.message, body.code, body.hint
+        );
+    }
+    ExitCode::from(crate::exit_code(e.code()))
+}
+
+fn finish(out: &Out, r: Result<ExitCode, EndpointError>) -> ExitCode {
+    match r {
+        Ok(c) => c,
+        Err(e) => print_error(out, &e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// apps / grants (through the agent when one runs)
+// ---------------------------------------------------------------------------------------
+
+fn with_backend<T>(
+    f: impl FnOnce(&mut dyn Backend) -> keyward_vault::Result<T>,
+) -> Result<T, EndpointError> {
+    let mut vault = Vault::open_default()?;
+    let Some(id) = vault.vault_id().map(str::to_owned) else {
+        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
+    };
+    if let Some(mut agent) = AgentClient::connect(&id)? {
+        return Ok(f(&mut agent)?);
+    }
+    Ok(f(&mut vault)?)
+}
+
+fn when(t: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|d| {
+            d.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| t.to_string())
+}
+
+pub fn apps(cmd: AppsCmd, out: &Out) -> ExitCode {
+    let r = match cmd {
+        AppsCmd::List => with_backend(|b| b.app_list()).map(|apps| {
+            if out.json {
+                out.result(&apps);
+            } else if apps.is_empty() {
+                out.note("no paired apps");
+            } else {
+                for a in &apps {
+                    println!(
+                        "{}  {}  origin {}  keys {}  paired {}  last seen {}",
+                        a.id,
+                        a.name,
+                        a.origin.as_deref().unwrap_or("-"),
+                        a.keys.as_ref().map(|k| k.join(",")).unwrap_or("any".into()),
+                        when(a.created_at),
+                        a.last_seen.map(when).unwrap_or("never".into())
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }),
+        AppsCmd::Unpair { app } => with_backend(|b| b.app_unpair(&app)).map(|a| {
+            if out.json {
+                out.result(&a);
+            } else {
+                println!("unpaired {} ({})", a.name, a.id);
+            }
+            ExitCode::SUCCESS
+        }),
+    };
+    finish(out, r)
+}
+
+pub fn grants(cmd: GrantsCmd, out: &Out) -> ExitCode {
+    let r = match cmd {
+        GrantsCmd::List => with_backend(|b| b.grant_list()).map(|list| {
+            if out.json {
+                out.result(&list);
+            } else if list.is_empty() {
+                out.note("no live grants");
+            } else {
+                for g in &list {
+                    let t = &g.body["template"];
+                    println!(
+                        "{}  app {}  key {}  {} aud {}  {}",
+                        g.id,
+                        g.body["app"]["name"].as_str().unwrap_or(&g.app_id),
+                        g.key_id,
+                        t["alg"].as_str().unwrap_or("?"),
+                        t["aud"],
+                        match g.expires_at {
+                            Some(e) => format!("until {}", when(e)),
+                            None => "until lock".into(),
+                        }
+                    );
+                }
+            }
+            ExitCode::SUCCESS
+        }),
+        GrantsCmd::Revoke { id } => with_backend(|b| b.grant_revoke(&id)).map(|g| {
+            if out.json {
+                out.result(&g);
+            } else {
+                println!("revoked grant {}", g.id);
+            }
+            ExitCode::SUCCESS
+        }),
+    };
+    finish(out, r)
+}
+
+// ---------------------------------------------------------------------------------------
+// endpoint serve
+// ---------------------------------------------------------------------------------------
+
+pub fn endpoint(cmd: EndpointCmd, out: &Out) -> ExitCode {
+    let EndpointCmd::Serve { port, unlock } = cmd;
+    finish(out, serve(port, unlock, out))
+}
+
+fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> {
+    let mut vault = Vault::open_default()?;
+    let Some(id) = vault.vault_id().map(str::to_owned) else {
+        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
+    };
+    let socket = keyward_vault::paths::socket_path(&id)?;
+    if AgentClient::connect(&id)?.is_some() {
+        return Err(VaultError::AgentRunning(socket.display().to_string()).into());
+    }
+    vault.set_actor("endpoint");
+    if unlock || !vault.needs_passphrase() {
+        let pass = if vault.needs_passphrase() {
+            Some(crate::secrets::passphrase("Keyward passphrase: ")?)
+        } else {
+            None
+        };
+        vault.unlock_with(pass.as_ref().map(|p| p.as_str()))?;
+        vault.record_unlock("endpoint started, vault unlocked")?;
+    }
+    let vault = Arc::new(Mutex::new(vault));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| EndpointError::Unavailable(e.to_string()))?;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let broker = Broker::new(
+        vault.clone(),
+        Arc::new(ChannelApprover(tx)),
+        Arc::new(SystemClock),
+        Config::default(),
+    )?;
+    let json = out.json;
+    rt.block_on(async {
+        let listener = endpoint::http::bind(port).await?;
+        let bound = listener
+            .local_addr()
+            .map_err(|e| EndpointError::Unavailable(e.to_string()))?
+            .port();
+        let url = format!("http://127.0.0.1:{bound}");
+        let ready = json!({
+            "event": "ready",
+            "url": url,
+            "endpoint_key": base64_url(&broker.endpoint_public()),
+            "fingerprint": broker.fingerprint(),
+            "socket": socket.display().to_string(),
+        });
+        if json {
+            println!("{ready}");
+        } else {
+            println!("Keyward endpoint at {url}");
+            println!("endpoint key fingerprint {}", broker.fingerprint());
+            println!("agent socket {}", socket.display());
+            println!("answer prompts here: y / n, or approve ID [once|5m|lock] / deny ID");
+        }
+        spawn_terminal(broker.clone(), rx, json);
+        let stop = async {
+            use tokio::signal::unix::{signal, SignalKind};
+            let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        };
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let mut agent_stop = stop_rx.clone();
+        let agent = tokio::spawn(keyward_vault::agent::serve(
+            vault.clone(),
+            socket.clone(),
+            |_| {},
+            async move {
+                let _ = agent_stop.wait_for(|s| *s).await;
+            },
+        ));
+        let mut http_stop = stop_rx;
+        let served = endpoint::http::serve(broker.clone(), listener, async move {
+            let _ = http_stop.wait_for(|s| *s).await;
+        });
+        tokio::pin!(served);
+        tokio::select! {
+            r = &mut served => { let _ = stop_tx.send(true); r?; }
+            _ = stop => {
+                let _ = stop_tx.send(true);
+                served.await?;
+            }
+        }
+        let _ = agent.await;
+        Ok::<(), EndpointError>(())
+    })?;
+    if let Ok(mut v) = vault.lock() {
+        v.lock_now();
+    }
+    out.note("endpoint stopped; vault locked");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn base64_url(b: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
+}
+
+/// Open prompts in order, with the moment each was shown.
+struct Open {
+    items: Vec<(PromptItem, Instant)>,
+}
+
+fn describe(item: &PromptItem) -> String {
+    let mut s = String::new();
+    match item {
+        PromptItem::Request(p) => {
+            s += &format!("\n── request {} ──\n{}\n", p.id, p.title);
+            s += &format!("  from   {}", p.app.name);
+            if let Some(exe) = &p.app.exe {
+                s += &format!(" ({})", exe.display());
+            }
+            s += "\n";
+            if let Some(o) = &p.origin {
+                s += &format!("  origin {o}\n");
+            }
+            s += &format!("  key    {} ({}, {})\n", p.key.label, p.key.alg, p.key.id);
+            for b in &p.blocks {
+                match b {
+                    Block::Title { .. } => {}
+                    Block::Field { label, value } => s += &format!("  {label}: {value}\n"),
+                    Block::Host {
+                        label,
+                        ascii,
+                        unicode,
+                    } => {
+                        s += &format!("  {label}: {ascii}");
+                        if let Some(u) = unicode {
+                            s += &format!(" (shown as {u})");
+                        }
+                        s += "\n";
+                    }
+                    Block::Text { label, text, .. } => {
+                        s += &format!("  {label}:\n");
+                        for line in text.lines() {
+                            s += &format!("    | {line}\n");
+                        }
+                    }
+                    Block::Hex { label, hex } => s += &format!("  {label}: {hex}\n"),
+                    Block::Notice { text } => s += &format!("  ! {text}\n"),
+                }
+            }
+            for v in &p.verdicts {
+                s += &format!("  [{:?}] {}\n", v.level, v.message);
+            }
+            if p.locked {
+                s += "  (the vault is locked: approving asks for the passphrase)\n";
+            }
+            if p.grantable {
+                s += "  grant with: approve ID 5m | approve ID lock\n";
+            }
+            s += &format!("  expires in {} s — approve? [y/N] ", p.expires_at - now());
+        }
+        PromptItem::Pairing(p) => {
+            s += &format!(
+                "\n── pairing {} ──\n“{}” asks to pair{}\n  code {}  (check that the app shows the same code)\n",
+                p.id,
+                p.app_name,
+                p.origin
+                    .as_deref()
+                    .map(|o| format!(" from {o}"))
+                    .unwrap_or_default(),
+                p.code
+            );
+            if let Some(k) = &p.keys {
+                s += &format!("  keys asked for: {}\n", k.join(", "));
+            }
+            s += "  pair? [y/N] ";
+        }
+    }
+    s
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn spawn_terminal(
+    broker: Arc<Broker>,
+    mut rx: tokio::sync::mpsc::UnboundedReceiver<ApproverEvent>,
+    json: bool,
+) {
+    let open = Arc::new(Mutex::new(Open { items: Vec::new() }));
+    let shown = open.clone();
+    tokio::spawn(async move {
+        while let Some(ev) = rx.recv().await {
+            let mut o = shown.lock().unwrap_or_else(|p| p.into_inner());
+            match ev {
+                ApproverEvent::Open(item) => {
+                    if json {
+                        println!("{}", json!({"event": "prompt", "prompt": &*item}));
+                    } else {
+                        eprint!("{}", describe(&item));
+                    }
+                    o.items.push((*item, Instant::now()));
+                }
+                ApproverEvent::Close(id, why) => {
+                    o.items.retain(|(i, _)| i.id() != id);
+                    if json {
+                        println!("{}", json!({"event": "closed", "id": id, "why": why}));
+                    } else if why != Closed::Decided {
+                        eprintln!("\n(prompt {id} closed: {why:?})");
+                    }
+                }
+            }
+        }
+    });
+    std::thread::spawn(move || {
+        let stdin = std::io::stdin();
+        for line in stdin.lock().lines() {
+            let Ok(line) = line else { break };
+            let words: Vec<&str> = line.split_whitespace().collect();
+            let (approve, id, grant) = match words.as_slice() {
+                [] => continue,
+                [w] if matches!(*w, "y" | "yes") => (true, None, None),
+                [w] if matches!(*w, "n" | "no") => (false, None, None),
+                ["approve", id] => (true, Some(*id), None),
+                ["approve", id, g] => (true, Some(*id), Some(*g)),
+                ["deny", id] => (false, Some(*id), None),
+                _ => {
+                    eprintln!("answer y, n, approve ID [once|5m|lock] or deny ID");
+                    continue;
+                }
+            };
+            let target = {
+                let o = open.lock().unwrap_or_else(|p| p.into_inner());
+                match id {
+                    Some(id) => o.items.iter().find(|(i, _)| i.id() == id).cloned(),
+                    None => o.items.first().cloned(),
+                }
+            };
+            let Some((item, shown_at)) = target else {
+                eprintln!("no such prompt is open");
+                continue;
+            };
+            if shown_at.elapsed() < Duration::from_secs(1) {
+                eprintln!("too soon: read the prompt, then answer again");
+                continue;
+            }
+            let result = match &item {
+                PromptItem::Pairing(p) => broker.decide_pairing(&p.id, approve, None),
+                PromptItem::Request(p) => {
+                    let grant = match grant.map(parse_grant).transpose() {
+                        Ok(g) => g,
+                        Err(e) => {
+                            eprintln!("{e}");
+                            continue;
+                        }
+                    };
+                    let pass = if approve && broker.locked() {
+                        match crate::secrets::passphrase("Passphrase to unlock: ") {
+                            Ok(p) => Some(p),
+                            Err(e) => {
+                                eprintln!("error: {e}");
+                                continue;
+                            }
+                        }
+                    } else {
+                        None
+                    };
+                    broker.decide(
+                        DecideInput {
+                            request_id: p.id.clone(),
+                            rendered_hash: p.rendered_hash.clone(),
+                            approved: approve,
+                            grant,
+                        },
+                        pass,
+                    )
+                }
+            };
+            match result {
+                Ok(()) if json => println!(
+                    "{}",
+                    json!({"event": "decided", "id": item.id(), "approved": approve})
+                ),
+                Ok(()) => eprintln!("{}", if approve { "approved" } else { "denied" }),
+                Err(e) if json => println!(
+                    "{}",
+                    json!({"event": "error", "id": item.id(), "error": e.body()})
+                ),
+                Err(e) => eprintln!("error: {e} ({})", e.code()),
+            }
+        }
+    });
+}
+
+fn parse_grant(g: &str) -> Result<GrantSpec, String> {
+    let scope = match g {
+        "once" => Scope::Once,
+        "lock" | "until-lock" => Scope::UntilLock,
+        m => {
+            let n = m
+                .strip_suffix('m')
+                .and_then(|n| n.parse::<u32>().ok())
+                .filter(|n| (1..=1440).contains(n))
+                .ok_or_else(|| format!("grant {m:?}: use once, 1m-1440m or lock"))?;
+            Scope::ForMinutes(n)
+        }
+    };
+    Ok(GrantSpec { scope })
+}
+
+// ---------------------------------------------------------------------------------------
+// request … (the client)
+// ---------------------------------------------------------------------------------------
+
+pub fn request(cmd: RequestCmd, out: &Out) -> ExitCode {
+    finish(out, run_request(cmd, out))
+}
+
+fn run_request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {
+    match cmd {
+        RequestCmd::Status { url, credentials } => {
+            let creds = credentials.as_deref().map(Credentials::load).transpose()?;
+            let url = url
+                .or_else(|| creds.as_ref().map(|c| c.url.clone()))
+                .unwrap_or_else(default_url);
+            let pinned = creds.as_ref().map(key_of).transpose()?;
+            let st = Client::new(&url)?.status(pinned.as_ref())?;
+            if out.json {
+                out.result(&st);
+            } else {
+                println!(
+                    "{} {} at {url}: {}",
+                    st.service,
+                    st.version,
+                    if st.locked { "locked" } else { "unlocked" }
+                );
+            }
+        }
+        RequestCmd::Pair {
+            name,
+            save,
+            keys,
+            url,
+        } => {
+            if save.exists() {
+                return Err(usage(format!(
+                    "{} exists; choose a new file",
+                    save.display()
+                )));
+            }
+            let url = url.unwrap_or_else(default_url);
+            let json = out.json;
+            let creds = Client::new(&url)?.pair(&name, keys, |code| {
+                if json {
+                    println!("{}", json!({"event": "code", "code": code}));
+                } else {
+                    eprintln!("pairing code {code}: check that Keyward shows the same, then approve there");
+                }
+            })?;
+            creds.save(&save)?;
+            if json {
+                out.result(
+                    &json!({"app_id": creds.app_id, "credentials": save.display().to_string()}),
+                );
+            } else {
+                println!(
+                    "paired as {} (app {}); credentials in {}",
+                    name,
+                    creds.app_id,
+                    save.display()
+                );
+            }
+        }
+        RequestCmd::Sign {
+            conn,
+            key,
+            scheme,
+            message,
+            hex,
+            digest,
+        } => {
+            let scheme = Scheme::parse(&scheme).map_err(EndpointError::Crypto)?;
+            let (kind, message, payload_hex) = match (message, hex, digest) {
+                (Some(m), None, None) => (Kind::SignMessage { scheme }, Some(m), None),
+                (None, Some(h), None) => (Kind::SignMessage { scheme }, None, Some(h)),
+                (None, None, Some(d)) => (Kind::SignDigest { scheme }, None, Some(d)),
+                _ => return Err(usage("give one of --message, --hex or --digest")),
+            };
+            ask(out, &conn, key, kind, message, payload_hex)?;
+        }
+        RequestCmd::Siwe {
+            conn,
+            key,
+            message,
+            message_file,
+        } => {
+            let text = match (message, message_file) {
+                (Some(m), None) => m,
+                (None, Some(f)) => std::fs::read_to_string(&f)
+                    .map_err(|e| usage(format!("cannot read {}: {e}", f.display())))?,
+                _ => return Err(usage("give --message or --message-file")),
+            };
+            ask(out, &conn, key, Kind::SiweLogin, Some(text), None)?;
+        }
+        RequestCmd::Jwt {
+            conn,
+            key,
+            alg,
+            aud,
+            sub,
+            claim,
+            exp,
+        } => {
+            let alg = JwsAlg::parse(&alg)
+                .ok_or_else(|| usage(format!("unknown JWT algorithm {alg:?}")))?;
+            let exp_secs = keyward_crypto::jwt::parse_duration(&exp)?;
+            let mut claims = serde_json::Map::new();
+            for c in &claim {
+                let (k, v) = keyward_crypto::jwt::parse_claim(c)?;
+                claims.insert(k, v);
+            }
+            let template = JwtTemplate {
+                alg,
+                aud,
+                sub,
+                claims,
+                exp_secs,
+            };
+            ask(out, &conn, key, Kind::MintJwt { template }, None, None)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn key_of(c: &Credentials) -> Result<[u8; 32], EndpointError> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(&c.endpoint_key)
+        .ok()
+        .and_then(|k| <[u8; 32]>::try_from(k.as_slice()).ok())
+        .ok_or_else(|| usage("the credentials' endpoint key is not 32 bytes"))
+}
+
+fn ask(
+    out: &Out,
+    conn: &Conn,
+    key: String,
+    kind: Kind,
+    message: Option<String>,
+    payload_hex: Option<String>,
+) -> Result<(), EndpointError> {
+    let creds = Credentials::load(&conn.credentials)?;
+    let body = endpoint::wire::AskBody {
+        key,
+        kind,
+        message,
+        payload_hex,
+        origin: conn.origin.clone(),
+        ttl_secs: Some(conn.ttl),
+    };
+    let answer = Client::new(&creds.url)?.ask(&creds, &body)?;
+    if out.json {
+        out.result(&answer);
+    } else if let Some(t) = &answer.token {
+        println!("{t}");
+    } else if let Some(s) = &answer.signature {
+        println!("{s}");
+    }
+    Ok(())
+}

@@ -1,0 +1,479 @@
+//! The loopback endpoint end to end: `keyward-cli endpoint serve` on a real keychain and a
+//! real port, answered through its terminal approver (stdin), called by the library client
+//! (what a third-party app does) and by raw HTTP. Signatures are checked by ethers and
+//! jose.
+//!
+//! Nothing is signed without a decision or a live grant; a replayed request, a bad MAC, an
+//! impostor on the port, denial, expiry (also while the prompt is open), a revoked grant, an
+//! unpaired client, a foreign Host and a foreign Origin each get no signature and a clear
+//! error; a grant is refused for a blind-signing kind; 10,000 bad calls leave the endpoint up
+//! and the audit log with no signature.
+
+use keyward_approval::endpoint::wire::{Answer, AskBody};
+use keyward_approval::endpoint::{Client, Credentials, EndpointError};
+use keyward_approval::request::{JwtTemplate, Kind};
+use keyward_crypto::sign::{JwsAlg, Scheme};
+use keyward_crypto::Coded;
+use keyward_tests::interop::node;
+use keyward_tests::{describe, exit, terminate, Cli, Keyring};
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Stdio};
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Endpoint {
+    child: Option<Child>,
+    stdin: ChildStdin,
+    events: mpsc::Receiver<Value>,
+    url: String,
+    /// When each prompt was seen (answers within a second are ignored by the approver).
+    log: std::path::PathBuf,
+}
+
+impl Endpoint {
+    fn start(cli: &Cli) -> Endpoint {
+        let log = cli.scratch().join("endpoint.log");
+        let mut cmd = cli.command(&["--json", "endpoint", "serve", "--port", "0", "--unlock"]);
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).unwrap());
+        let mut child = cmd.spawn().expect("start endpoint serve");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if let Ok(v) = serde_json::from_str::<Value>(&line) {
+                    let _ = tx.send(v);
+                }
+            }
+        });
+        let mut ep = Endpoint {
+            child: Some(child),
+            stdin,
+            events: rx,
+            url: String::new(),
+            log,
+        };
+        let ready = ep.event("ready");
+        ep.url = ready["url"].as_str().expect("url").to_owned();
+        ep
+    }
+
+    fn event(&self, kind: &str) -> Value {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(left) {
+                Ok(v) if v["event"] == kind => return v,
+                Ok(_) => continue,
+                Err(_) => panic!(
+                    "no {kind} event within {WAIT:?}; log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                ),
+            }
+        }
+    }
+
+    /// No prompt within `d`.
+    fn no_prompt(&self, d: Duration) {
+        let deadline = Instant::now() + d;
+        while let Ok(v) = self
+            .events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            assert_ne!(v["event"], "prompt", "unexpected prompt: {v}");
+        }
+    }
+
+    fn say(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Answers a prompt after the inert second.
+    fn answer(&mut self, prompt: &Value, line: &str) {
+        std::thread::sleep(Duration::from_millis(1150));
+        let id = prompt["prompt"]["id"].as_str().unwrap().to_owned();
+        self.say(&line.replace("ID", &id));
+    }
+
+    fn client(&self) -> Client {
+        Client::new(&self.url).unwrap()
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            terminate(&mut c);
+        }
+    }
+}
+
+fn in_thread<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> JoinHandle<T> {
+    std::thread::spawn(f)
+}
+
+fn pair(ep: &mut Endpoint, name: &str) -> Credentials {
+    let client = ep.client();
+    let (code_tx, code_rx) = mpsc::channel();
+    let n = name.to_owned();
+    let h = in_thread(move || {
+        client.pair(&n, None, |code| {
+            code_tx.send(code.to_owned()).unwrap();
+        })
+    });
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["type"], "pairing", "{prompt}");
+    let code = code_rx.recv_timeout(WAIT).unwrap();
+    assert_eq!(
+        prompt["prompt"]["code"],
+        code.as_str(),
+        "both sides show one code"
+    );
+    // An answer inside the first second is ignored: the pairing still waits.
+    ep.say("y");
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(!h.is_finished(), "approved within the inert second");
+    ep.answer(&prompt, "approve ID");
+    h.join().unwrap().expect("paired")
+}
+
+fn sign_body(key: &str, message: &str, ttl: i64) -> AskBody {
+    AskBody {
+        key: key.into(),
+        kind: Kind::SignMessage {
+            scheme: Scheme::Eip191,
+        },
+        message: Some(message.into()),
+        payload_hex: None,
+        origin: None,
+        ttl_secs: Some(ttl),
+    }
+}
+
+fn jwt_body(key: &str) -> AskBody {
+    AskBody {
+        key: key.into(),
+        kind: Kind::MintJwt {
+            template: JwtTemplate {
+                alg: JwsAlg::ES256,
+                aud: vec!["https://api.example.com".into()],
+                sub: Some("ci-bot".into()),
+                claims: serde_json::Map::new(),
+                exp_secs: 60,
+            },
+        },
+        message: None,
+        payload_hex: None,
+        origin: None,
+        ttl_secs: Some(60),
+    }
+}
+
+fn ask_async(
+    ep: &Endpoint,
+    creds: &Credentials,
+    body: AskBody,
+) -> JoinHandle<Result<Answer, EndpointError>> {
+    let client = ep.client();
+    let creds = creds.clone();
+    in_thread(move || client.ask(&creds, &body))
+}
+
+fn code(r: Result<Answer, EndpointError>) -> String {
+    match r {
+        Ok(a) => panic!("expected an error, got an answer: {a:?}"),
+        Err(e) => e.code().to_owned(),
+    }
+}
+
+fn signed_entries(cli: &Cli) -> usize {
+    cli.json(&["audit", "list", "--limit", "10000"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "approval.signed")
+        .count()
+}
+
+#[test]
+fn approvals_denials_grants_and_refusals_through_the_endpoint() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let p256 = cli.gen_alg("p256", "api");
+    let mut ep = Endpoint::start(&cli);
+
+    let st = ep.client().status(None).unwrap();
+    assert_eq!((st.service.as_str(), st.locked), ("keyward", false));
+
+    let creds = pair(&mut ep, "dapp-helper");
+    let pinned = {
+        use base64::Engine as _;
+        let k = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&creds.endpoint_key)
+            .unwrap();
+        <[u8; 32]>::try_from(k.as_slice()).unwrap()
+    };
+    ep.client()
+        .status(Some(&pinned))
+        .expect("status is signed by the pinned key");
+    let apps = cli.json(&["apps", "list"]);
+    assert_eq!(apps[0]["name"], "dapp-helper", "{apps}");
+
+    // 1. Approval: the prompt shows the decoded payload and the verdicts; the signature
+    //    verifies in ethers.
+    let h = ask_async(
+        &ep,
+        &creds,
+        sign_body(&eth, "Log in to Example\nnonce 42", 60),
+    );
+    let prompt = ep.event("prompt");
+    let p = &prompt["prompt"];
+    assert_eq!(p["type"], "request");
+    assert_eq!(p["kind"], "sign_message");
+    assert_eq!(p["app"]["name"], "dapp-helper");
+    assert_eq!(p["key"]["label"], "eth");
+    let shown = serde_json::to_string(&p["blocks"]).unwrap();
+    assert!(shown.contains("Log in to Example\\nnonce 42"), "{shown}");
+    let verdicts: Vec<&str> = p["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["id"].as_str().unwrap())
+        .collect();
+    assert!(verdicts.contains(&"first_request_from_app"), "{verdicts:?}");
+    ep.answer(&prompt, "approve ID");
+    let answer = h.join().unwrap().expect("signed after approval");
+    let sig = answer.signature.clone().unwrap();
+    let who = node("eth-verify-message", &["Log in to Example\nnonce 42", &sig]);
+    assert_eq!(
+        who["address"].as_str().unwrap().to_lowercase(),
+        answer.signer.clone().unwrap().to_lowercase(),
+        "ethers recovers the signer"
+    );
+    assert_eq!(signed_entries(&cli), 1);
+
+    // 2. Denial.
+    let h = ask_async(&ep, &creds, sign_body(&eth, "transfer everything", 60));
+    let prompt = ep.event("prompt");
+    ep.answer(&prompt, "deny ID");
+    assert_eq!(code(h.join().unwrap()), "approval.denied");
+
+    // 3. Expiry while the prompt is open.
+    let h = ask_async(&ep, &creds, sign_body(&eth, "too slow", 2));
+    let prompt = ep.event("prompt");
+    let closed = ep.event("closed");
+    assert_eq!(closed["id"], prompt["prompt"]["id"]);
+    assert_eq!(closed["why"], "expired");
+    assert_eq!(code(h.join().unwrap()), "approval.expired");
+
+    // 4. A blind-signing kind is never granted: the decision is refused, the prompt stays.
+    let h = ask_async(&ep, &creds, sign_body(&eth, "grant me", 60));
+    let prompt = ep.event("prompt");
+    ep.answer(&prompt, "approve ID 5m");
+    let err = ep.event("error");
+    assert_eq!(err["error"]["code"], "approval.not_grantable", "{err}");
+    ep.say(&format!(
+        "deny {}",
+        prompt["prompt"]["id"].as_str().unwrap()
+    ));
+    assert_eq!(code(h.join().unwrap()), "approval.denied");
+
+    // 5. A JWT grant answers without a prompt until it is revoked.
+    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["grantable"], true);
+    ep.answer(&prompt, "approve ID 5m");
+    let first = h.join().unwrap().expect("minted after approval");
+    assert!(first.grant_id.is_none());
+    let pem = cli.scratch_file("api.pem", cli.export(&p256, "pem"));
+    let v = node(
+        "jose-verify",
+        &[first.token.as_deref().unwrap(), &pem, "ES256"],
+    );
+    assert_eq!(v["payload"]["aud"], "https://api.example.com", "{v}");
+    assert_eq!(v["payload"]["sub"], "ci-bot", "{v}");
+
+    let second = ask_async(&ep, &creds, jwt_body(&p256))
+        .join()
+        .unwrap()
+        .expect("granted");
+    let grant_id = second.grant_id.clone().expect("answered by the grant");
+    ep.no_prompt(Duration::from_millis(300));
+    node(
+        "jose-verify",
+        &[second.token.as_deref().unwrap(), &pem, "ES256"],
+    );
+    let grants = cli.json(&["grants", "list"]);
+    assert_eq!(grants[0]["id"], grant_id.as_str(), "{grants}");
+    // Revoked through the agent socket `endpoint serve` also serves.
+    cli.json(&["grants", "revoke", &grant_id]);
+    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let prompt = ep.event("prompt");
+    ep.answer(&prompt, "deny ID");
+    assert_eq!(code(h.join().unwrap()), "approval.denied");
+    assert_eq!(signed_entries(&cli), 3);
+
+    // 6. Replay, bad MAC, unpaired, impostor.
+    let client = ep.client();
+    let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
+    let body = serde_json::to_vec(&sign_body(&eth, "once only", 1)).unwrap();
+    let first = client.ask_raw(&creds, &nonce, &body, 1);
+    assert_eq!(code(first), "approval.expired");
+    ep.event("prompt");
+    ep.event("closed");
+    assert_eq!(
+        code(client.ask_raw(&creds, &nonce, &body, 1)),
+        "endpoint.replay"
+    );
+    let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
+    let mut forged = creds.clone();
+    forged.token = "not-the-token".into();
+    assert_eq!(
+        code(client.ask_raw(&forged, &nonce, &body, 1)),
+        "endpoint.bad_mac"
+    );
+    let mut stranger = creds.clone();
+    stranger.app_id = "0123456789abcdef".into();
+    let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
+    assert_eq!(
+        code(client.ask_raw(&stranger, &nonce, &body, 1)),
+        "endpoint.unpaired"
+    );
+
+    let impostor = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = impostor.local_addr().unwrap().port();
+    in_thread(move || {
+        for stream in impostor.incoming().take(2) {
+            let mut s = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = s.read(&mut buf);
+            let body = r#"{"service":"keyward","version":"9","api":1,"locked":false}"#;
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let err = Client::new(&format!("http://127.0.0.1:{port}"))
+        .unwrap()
+        .status(Some(&pinned))
+        .unwrap_err();
+    assert_eq!(err.code(), "endpoint.bad_response_signature");
+
+    // 7. Foreign Host and foreign Origin, by raw HTTP.
+    let http = reqwest::blocking::Client::new();
+    let r = http
+        .get(format!("{}/v1/status", ep.url))
+        .header("host", "evil.example")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.text().unwrap().contains("endpoint.foreign_host"));
+    let r = http
+        .get(format!("{}/v1/status", ep.url))
+        .header("origin", "https://evil.example")
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
+    assert!(r.text().unwrap().contains("endpoint.foreign_origin"));
+
+    // 8. A requester that gives up withdraws its request: the prompt closes.
+    let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
+    let body = serde_json::to_vec(&sign_body(&eth, "I will leave", 60)).unwrap();
+    let mac =
+        keyward_approval::auth::request_mac(&creds.token, &nonce, "POST", "/v1/requests", &body);
+    let r = reqwest::blocking::Client::builder()
+        .timeout(Duration::from_millis(1500))
+        .build()
+        .unwrap()
+        .post(format!("{}/v1/requests", ep.url))
+        .header("keyward-app", &creds.app_id)
+        .header("keyward-nonce", &nonce)
+        .header("keyward-mac", mac)
+        .body(body)
+        .send();
+    assert!(r.is_err(), "the call timed out");
+    let prompt = ep.event("prompt");
+    let closed = ep.event("closed");
+    assert_eq!(closed["id"], prompt["prompt"]["id"]);
+    assert_eq!(closed["why"], "withdrawn");
+
+    // 9. Unpairing ends the app's access.
+    cli.json(&["apps", "unpair", "dapp-helper"]);
+    let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
+    let body = serde_json::to_vec(&jwt_body(&p256)).unwrap();
+    assert_eq!(
+        code(client.ask_raw(&creds, &nonce, &body, 60)),
+        "endpoint.unpaired"
+    );
+    assert_eq!(signed_entries(&cli), 3, "nothing else was signed");
+}
+
+#[test]
+fn ten_thousand_bad_calls_leave_the_endpoint_up_and_sign_nothing() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    cli.gen_alg("p256", "api");
+    let ep = Endpoint::start(&cli);
+    let http = reqwest::blocking::Client::new();
+    let big = vec![b'x'; 70 * 1024];
+    let mut statuses = std::collections::BTreeMap::new();
+    for i in 0..10_000u32 {
+        let req = match i % 6 {
+            0 => http
+                .post(format!("{}/v1/requests", ep.url))
+                .body("{not json"),
+            1 => http
+                .post(format!("{}/v1/requests", ep.url))
+                .header("keyward-app", "0123456789abcdef")
+                .header("keyward-nonce", format!("{i:032x}"))
+                .header("keyward-mac", "AAAA")
+                .body(r#"{"key":"api","kind":"mint_jwt"}"#),
+            2 => http
+                .post(format!("{}/v1/requests", ep.url))
+                .body(big.clone()),
+            3 => http
+                .get(format!("{}/v1/status", ep.url))
+                .header("host", format!("attacker{i}.example")),
+            4 => http
+                .post(format!("{}/v1/pair", ep.url))
+                .body(vec![0xffu8; 64]),
+            _ => http.get(format!("{}/v1/{i}", ep.url)),
+        };
+        let r = req.send().expect("the endpoint answers");
+        let status = r.status().as_u16();
+        assert!(status >= 400, "call {i} was not refused: {status}");
+        assert!(
+            r.headers().get("keyward-signature").is_some(),
+            "every answer is signed"
+        );
+        *statuses.entry(status).or_insert(0u32) += 1;
+    }
+    let st = ep.client().status(None).expect("still up");
+    assert_eq!(st.service, "keyward");
+    assert_eq!(signed_entries(&cli), 0);
+    // Refusals are counted per app, not written one row each.
+    std::thread::sleep(Duration::from_millis(1500));
+    let rows = cli.json(&["audit", "list", "--limit", "10000"]);
+    let refusals: Vec<&Value> = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "approval.refusals")
+        .collect();
+    assert!(!refusals.is_empty(), "{statuses:?}");
+    assert!(refusals.len() < 100, "{} refusal rows", refusals.len());
+    let out = cli.run(&["audit", "verify"]);
+    assert_eq!(out.status.code(), Some(exit::OK), "{}", describe(&out));
+}
