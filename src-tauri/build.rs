@@ -41,6 +41,13 @@ const COMMANDS: &[&str] = &[
     "playground_start",
     "playground_stop",
     "playground_status",
+    "prompt_current",
+    "approval_decide",
+    "pairing_decide",
+    "approvals_state",
+    "app_unpair",
+    "grant_revoke",
+    "prompt_focus",
 ];
 
 fn main() {

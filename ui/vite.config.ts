@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 
@@ -20,6 +21,14 @@ export default defineConfig({
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
     sourcemap: false,
+    // Two pages: the main window, and the approval prompt's own window (which loads only the
+    // prompt's code).
+    rolldownOptions: {
+      input: {
+        main: fileURLToPath(new URL('./index.html', import.meta.url)),
+        prompt: fileURLToPath(new URL('./prompt.html', import.meta.url)),
+      },
+    },
   },
   // Svelte 5 must resolve its browser build when mounted in jsdom.
   resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,

@@ -11,7 +11,9 @@ use zeroize::Zeroizing;
 
 #[derive(Default)]
 pub struct AppState {
-    vault: Arc<Mutex<Option<Vault>>>,
+    pub(crate) vault: Arc<Mutex<Option<Vault>>>,
+    /// The loopback endpoint's broker (started at launch, or once a vault exists).
+    pub(crate) endpoint: Mutex<crate::approvals::EndpointSlot>,
     /// The local playground the app started (killed when replaced, stopped or on exit).
     pub(crate) playground: Arc<Mutex<Option<keyward_services::playground::Playground>>>,
 }

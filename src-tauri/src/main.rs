@@ -3,6 +3,7 @@
 // Commands return public data only; errors carry {code, message, hint}.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod approvals;
 mod commands;
 mod services;
 mod signing;
@@ -53,7 +54,19 @@ fn main() {
             services::playground_start,
             services::playground_stop,
             services::playground_status,
+            approvals::prompt_current,
+            approvals::approval_decide,
+            approvals::pairing_decide,
+            approvals::approvals_state,
+            approvals::app_unpair,
+            approvals::grant_revoke,
+            approvals::prompt_focus,
         ])
+        .setup(|app| {
+            let handle = app.handle().clone();
+            std::thread::spawn(move || approvals::ensure_started(&handle));
+            Ok(())
+        })
         .build(tauri::generate_context!())
         .expect("error while building Keyward")
         .run(|app, event| {

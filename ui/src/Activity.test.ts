@@ -69,9 +69,15 @@ describe('navigation', () => {
     fakeBackend({ keys: [keyInfo(1)], audit: LOG });
     render(App);
     await screen.findByTestId('screen-keys');
-    const items = ['nav-keys', 'nav-sign', 'nav-tokens', 'nav-services', 'nav-activity', 'nav-backup'].map(
-      byId,
-    );
+    const items = [
+      'nav-keys',
+      'nav-sign',
+      'nav-tokens',
+      'nav-services',
+      'nav-approvals',
+      'nav-activity',
+      'nav-backup',
+    ].map(byId);
     for (const b of items) {
       expect(b.tagName).toBe('BUTTON');
       expect(b.tabIndex).toBe(0);
@@ -94,7 +100,7 @@ describe('navigation', () => {
     expect(document.activeElement).toBe(items[last]);
     // Moving the focus does not switch the section; Enter or Space (a click) does.
     expect(byId('nav-keys').getAttribute('aria-current')).toBe('page');
-    await fireEvent.click(items[4]);
+    await fireEvent.click(items[5]);
     expect(byId('nav-activity').getAttribute('aria-current')).toBe('page');
   });
 

@@ -1,5 +1,6 @@
 // The one place where the UI talks to the Rust side. Every command name and
-// argument name used by Keyward's front end is in this file.
+// argument name used by Keyward's front end is in this file, except the approval prompt's and
+// the Approvals screen's, which are in approvals.ts (the prompt window imports only those).
 import { invoke } from '@tauri-apps/api/core';
 
 export type VaultMode = 'passphrase' | 'none';
@@ -173,7 +174,8 @@ export function normaliseError(err: unknown): IpcError {
   });
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes a command; every rejection comes out as an `IpcError`. */
+export async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(cmd, args);
   } catch (err) {

@@ -15,6 +15,7 @@ import type {
   SignRequest,
   Status,
 } from '../lib/ipc';
+import type { ApprovalsState, GrantView, PairedApp, PromptItem } from '../lib/approvals';
 
 export interface Call {
   cmd: string;
@@ -39,6 +40,10 @@ export interface FakeOptions {
   profiles?: Profile[];
   /** `engine_token_create` answers as if the keychain refused the new token. */
   tokenUnsaved?: boolean;
+  /** Requests and pairings waiting, the first one the prompt's current item. */
+  prompts?: PromptItem[];
+  /** The endpoint, paired apps and grants `approvals_state` reports (pending ones come from `prompts`). */
+  approvals?: Partial<Pick<ApprovalsState, 'endpoint' | 'apps' | 'grants'>>;
 }
 
 /** A signature the fake's `key_sign` makes: deterministic, recognisable. */
@@ -224,6 +229,14 @@ export function fakeBackend(opts: FakeOptions = {}) {
     keypairs: [] as { hash: string; publicKey: string; algorithm: string; vaultKey?: string }[],
     tokens: [] as { id: string; tokenMask: string; label: string | null; stored: boolean }[],
     playground: null as string | null,
+    prompts: structuredClone(opts.prompts ?? []) as PromptItem[],
+    endpoint: opts.approvals?.endpoint ?? {
+      url: 'http://127.0.0.1:47110',
+      keyFingerprint: 'SHA256:endpointkeyfingerprint',
+      error: null,
+    },
+    apps: structuredClone(opts.approvals?.apps ?? []) as PairedApp[],
+    grants: structuredClone(opts.approvals?.grants ?? []) as GrantView[],
   };
   const profileOf = (name: unknown) => {
     const p = state.profiles.find((x) => x.name === name);
@@ -257,6 +270,12 @@ export function fakeBackend(opts: FakeOptions = {}) {
     const k = state.keys.find((x) => x.id === id);
     if (!k) throw { code: 'key.not_found', message: `No key ${String(id)}`, hint: 'Refresh.' };
     return k;
+  };
+
+  const promptOf = (type: PromptItem['type'], id: unknown) => {
+    const p = state.prompts.find((x) => x.type === type && x.id === id);
+    if (!p) throw { code: 'approval.not_found', message: `No ${type} ${String(id)}`, hint: 'It expired or was answered.' };
+    return p;
   };
 
   mockIPC(async (cmd, payload) => {
@@ -558,10 +577,70 @@ export function fakeBackend(opts: FakeOptions = {}) {
           tokenExpiresAt: Math.floor(Date.now() / 1000) + 15,
         };
       }
+      case 'prompt_current':
+        return state.prompts.length > 0 ? structuredClone(state.prompts[0]) : null;
+      case 'approval_decide': {
+        const p = promptOf('request', args.requestId);
+        if (p.type !== 'request') throw new Error('unreachable');
+        if (args.renderedHash !== p.renderedHash) {
+          throw { code: 'approval.hash_mismatch', message: 'What was shown is not what would be signed.', hint: 'Look again.' };
+        }
+        if (args.approved && p.locked && args.passphrase !== state.passphrase) {
+          throw { code: 'vault.bad_passphrase', message: 'Wrong passphrase.', hint: 'Check Caps Lock and try again.' };
+        }
+        state.prompts = state.prompts.filter((x) => x !== p);
+        log(args.approved ? 'approval.approve' : 'approval.deny', p.key.id, `${p.app.name}: ${p.title}`);
+        return null;
+      }
+      case 'pairing_decide': {
+        const p = promptOf('pairing', args.id);
+        if (p.type !== 'pairing') throw new Error('unreachable');
+        state.prompts = state.prompts.filter((x) => x !== p);
+        if (args.approved) {
+          state.apps.push({
+            id: `app-${state.next++}`,
+            name: p.appName,
+            origin: p.origin ?? null,
+            keys: (args.keys as string[] | null) ?? null,
+            createdAt: Math.floor(Date.now() / 1000),
+            lastSeen: null,
+          });
+        }
+        log(args.approved ? 'app.pair' : 'app.pair_denied', null, p.appName);
+        return null;
+      }
+      case 'approvals_state': {
+        const pending = state.prompts.flatMap(({ type, ...p }) => (type === 'request' ? [p] : []));
+        const pairings = state.prompts.flatMap(({ type, ...p }) => (type === 'pairing' ? [p] : []));
+        return structuredClone({
+          endpoint: state.endpoint,
+          pending,
+          pairings,
+          apps: state.apps,
+          grants: state.grants,
+        });
+      }
+      case 'app_unpair': {
+        const a = state.apps.find((x) => x.id === args.app);
+        if (!a) throw { code: 'app.not_found', message: `No app ${String(args.app)}`, hint: 'Refresh.' };
+        state.apps = state.apps.filter((x) => x !== a);
+        state.grants = state.grants.filter((g) => g.appId !== a.id);
+        log('app.unpair', null, a.name);
+        return { ...a };
+      }
+      case 'grant_revoke': {
+        const g = state.grants.find((x) => x.id === args.id);
+        if (!g) throw { code: 'grant.not_found', message: `No grant ${String(args.id)}`, hint: 'Refresh.' };
+        state.grants = state.grants.filter((x) => x !== g);
+        log('grant.revoke', g.keyId, `${g.appName}: revoked`);
+        return { ...g };
+      }
+      case 'prompt_focus':
+        return null;
       default:
         throw `unknown command ${cmd}`;
     }
-  });
+  }, { shouldMockEvents: true });
 
   return {
     state,

@@ -1,0 +1,319 @@
+//! The approval broker in the desktop app: the loopback endpoint runs while the app runs, its
+//! prompts open in the `prompt` window (the only window whose capability may send a
+//! decision), and the main window's Approvals screen lists pending prompts, paired apps and
+//! live grants.
+
+use std::sync::{Arc, Mutex};
+
+use keyward_approval::endpoint::{
+    self, Approver, Broker, Closed, Config, DecideInput, EndpointError, GrantView, PairingView,
+    PromptItem, PromptView, SystemClock, VaultAccess,
+};
+use keyward_approval::grant::{GrantSpec, Scope};
+use keyward_crypto::Coded;
+use keyward_vault::{Backend, ErrorBody, PairedApp, StoredGrant, Vault, VaultError};
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+use zeroize::Zeroizing;
+
+use crate::commands::{io_error, with_vault, AppState, CmdResult};
+
+/// Default port of the endpoint (`KEYWARD_ENDPOINT_PORT` overrides it; 0 = any free port).
+const DEFAULT_PORT: u16 = 47800;
+const CHANGED: &str = "approvals://changed";
+const PROMPT: &str = "prompt";
+
+fn body(e: &EndpointError) -> ErrorBody {
+    ErrorBody {
+        code: e.code().to_owned(),
+        message: e.to_string(),
+        hint: e.hint(),
+        candidates: None,
+    }
+}
+
+/// The app's vault slot, as the broker reaches it.
+struct AppVault(Arc<Mutex<Option<Vault>>>);
+
+impl VaultAccess for AppVault {
+    fn with_vault(
+        &self,
+        f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
+    ) -> Result<(), VaultError> {
+        let mut guard = self
+            .0
+            .lock()
+            .map_err(|_| VaultError::Io("vault state poisoned".into()))?;
+        if guard.is_none() {
+            let mut v = Vault::open_default()?;
+            v.set_actor("app");
+            *guard = Some(v);
+        }
+        f(guard.as_mut().expect("opened above"))
+    }
+}
+
+/// Opens prompts in the prompt window and tells both windows something changed.
+struct WindowApprover(AppHandle);
+
+fn show_prompt_window(app: &AppHandle) {
+    if let Some(w) = app.get_webview_window(PROMPT) {
+        let _ = w.show();
+        let _ = w.set_focus();
+        return;
+    }
+    let _ = WebviewWindowBuilder::new(app, PROMPT, WebviewUrl::App("prompt.html".into()))
+        .title("Keyward — approval")
+        .inner_size(520.0, 640.0)
+        .always_on_top(true)
+        .focused(true)
+        .build();
+}
+
+impl Approver for WindowApprover {
+    fn open(&self, _item: &PromptItem) {
+        show_prompt_window(&self.0);
+        let _ = self.0.emit(CHANGED, ());
+    }
+
+    fn close(&self, _id: &str, _why: Closed) {
+        let _ = self.0.emit(CHANGED, ());
+    }
+}
+
+/// The broker and where it listens, or why it does not.
+#[derive(Default)]
+pub struct EndpointSlot {
+    broker: Option<Arc<Broker>>,
+    url: Option<String>,
+    error: Option<ErrorBody>,
+}
+
+/// Starts the endpoint unless it runs (a vault that does not exist yet is retried on the
+/// next call).
+pub fn ensure_started(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let mut slot = state.endpoint.lock().unwrap_or_else(|p| p.into_inner());
+    if slot.broker.is_some() {
+        return;
+    }
+    let access = Arc::new(AppVault(state.vault.clone()));
+    let broker = match Broker::new(
+        access,
+        Arc::new(WindowApprover(app.clone())),
+        Arc::new(SystemClock),
+        Config::default(),
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            slot.error = Some(body(&e));
+            return;
+        }
+    };
+    let port = std::env::var("KEYWARD_ENDPOINT_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(DEFAULT_PORT);
+    let listener = match tauri::async_runtime::block_on(endpoint::http::bind(port)) {
+        Ok(l) => l,
+        Err(e) => {
+            slot.error = Some(body(&e));
+            return;
+        }
+    };
+    let bound = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+    slot.url = Some(format!("http://127.0.0.1:{bound}"));
+    slot.error = None;
+    slot.broker = Some(broker.clone());
+    tauri::async_runtime::spawn(async move {
+        let _ = endpoint::http::serve(broker, listener, std::future::pending()).await;
+    });
+}
+
+fn broker(state: &AppState) -> CmdResult<Arc<Broker>> {
+    let slot = state.endpoint.lock().unwrap_or_else(|p| p.into_inner());
+    slot.broker.clone().ok_or_else(|| {
+        slot.error.clone().unwrap_or_else(|| {
+            body(&EndpointError::Unavailable(
+                "the endpoint is not running".into(),
+            ))
+        })
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, EndpointError> + Send + 'static,
+) -> CmdResult<T> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(|e| io_error(e.to_string()))?
+        .map_err(|e| body(&e))
+}
+
+/// The oldest open prompt (prompt window).
+#[tauri::command]
+pub async fn prompt_current(state: tauri::State<'_, AppState>) -> CmdResult<Option<PromptItem>> {
+    Ok(broker(&state)?.prompts().into_iter().next())
+}
+
+/// The user's answer to a request prompt (prompt window only).
+#[tauri::command]
+#[allow(clippy::too_many_arguments)]
+pub async fn approval_decide(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    request_id: String,
+    rendered_hash: String,
+    approved: bool,
+    grant: Option<String>,
+    minutes: Option<u32>,
+    passphrase: Option<String>,
+) -> CmdResult<()> {
+    let b = broker(&state)?;
+    let grant = match (grant.as_deref(), minutes) {
+        (None, _) => None,
+        (Some("once"), _) => Some(GrantSpec { scope: Scope::Once }),
+        (Some("until_lock"), _) => Some(GrantSpec {
+            scope: Scope::UntilLock,
+        }),
+        (Some("for_minutes"), Some(m)) if (1..=1440).contains(&m) => Some(GrantSpec {
+            scope: Scope::ForMinutes(m),
+        }),
+        _ => {
+            return Err(body(&EndpointError::BadRequest(
+                "grant is once, for_minutes (with 1-1440 minutes) or until_lock".into(),
+            )))
+        }
+    };
+    let pass = passphrase.map(Zeroizing::new);
+    let r = blocking(move || {
+        b.decide(
+            DecideInput {
+                request_id,
+                rendered_hash,
+                approved,
+                grant,
+            },
+            pass,
+        )
+    })
+    .await;
+    let _ = app.emit(CHANGED, ());
+    r
+}
+
+/// The user's answer to a pairing prompt (prompt window only).
+#[tauri::command]
+pub async fn pairing_decide(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    id: String,
+    approved: bool,
+    keys: Option<Vec<String>>,
+) -> CmdResult<()> {
+    let b = broker(&state)?;
+    let r = blocking(move || b.decide_pairing(&id, approved, keys)).await;
+    let _ = app.emit(CHANGED, ());
+    r
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndpointInfo {
+    url: Option<String>,
+    key_fingerprint: Option<String>,
+    error: Option<ErrorBody>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApprovalsState {
+    endpoint: EndpointInfo,
+    pending: Vec<PromptView>,
+    pairings: Vec<PairingView>,
+    apps: Vec<PairedApp>,
+    grants: Vec<GrantView>,
+}
+
+/// What the Approvals screen shows.
+#[tauri::command]
+pub async fn approvals_state(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+) -> CmdResult<ApprovalsState> {
+    let a = app.clone();
+    tauri::async_runtime::spawn_blocking(move || ensure_started(&a))
+        .await
+        .map_err(|e| io_error(e.to_string()))?;
+    let (b, url, error) = {
+        let slot = state.endpoint.lock().unwrap_or_else(|p| p.into_inner());
+        (slot.broker.clone(), slot.url.clone(), slot.error.clone())
+    };
+    let apps = with_vault(&state, |v| {
+        if v.vault_id().is_none() {
+            return Ok(Vec::new());
+        }
+        v.app_list()
+    })
+    .await?;
+    let (mut pending, mut pairings, mut grants) = (Vec::new(), Vec::new(), Vec::new());
+    if let Some(b) = &b {
+        let b2 = b.clone();
+        let _ = blocking(move || b2.refresh()).await;
+        for item in b.prompts() {
+            match item {
+                PromptItem::Request(r) => pending.push(r),
+                PromptItem::Pairing(p) => pairings.push(p),
+            }
+        }
+        grants = b.grants();
+    }
+    Ok(ApprovalsState {
+        endpoint: EndpointInfo {
+            url,
+            key_fingerprint: b.as_ref().map(|b| b.fingerprint()),
+            error,
+        },
+        pending,
+        pairings,
+        apps,
+        grants,
+    })
+}
+
+/// Forgets a paired app and its grants.
+#[tauri::command]
+pub async fn app_unpair(
+    handle: AppHandle,
+    state: tauri::State<'_, AppState>,
+    app: String,
+) -> CmdResult<PairedApp> {
+    let gone = with_vault(&state, move |v| v.app_unpair(&app)).await?;
+    if let Ok(b) = broker(&state) {
+        let _ = blocking(move || b.refresh()).await;
+    }
+    let _ = handle.emit(CHANGED, ());
+    Ok(gone)
+}
+
+/// Ends a grant now.
+#[tauri::command]
+pub async fn grant_revoke(
+    app: AppHandle,
+    state: tauri::State<'_, AppState>,
+    id: String,
+) -> CmdResult<StoredGrant> {
+    let g = with_vault(&state, move |v| v.grant_revoke(&id)).await?;
+    if let Ok(b) = broker(&state) {
+        let _ = blocking(move || b.refresh()).await;
+    }
+    let _ = app.emit(CHANGED, ());
+    Ok(g)
+}
+
+/// Brings the prompt window forward.
+#[tauri::command]
+pub async fn prompt_focus(app: AppHandle) -> CmdResult<()> {
+    show_prompt_window(&app);
+    Ok(())
+}
