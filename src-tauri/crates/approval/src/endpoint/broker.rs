@@ -1511,3 +1511,273 @@ fn rand_array<const N: usize>() -> [u8; N] {
     OsRng.fill_bytes(&mut b);
     b
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyward_crypto::sign::JwsAlg;
+    use keyward_crypto::Coded;
+    use keyward_vault::store::SecretStore;
+    use keyward_vault::GenerateRequest;
+    use keyward_vault::KeychainError;
+    use tokio::sync::mpsc;
+
+    use crate::request::JwtTemplate;
+
+    const T0: i64 = 1_800_000_000;
+
+    /// An in-memory keychain, for these unit tests only (the integration tests in tests/ use
+    /// the real Secret Service).
+    #[derive(Default)]
+    struct MemoryStore(Mutex<HashMap<(String, String), Vec<u8>>>);
+
+    impl SecretStore for MemoryStore {
+        fn get(&self, service: &str, account: &str) -> Result<Option<Vec<u8>>, KeychainError> {
+            let m = self.0.lock().unwrap();
+            Ok(m.get(&(service.into(), account.into())).cloned())
+        }
+        fn set(&self, service: &str, account: &str, secret: &[u8]) -> Result<(), KeychainError> {
+            let mut m = self.0.lock().unwrap();
+            m.insert((service.into(), account.into()), secret.to_vec());
+            Ok(())
+        }
+        fn delete(&self, service: &str, account: &str) -> Result<bool, KeychainError> {
+            let mut m = self.0.lock().unwrap();
+            Ok(m.remove(&(service.into(), account.into())).is_some())
+        }
+        fn list(&self, service: &str) -> Result<Vec<String>, KeychainError> {
+            let m = self.0.lock().unwrap();
+            Ok(m.keys()
+                .filter(|(s, _)| s == service)
+                .map(|(_, a)| a.clone())
+                .collect())
+        }
+    }
+
+    struct Fixture {
+        broker: Arc<Broker>,
+        clock: Arc<ManualClock>,
+        prompts: mpsc::UnboundedReceiver<ApproverEvent>,
+        app: AppRecord,
+        key: String,
+        _dir: tempfile::TempDir,
+    }
+
+    /// A broker over an in-memory keychain (unit test) with a paired app and a P-256 key.
+    async fn fixture() -> Fixture {
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        let mut v = Vault::open(dir.path(), store).unwrap();
+        v.init(None).unwrap();
+        let key = Backend::key_generate(
+            &mut v,
+            GenerateRequest {
+                alg: KeyAlg::P256,
+                label: Some("api".into()),
+                tags: vec![],
+            },
+        )
+        .unwrap()
+        .id;
+        let clock = Arc::new(ManualClock::new(T0));
+        let (tx, mut prompts) = mpsc::unbounded_channel();
+        let broker = Broker::new(
+            Arc::new(Mutex::new(v)),
+            Arc::new(ChannelApprover(tx)),
+            clock.clone(),
+            Config::default(),
+        )
+        .unwrap();
+        let started = broker
+            .start_pairing(
+                PairBody {
+                    app_name: "tool".into(),
+                    app_nonce: b64(&[7u8; 32]),
+                    keys: None,
+                },
+                None,
+            )
+            .unwrap();
+        assert!(matches!(prompts.recv().await, Some(ApproverEvent::Open(_))));
+        broker
+            .decide_pairing(&started.pairing_id, true, None)
+            .unwrap();
+        let paired = broker.wait_pairing(&started.pairing_id).await.unwrap();
+        let app = broker.state().apps.get(&paired.app_id).cloned().unwrap();
+        Fixture {
+            broker,
+            clock,
+            prompts,
+            app,
+            key,
+            _dir: dir,
+        }
+    }
+
+    fn jwt(key: &str) -> AskBody {
+        AskBody {
+            key: key.into(),
+            kind: Kind::MintJwt {
+                template: JwtTemplate {
+                    alg: JwsAlg::ES256,
+                    aud: vec!["https://api.example.com".into()],
+                    sub: None,
+                    claims: Map::new(),
+                    exp_secs: 30,
+                },
+            },
+            message: None,
+            payload_hex: None,
+            origin: None,
+            ttl_secs: Some(60),
+        }
+    }
+
+    async fn next_prompt(f: &mut Fixture) -> PromptView {
+        loop {
+            match f.prompts.recv().await {
+                Some(ApproverEvent::Open(item)) => match *item {
+                    PromptItem::Request(v) => return v,
+                    PromptItem::Pairing(_) => continue,
+                },
+                Some(ApproverEvent::Close(..)) => continue,
+                None => panic!("the approver channel closed"),
+            }
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_one_minute_grant_answers_without_a_prompt_and_stops_after_it_ends() {
+        let mut f = fixture().await;
+        let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
+        let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, None).await });
+        let p = next_prompt(&mut f).await;
+        f.broker
+            .decide(
+                DecideInput {
+                    request_id: p.id.clone(),
+                    rendered_hash: p.rendered_hash.clone(),
+                    approved: true,
+                    grant: Some(GrantSpec {
+                        scope: Scope::ForMinutes(1),
+                    }),
+                },
+                None,
+            )
+            .unwrap();
+        let a = first.await.unwrap().unwrap();
+        assert!(a.grant_id.is_none() && a.token.is_some());
+
+        // Within the minute: answered by the grant, no prompt.
+        f.clock.advance(59);
+        let a = f
+            .broker
+            .ask(f.app.clone(), jwt(&f.key), None, None)
+            .await
+            .unwrap();
+        assert!(a.grant_id.is_some(), "{a:?}");
+        assert_eq!(a.expires_at, Some(T0 + 59 + 30), "exp stamped at signing");
+        while let Ok(ev) = f.prompts.try_recv() {
+            assert!(
+                !matches!(ev, ApproverEvent::Open(_)),
+                "no prompt under a grant"
+            );
+        }
+
+        // A longer lifetime than granted is not covered.
+        let mut longer = jwt(&f.key);
+        if let Kind::MintJwt { template } = &mut longer.kind {
+            template.exp_secs = 31;
+        }
+        let (b, app) = (f.broker.clone(), f.app.clone());
+        let h = tokio::spawn(async move { b.ask(app, longer, None, None).await });
+        let p = next_prompt(&mut f).await;
+        let deny = DecideInput {
+            request_id: p.id.clone(),
+            rendered_hash: p.rendered_hash.clone(),
+            approved: false,
+            grant: None,
+        };
+        f.broker.decide(deny, None).unwrap();
+        assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
+
+        // After the minute: a prompt again.
+        f.clock.advance(2);
+        let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
+        let h = tokio::spawn(async move { b.ask(app, jwt(&key), None, None).await });
+        let p = next_prompt(&mut f).await;
+        f.broker
+            .decide(
+                DecideInput {
+                    request_id: p.id.clone(),
+                    rendered_hash: p.rendered_hash.clone(),
+                    approved: false,
+                    grant: None,
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_decision_for_another_rendering_signs_nothing() {
+        let mut f = fixture().await;
+        let body = AskBody {
+            key: f.key.clone(),
+            kind: Kind::SignMessage {
+                scheme: Scheme::Raw,
+            },
+            message: Some("pay 1 EUR".into()),
+            payload_hex: None,
+            origin: None,
+            ttl_secs: Some(60),
+        };
+        let (b, app) = (f.broker.clone(), f.app.clone());
+        let h = tokio::spawn(async move { b.ask(app, body, None, None).await });
+        let p = next_prompt(&mut f).await;
+        // The hash of what a different payload would have shown.
+        let mut other = Request::new(
+            p.app.clone(),
+            None,
+            p.key.id.clone(),
+            KeyAlg::P256,
+            Kind::SignMessage {
+                scheme: Scheme::Raw,
+            },
+            b"pay 1000 EUR".to_vec(),
+            T0,
+            60,
+        );
+        other.id = p.id.clone();
+        let forged = render(&other).hash().to_owned();
+        assert_ne!(forged, p.rendered_hash);
+        let e = f
+            .broker
+            .decide(
+                DecideInput {
+                    request_id: p.id.clone(),
+                    rendered_hash: forged,
+                    approved: true,
+                    grant: None,
+                },
+                None,
+            )
+            .unwrap_err();
+        assert_eq!(e.code(), "approval.payload_mismatch");
+        // The request still waits; nothing was signed.
+        assert_eq!(f.broker.prompts().len(), 1);
+        f.broker
+            .decide(
+                DecideInput {
+                    request_id: p.id.clone(),
+                    rendered_hash: p.rendered_hash.clone(),
+                    approved: false,
+                    grant: None,
+                },
+                None,
+            )
+            .unwrap();
+        assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
+    }
+}
