@@ -125,6 +125,18 @@ pub fn ensure_started(app: &AppHandle) {
     slot.url = Some(format!("http://127.0.0.1:{bound}"));
     slot.error = None;
     slot.broker = Some(broker.clone());
+    let vault_id = state
+        .vault
+        .lock()
+        .ok()
+        .and_then(|g| g.as_ref().and_then(|v| v.vault_id().map(str::to_owned)));
+    if let Some(path) = vault_id.and_then(|id| keyward_vault::paths::endpoint_socket_path(&id).ok())
+    {
+        let b = broker.clone();
+        tauri::async_runtime::spawn(async move {
+            let _ = endpoint::http::serve_unix(b, path, std::future::pending()).await;
+        });
+    }
     tauri::async_runtime::spawn(async move {
         let _ = endpoint::http::serve(broker, listener, std::future::pending()).await;
     });
@@ -153,7 +165,12 @@ async fn blocking<T: Send + 'static>(
 /// The oldest open prompt (prompt window).
 #[tauri::command]
 pub async fn prompt_current(state: tauri::State<'_, AppState>) -> CmdResult<Option<PromptItem>> {
-    Ok(broker(&state)?.prompts().into_iter().next())
+    let b = broker(&state)?;
+    let item = b.prompts().into_iter().next();
+    if let Some(PromptItem::Request(p)) = &item {
+        b.mark_shown(&p.id);
+    }
+    Ok(item)
 }
 
 /// The user's answer to a request prompt (prompt window only).

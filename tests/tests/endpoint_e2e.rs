@@ -30,14 +30,21 @@ struct Endpoint {
     stdin: ChildStdin,
     events: mpsc::Receiver<Value>,
     url: String,
+    socket: String,
     /// When each prompt was seen (answers within a second are ignored by the approver).
     log: std::path::PathBuf,
 }
 
 impl Endpoint {
     fn start(cli: &Cli) -> Endpoint {
+        Endpoint::start_with(cli, &["--unlock"])
+    }
+
+    fn start_with(cli: &Cli, extra: &[&str]) -> Endpoint {
         let log = cli.scratch().join("endpoint.log");
-        let mut cmd = cli.command(&["--json", "endpoint", "serve", "--port", "0", "--unlock"]);
+        let mut args = vec!["--json", "endpoint", "serve", "--port", "0"];
+        args.extend_from_slice(extra);
+        let mut cmd = cli.command(&args);
         cmd.stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());
@@ -58,10 +65,15 @@ impl Endpoint {
             stdin,
             events: rx,
             url: String::new(),
+            socket: String::new(),
             log,
         };
         let ready = ep.event("ready");
         ep.url = ready["url"].as_str().expect("url").to_owned();
+        ep.socket = ready["endpoint_socket"]
+            .as_str()
+            .expect("socket")
+            .to_owned();
         ep
     }
 
@@ -476,4 +488,115 @@ fn ten_thousand_bad_calls_leave_the_endpoint_up_and_sign_nothing() {
     assert!(refusals.len() < 100, "{} refusal rows", refusals.len());
     let out = cli.run(&["audit", "verify"]);
     assert_eq!(out.status.code(), Some(exit::OK), "{}", describe(&out));
+}
+
+/// `curl --unix-socket` ARGS: (HTTP status, body).
+fn curl_unix(socket: &str, args: &[&str]) -> (u16, String) {
+    let mut cmd = std::process::Command::new("curl");
+    cmd.args([
+        "-s",
+        "-o",
+        "-",
+        "-w",
+        "\n%{http_code}",
+        "--unix-socket",
+        socket,
+    ]);
+    cmd.args(args);
+    let out = cmd.output().expect("curl");
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let (body, status) = text.rsplit_once('\n').expect("status line");
+    (status.trim().parse().expect("status"), body.to_owned())
+}
+
+#[test]
+fn a_locked_vault_is_unlocked_in_the_prompt_and_the_unix_socket_names_the_peer() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let p256 = cli.gen_alg("p256", "api");
+    // Not unlocked at start: requests prompt with an unlock field.
+    let mut ep = Endpoint::start_with(&cli, &[]);
+    assert!(ep.client().status(None).unwrap().locked);
+    let creds = pair(&mut ep, "locked-tool");
+
+    // Approve with a grant: the terminal approver unlocks with the passphrase first.
+    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["locked"], true, "{prompt}");
+    ep.answer(&prompt, "approve ID 5m");
+    let a = h.join().unwrap().expect("signed after unlock and approval");
+    assert!(a.token.is_some());
+    assert!(!ep.client().status(None).unwrap().locked);
+    let granted = ask_async(&ep, &creds, jwt_body(&p256))
+        .join()
+        .unwrap()
+        .unwrap();
+    assert!(granted.grant_id.is_some());
+
+    // Locked again (through the agent socket): a granted request is never answered without
+    // an unlock — it prompts.
+    cli.json(&["lock"]);
+    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["locked"], true, "{prompt}");
+    ep.answer(&prompt, "deny ID");
+    assert_eq!(code(h.join().unwrap()), "approval.denied");
+
+    // The Unix socket: same API, no Host rule, the peer's executable in the prompt.
+    let (status, body) = curl_unix(&ep.socket, &["http://localhost/v1/status"]);
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("\"service\":\"keyward\""), "{body}");
+    let mode = std::fs::metadata(&ep.socket).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(mode.permissions().mode() & 0o777, 0o600);
+    let nonce = ep.client().nonces(&creds, 1).unwrap().pop().unwrap();
+    let mut raw = sign_body(&p256, "over the socket", 60);
+    raw.kind = Kind::SignMessage {
+        scheme: Scheme::Raw,
+    };
+    let body = serde_json::to_string(&raw).unwrap();
+    let mac = keyward_approval::auth::request_mac(
+        &creds.token,
+        &nonce,
+        "POST",
+        "/v1/requests",
+        body.as_bytes(),
+    );
+    let socket = ep.socket.clone();
+    let (app_id, n) = (creds.app_id.clone(), nonce.clone());
+    let h = in_thread(move || {
+        curl_unix(
+            &socket,
+            &[
+                "-X",
+                "POST",
+                "http://localhost/v1/requests",
+                "-H",
+                &format!("Keyward-App: {app_id}"),
+                "-H",
+                &format!("Keyward-Nonce: {n}"),
+                "-H",
+                &format!("Keyward-Mac: {mac}"),
+                "--data-binary",
+                &body,
+            ],
+        )
+    });
+    let prompt = ep.event("prompt");
+    let exe = prompt["prompt"]["app"]["exe"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        exe.ends_with("/curl"),
+        "the socket peer's executable: {prompt}"
+    );
+    assert!(
+        prompt["prompt"]["app"]["pid"].as_u64().is_some(),
+        "{prompt}"
+    );
+    ep.answer(&prompt, "deny ID");
+    let (status, body) = h.join().unwrap();
+    assert_eq!(status, 403, "{body}");
+    assert!(body.contains("approval.denied"), "{body}");
 }

@@ -338,9 +338,11 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
             .map_err(|e| EndpointError::Unavailable(e.to_string()))?
             .port();
         let url = format!("http://127.0.0.1:{bound}");
+        let unix_path = keyward_vault::paths::endpoint_socket_path(&id)?;
         let ready = json!({
             "event": "ready",
             "url": url,
+            "endpoint_socket": unix_path.display().to_string(),
             "endpoint_key": base64_url(&broker.endpoint_public()),
             "fingerprint": broker.fingerprint(),
             "socket": socket.display().to_string(),
@@ -350,6 +352,7 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
         } else {
             println!("Keyward endpoint at {url}");
             println!("endpoint key fingerprint {}", broker.fingerprint());
+            println!("endpoint socket {}", unix_path.display());
             println!("agent socket {}", socket.display());
             println!("answer prompts here: y / n, or approve ID [once|5m|lock] / deny ID");
         }
@@ -372,6 +375,14 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
                 let _ = agent_stop.wait_for(|s| *s).await;
             },
         ));
+        let mut unix_stop = stop_rx.clone();
+        let unix = tokio::spawn(endpoint::http::serve_unix(
+            broker.clone(),
+            unix_path,
+            async move {
+                let _ = unix_stop.wait_for(|s| *s).await;
+            },
+        ));
         let mut http_stop = stop_rx;
         let served = endpoint::http::serve(broker.clone(), listener, async move {
             let _ = http_stop.wait_for(|s| *s).await;
@@ -385,6 +396,7 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
             }
         }
         let _ = agent.await;
+        let _ = unix.await;
         Ok::<(), EndpointError>(())
     })?;
     if let Ok(mut v) = vault.lock() {
@@ -485,11 +497,15 @@ fn spawn_terminal(
 ) {
     let open = Arc::new(Mutex::new(Open { items: Vec::new() }));
     let shown = open.clone();
+    let broker_shown = broker.clone();
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             let mut o = shown.lock().unwrap_or_else(|p| p.into_inner());
             match ev {
                 ApproverEvent::Open(item) => {
+                    if let PromptItem::Request(p) = &*item {
+                        broker_shown.mark_shown(&p.id);
+                    }
                     if json {
                         println!("{}", json!({"event": "prompt", "prompt": &*item}));
                     } else {

@@ -52,6 +52,11 @@ pub fn socket_path(vault_id: &str) -> Result<PathBuf> {
     Ok(runtime_dir()?.join(format!("{vault_id}.sock")))
 }
 
+/// The loopback endpoint's Unix socket of vault `vault_id` (the same API as its TCP port).
+pub fn endpoint_socket_path(vault_id: &str) -> Result<PathBuf> {
+    Ok(runtime_dir()?.join(format!("{vault_id}-endpoint.sock")))
+}
+
 /// Restricts a file to its owner.
 pub fn make_private(path: &Path) -> Result<()> {
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;

@@ -348,6 +348,8 @@ pub(crate) struct AppRecord {
 }
 
 struct PendingRequest {
+    /// Whether an approver said the prompt is on screen (audited once).
+    shown: bool,
     req: Request,
     rendered: Rendered,
     view: PromptView,
@@ -1082,6 +1084,7 @@ impl Broker {
             st.pending.insert(
                 req.id.clone(),
                 PendingRequest {
+                    shown: false,
                     req: req.clone(),
                     rendered: rendered.clone(),
                     view: view.clone(),
@@ -1330,6 +1333,31 @@ impl Broker {
         }
         self.approver.close(&input.request_id, Closed::Decided);
         Ok(())
+    }
+
+    /// An approver says the prompt `id` is on screen now: audited once as `approval.shown`.
+    pub fn mark_shown(&self, id: &str) {
+        let first = {
+            let mut st = self.state();
+            match st.pending.get_mut(id) {
+                Some(p) if !p.shown => {
+                    p.shown = true;
+                    Some((
+                        p.req.key_id.clone(),
+                        p.req.app.name.clone(),
+                        p.view.rendered_hash.clone(),
+                    ))
+                }
+                _ => None,
+            }
+        };
+        if let Some((key, app, hash)) = first {
+            self.queue(
+                "approval.shown",
+                Some(key),
+                format!("showed {}'s request (shown {}…)", quoted(&app), &hash[..16]),
+            );
+        }
     }
 
     fn withdraw(&self, id: &str) {

@@ -60,6 +60,9 @@ pub enum EndpointError {
     /// The requester gave up (its connection closed) before a decision.
     #[error("the requester withdrew the request")]
     Withdrawn,
+    /// A Unix socket peer of another user.
+    #[error("the socket peer runs as another user (uid {0})")]
+    PeerRejected(u32),
     /// The endpoint could not start or is not running.
     #[error("the endpoint is unavailable: {0}")]
     Unavailable(String),
@@ -98,6 +101,7 @@ impl EndpointError {
             EndpointError::PairDenied | EndpointError::KeyNotAllowed(_) => 403,
             EndpointError::PairExpired => 408,
             EndpointError::Withdrawn => 499,
+            EndpointError::PeerRejected(_) => 403,
             EndpointError::Unavailable(_) => 503,
             EndpointError::Client(_) => 502,
             EndpointError::Remote(_) => 502,
@@ -130,6 +134,7 @@ impl Coded for EndpointError {
             EndpointError::PairExpired => "endpoint.pair_expired",
             EndpointError::KeyNotAllowed(_) => "endpoint.key_not_allowed",
             EndpointError::Withdrawn => "approval.withdrawn",
+            EndpointError::PeerRejected(_) => "endpoint.peer_rejected",
             EndpointError::Unavailable(_) => "endpoint.unavailable",
             EndpointError::Client(_) => "endpoint.client",
             EndpointError::Remote(b) => &b.code,
@@ -164,6 +169,9 @@ impl Coded for EndpointError {
                 "Use a key the pairing allows, or pair again asking for this key.".into()
             }
             EndpointError::Withdrawn => "Send the request again and wait for the answer.".into(),
+            EndpointError::PeerRejected(_) => {
+                "Call the endpoint as the user Keyward runs as.".into()
+            }
             EndpointError::Unavailable(_) => {
                 "Start Keyward (the app, or keyward-cli endpoint serve) and try again.".into()
             }

@@ -27,11 +27,47 @@ use super::wire::{
 };
 use crate::auth::{self, AuthError};
 
+/// Who is at the other end of a Unix socket connection (kernel-reported).
+#[derive(Debug, Clone, Copy)]
+pub struct UnixPeer {
+    /// The peer's user id.
+    pub uid: u32,
+    /// The peer's process id, when the kernel knows it.
+    pub pid: Option<u32>,
+}
+
+impl
+    axum::extract::connect_info::Connected<
+        axum::serve::IncomingStream<'_, tokio::net::UnixListener>,
+    > for UnixPeer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::UnixListener>) -> Self {
+        match stream.io().peer_cred() {
+            Ok(c) => UnixPeer {
+                uid: c.uid(),
+                pid: c.pid().and_then(|p| u32::try_from(p).ok()),
+            },
+            // Unknown peer: an impossible uid, refused by the gate.
+            Err(_) => UnixPeer {
+                uid: u32::MAX,
+                pid: None,
+            },
+        }
+    }
+}
+
+/// The executable of process `pid`, when it can be read.
+fn exe_of(pid: u32) -> Option<std::path::PathBuf> {
+    std::fs::read_link(format!("/proc/{pid}/exe")).ok()
+}
+
 /// An authenticated caller, put in the request's extensions by the gate.
 #[derive(Clone)]
 struct Authed {
     app: AppRecord,
     origin: Option<String>,
+    /// Executable and pid of a Unix socket peer.
+    peer: Option<(Option<std::path::PathBuf>, u32)>,
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -74,9 +110,24 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
     let mut caller = "unauthenticated".to_owned();
     let mut allow_origin = None;
 
+    let unix = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<UnixPeer>>()
+        .map(|c| c.0);
     let outcome: Result<Response, EndpointError> = async {
-        let host = header(&parts.headers, "host").ok_or(AuthError::ForeignHost)?;
-        auth::check_host(host, b.port())?;
+        match unix {
+            // A Unix socket is out of a browser's reach (no DNS rebinding): the peer's uid is
+            // what counts.
+            Some(peer) => {
+                if peer.uid != rustix::process::getuid().as_raw() {
+                    return Err(EndpointError::PeerRejected(peer.uid));
+                }
+            }
+            None => {
+                let host = header(&parts.headers, "host").ok_or(AuthError::ForeignHost)?;
+                auth::check_host(host, b.port())?;
+            }
+        }
         if let Some(o) = &origin {
             if o.trim().eq_ignore_ascii_case("null") {
                 return Err(AuthError::ForeignOrigin.into());
@@ -116,9 +167,11 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
             caller = format!("“{}”", rec.app.name);
             auth::check_origin(origin.as_deref(), rec.app.origin.as_deref())?;
             allow_origin = origin.clone();
+            let peer = unix.and_then(|u| u.pid).map(|pid| (exe_of(pid), pid));
             parts.extensions.insert(Authed {
                 app: rec,
                 origin: origin.clone(),
+                peer,
             });
         } else if let Some(o) = &origin {
             if !(open_to_any_origin(&path) || b.origin_paired(o)) {
@@ -267,7 +320,7 @@ async fn requests(
 ) -> Response {
     let r = match parse::<AskBody>(&body) {
         Err(e) => Err(e),
-        Ok(ask) => b.ask(authed.app, ask, authed.origin, None).await,
+        Ok(ask) => b.ask(authed.app, ask, authed.origin, authed.peer).await,
     };
     reply(r, StatusCode::OK)
 }
@@ -277,6 +330,28 @@ pub async fn bind(port: u16) -> Result<tokio::net::TcpListener, EndpointError> {
     tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|e| EndpointError::Unavailable(format!("cannot listen on 127.0.0.1:{port}: {e}")))
+}
+
+/// Serves the same API on a Unix socket at `path` (mode 0600; only this user's processes are
+/// answered, and their executable and pid are shown in prompts) until `shutdown` completes.
+pub async fn serve_unix(
+    broker: Arc<Broker>,
+    path: std::path::PathBuf,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), EndpointError> {
+    let unavailable = |e: std::io::Error| {
+        EndpointError::Unavailable(format!("cannot serve {}: {e}", path.display()))
+    };
+    let _ = std::fs::remove_file(&path);
+    let listener = tokio::net::UnixListener::bind(&path).map_err(unavailable)?;
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(unavailable)?;
+    let app = router(broker).into_make_service_with_connect_info::<UnixPeer>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await;
+    let _ = std::fs::remove_file(&path);
+    served.map_err(|e| EndpointError::Unavailable(e.to_string()))
 }
 
 /// Serves the broker on `listener` until `shutdown` completes; writes the audit queue every
