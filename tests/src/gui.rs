@@ -64,6 +64,11 @@ fn free_port() -> u16 {
 /// its data dir, and opens a session on the app, whose window it opens. The app is
 /// `$KEYWARD_APP` when set (`scripts/bench.sh --release-app`), else the built `keyward` ([`bin`]).
 pub async fn launch(cli: &Cli) -> App {
+    launch_with(cli, &[]).await
+}
+
+/// [`launch`] with more environment for the app (`KEYWARD_ENDPOINT_PORT`, …).
+pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
     let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
     let app = match std::env::var_os("KEYWARD_APP").filter(|v| !v.is_empty()) {
         Some(path) => PathBuf::from(path),
@@ -77,6 +82,7 @@ pub async fn launch(cli: &Cli) -> App {
         .env("DISPLAY", &display)
         .env("TAURI_WEBVIEW_AUTOMATION", "true")
         .env("KEYWARD_DATA_DIR", cli.data_dir())
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(Stdio::null());
     let driver = Driver {
