@@ -21,7 +21,8 @@
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
 # KW_BENCH_APP_RUNS         app start-ups to time (default 5)
 # KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
-# KW_BENCH_STEPS            which parts to run, of "cli many app gui sign jwt" (default: all)
+# KW_BENCH_STEPS            which parts to run, of "cli many app gui sign jwt endpoint prompt" (default: all)
+# KW_BENCH_ENDPOINT_REQUESTS pre-signed requests per wrk run (default 90000; the endpoint keeps 100000 nonces)
 # KW_BENCH_KEYS             keys in the vault of the GUI benchmark (default 1000)
 set -euo pipefail
 
@@ -526,6 +527,18 @@ bench_gui() {
   md "$(cat "$out/gui-bench.md")" ""
 }
 
+bench_prompt() {
+  local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE"
+  if [[ -z "${DISPLAY:-}" ]]; then kw_start_xvfb "$state" || return 1; fi
+  kw_say "request arrival to prompt painted (tests/tests/gui_prompt_bench.rs)"
+  KEYWARD_ARTIFACTS_DIR="$out" KEYWARD_APP="$KW_BENCH_APP" \
+    cargo test -p keyward-tests --test gui_prompt_bench -- --ignored --nocapture 2>&1 |
+    tee "$out/prompt-bench.log" >&2
+  md "## A third-party request until its prompt is painted ($KW_BENCH_APP_PROFILE build)" ""
+  md "Wall clock on both sides: the harness right before the client sends, the prompt window's page when the prompt is in the DOM and two animation frames later. 9 runs after a warm-up; each denied." ""
+  md "$(cat "$out/prompt-bench.md")" ""
+}
+
 # Signing in process: criterion (sign/verify per scheme, JWT per algorithm, secp256k1 and P-256
 # implementations side by side), then the peers: `openssl speed ecdsap256` and coincurve
 # (libsecp256k1 from Python), as signatures per second, and the ratios.
@@ -604,13 +617,91 @@ bench_jwt() {
   unset KEYWARD_DATA_DIR KEYWARD_PASSPHRASE_FILE
 }
 
+# The endpoint under load: JWT mints answered by a live grant (no prompt), through
+# `keyward-cli endpoint serve` on loopback, sent by wrk with requests pre-signed by an
+# independent MAC implementation (scripts/bench/endpoint-load.mjs, node:crypto).
+bench_endpoint() {
+  local state="$KW_BENCH_STATE" cli="$KW_BENCH_CLI" pid i url app alg key
+  local n="${KW_BENCH_ENDPOINT_REQUESTS:-90000}" secs="${KW_BENCH_ENDPOINT_SECS:-8}"
+  export KEYWARD_DATA_DIR="$state/endpoint-data"
+  mkdir -m 700 "$KEYWARD_DATA_DIR"
+  "$cli" init --no-passphrase >&2
+  "$cli" key gen --alg p256 --label es >&2
+  "$cli" key gen --alg rsa2048 --label rs >&2
+  rm -f "$state/ep.in"
+  mkfifo "$state/ep.in"
+  "$cli" --json endpoint serve --port 0 <"$state/ep.in" >"$state/ep.out" 2>"$state/ep.err" &
+  pid=$!
+  exec 7>"$state/ep.in"
+  for ((i = 0; i < 300; i++)); do
+    grep -q '"ready"' "$state/ep.out" 2>/dev/null && break
+    sleep 0.1
+  done
+  url="$(sed -n 's/.*"event":"ready","url":"\([^"]*\)".*/\1/p' "$state/ep.out" | head -n1)"
+  [[ -n "$url" ]] || { kw_err "endpoint not ready: $(cat "$state/ep.err")"; return 1; }
+  # Answers the next prompt after the inert second; $1: the answer ("y", or "approve ID 60m").
+  answer_next() {
+    local before="$1" line
+    for ((i = 0; i < 300; i++)); do
+      (($(grep -c '"event":"prompt"' "$state/ep.out") > before)) && break
+      sleep 0.1
+    done
+    sleep 1.2
+    line="$(grep '"event":"prompt"' "$state/ep.out" | tail -n1)"
+    local id
+    id="$(sed -n 's/.*"prompt":{"type":"[a-z]*","id":"\([0-9a-f]*\)".*/\1/p' <<<"$line")"
+    echo "${2/ID/$id}" >&7
+  }
+  "$cli" --json request pair --name bench --save "$state/ep-creds.json" --url "$url" >&2 &
+  answer_next 0 "y"
+  wait $!
+  app="$(sed -n 's/.*"app_id": *"\([^"]*\)".*/\1/p' "$state/ep-creds.json")"
+  md "## Granted JWT mints through the endpoint (wrk on loopback)" ""
+  md "\`keyward-cli endpoint serve\` (release) answers from a live grant: no prompt, the key kept unsealed while unlocked, audit rows group-committed. wrk 2 threads; each request carries its own single-use nonce and MAC (pre-signed by node:crypto). Goal (ES256): p50 < 1 ms and ≥ 5,000 req/s on this machine, load tool included." ""
+  md "| alg | connections | requests/s | p50 | p90 | p99 | non-2xx |" "|---|---|---|---|---|---|---|"
+  local prompts=1
+  for alg in ES256 RS256; do
+    key=es
+    [[ "$alg" == RS256 ]] && key=rs
+    printf '{"key":"%s","kind":"mint_jwt","template":{"alg":"%s","aud":["https://api.example.com"],"sub":"bench","claims":{},"exp_secs":60}}' \
+      "$key" "$alg" >"$state/ep-body-$alg.json"
+    "$cli" --json request jwt -c "$state/ep-creds.json" --key "$key" --alg "$alg" \
+      --aud https://api.example.com --sub bench --exp 60s >"$state/ep-first-$alg.json" 2>&2 &
+    answer_next "$prompts" "approve ID 60m"
+    wait $!
+    prompts=$((prompts + 1))
+    for conns in 4 32; do
+      node scripts/bench/endpoint-load.mjs "$state/ep-creds.json" "$state/ep-body-$alg.json" "$n" \
+        >"$state/ep-req.tsv"
+      KW_REQUESTS="$state/ep-req.tsv" KW_BODY="$state/ep-body-$alg.json" KW_APP="$app" KW_THREADS=2 \
+        wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/bench/endpoint-wrk.lua "$url" \
+        >"$state/ep-wrk-$alg-$conns.txt"
+      cp "$state/ep-wrk-$alg-$conns.txt" "$KW_BENCH_OUT/"
+      local rps p50 p90 p99 bad
+      rps="$(awk '/^Requests\/sec:/ { print $2 }' "$state/ep-wrk-$alg-$conns.txt")"
+      p50="$(awk '$1 == "50%" { print $2 }' "$state/ep-wrk-$alg-$conns.txt")"
+      p90="$(awk '$1 == "90%" { print $2 }' "$state/ep-wrk-$alg-$conns.txt")"
+      p99="$(awk '$1 == "99%" { print $2 }' "$state/ep-wrk-$alg-$conns.txt")"
+      bad="$(awk '/Non-2xx/ { print $NF }' "$state/ep-wrk-$alg-$conns.txt")"
+      md "| $alg | $conns | $rps | $p50 | $p90 | $p99 | ${bad:-0} |"
+    done
+  done
+  md ""
+  exec 7>&-
+  kill -TERM "$pid"
+  wait "$pid" || true
+  unset KEYWARD_DATA_DIR
+}
+
 inside_session() {
   trap cleanup EXIT
   trap 'exit 143' TERM
   trap 'exit 130' INT
   local step
-  for step in ${KW_BENCH_STEPS:-cli many app gui sign jwt}; do
+  for step in ${KW_BENCH_STEPS:-cli many app gui sign jwt endpoint prompt}; do
     case "$step" in
+      endpoint) bench_endpoint ;;
+      prompt) bench_prompt ;;
       cli) bench_cli ;;
       sign) bench_sign ;;
       jwt) bench_jwt ;;
@@ -652,6 +743,7 @@ fi
 wanted=()
 command -v hyperfine >/dev/null 2>&1 || wanted+=(hyperfine)
 command -v xwd >/dev/null 2>&1 || wanted+=(x11-apps)
+command -v wrk >/dev/null 2>&1 || wanted+=(wrk)
 if ((${#wanted[@]})); then
   kw__apt_install "${wanted[@]}"
 fi
@@ -670,7 +762,7 @@ if ((build)); then
   # now so that nothing compiles while the benchmarks run.
   kw_say "cargo build -p keyward-cli; cargo test -p keyward-tests --test gui_bench --no-run"
   cargo build -p keyward-cli
-  cargo test -p keyward-tests --test gui_bench --no-run
+  cargo test -p keyward-tests --test gui_bench --test gui_prompt_bench --no-run
   kw_say "cargo bench -p keyward-crypto --bench sign --no-run"
   cargo bench -p keyward-crypto --bench sign --no-run
   # The app embeds ui/dist at compile time: build it first when it is missing or stale.
