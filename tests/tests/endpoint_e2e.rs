@@ -600,3 +600,83 @@ fn a_locked_vault_is_unlocked_in_the_prompt_and_the_unix_socket_names_the_peer()
     assert_eq!(status, 403, "{body}");
     assert!(body.contains("approval.denied"), "{body}");
 }
+
+#[test]
+fn an_app_paired_from_the_cli_is_limited_to_its_keys() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let api = cli.gen_alg("p256", "api");
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let mut ep = Endpoint::start(&cli);
+    let file = cli.scratch().join("script.json");
+    let file_s = file.to_str().unwrap();
+    let url = ep.url.clone();
+    let r = cli.json(&[
+        "endpoint", "pair", "--name", "script", "--keys", "api", "--save", file_s, "--url", &url,
+    ]);
+    assert_eq!(r["app"]["name"], "script", "{r}");
+    assert_eq!(r["app"]["keys"][0], api.as_str(), "{r}");
+    let mode = std::fs::metadata(&file).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        mode.permissions().mode() & 0o777,
+        0o600,
+        "credentials are owner-only"
+    );
+    let again = cli.scratch().join("script2.json");
+    let r2 = cli.json(&[
+        "endpoint",
+        "pair",
+        "--name",
+        "script",
+        "--save",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(r2["app"]["name"], "script (2)", "names stay unique: {r2}");
+
+    let creds = Credentials::load(&file).unwrap();
+    // The running endpoint knows the app at once, and pins the same key.
+    let key = {
+        use base64::Engine as _;
+        let k = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&creds.endpoint_key)
+            .unwrap();
+        <[u8; 32]>::try_from(k.as_slice()).unwrap()
+    };
+    ep.client()
+        .status(Some(&key))
+        .expect("the pinned key signs the answers");
+    let err = ask_async(&ep, &creds, sign_body(&eth, "not my key", 30))
+        .join()
+        .unwrap();
+    assert_eq!(code(err), "endpoint.key_not_allowed");
+    // Its own key: a prompt (and the CLI client prints the token once approved).
+    let jwt = std::thread::spawn({
+        let cli_cmd = cli.command(&[
+            "--json",
+            "request",
+            "jwt",
+            "-c",
+            file_s,
+            "--key",
+            "api",
+            "--alg",
+            "ES256",
+            "--aud",
+            "https://api.example.com",
+            "--exp",
+            "30s",
+        ]);
+        move || keyward_tests::run_command(cli_cmd, None)
+    });
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["app"]["name"], "script");
+    ep.answer(&prompt, "approve ID");
+    let out = jwt.join().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        doc["result"]["token"].as_str().unwrap().starts_with("eyJ"),
+        "{doc}"
+    );
+}

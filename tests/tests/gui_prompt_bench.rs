@@ -102,8 +102,7 @@ async fn request_arrival_to_prompt_painted() {
     // The first prompt creates the window: timed from the pairing request to the code on screen.
     let sent = epoch_ms();
     let u = url.clone();
-    let pairing =
-        std::thread::spawn(move || Client::new(&u).unwrap().pair("bench", None, |_| {}));
+    let pairing = std::thread::spawn(move || Client::new(&u).unwrap().pair("bench", None, |_| {}));
     let deadline = Instant::now() + WAIT;
     let prompt = loop {
         if let Some(h) = c.windows().await.unwrap().into_iter().find(|h| h != &main) {
@@ -114,7 +113,10 @@ async fn request_arrival_to_prompt_painted() {
     };
     c.switch_to_window(prompt).await.unwrap();
     let first = c
-        .execute_async(WAIT_PAINTED, vec![json!("[data-testid='pairing-code']"), json!("")])
+        .execute_async(
+            WAIT_PAINTED,
+            vec![json!("[data-testid='pairing-code']"), json!("")],
+        )
         .await
         .unwrap();
     let first_window_ms = first["painted"].as_f64().unwrap() - sent;

@@ -52,6 +52,28 @@ pub enum EndpointCmd {
         #[arg(long)]
         unlock: bool,
     },
+    /// Pair an app yourself, without a prompt (running this is your approval): writes the
+    /// app's credentials to a new owner-only file, for `request … -c FILE` or the app itself
+    ///
+    /// The file holds the endpoint's URL, the app id, its token (secret) and the endpoint key
+    /// to pin. Works whether or not an endpoint runs (a running one sees the app at once).
+    Pair {
+        /// The app's name (made unique among paired apps)
+        #[arg(long)]
+        name: String,
+        /// Where to write the credentials (a new file, mode 0600)
+        #[arg(long)]
+        save: PathBuf,
+        /// Key ids or labels the app may use (comma-separated); default any key
+        #[arg(long, value_delimiter = ',')]
+        keys: Option<Vec<String>>,
+        /// The browser origin the app calls from, when it is a web page
+        #[arg(long)]
+        origin: Option<String>,
+        /// The endpoint's URL to write into the file
+        #[arg(long)]
+        url: Option<String>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -294,8 +316,66 @@ pub fn grants(cmd: GrantsCmd, out: &Out) -> ExitCode {
 // ---------------------------------------------------------------------------------------
 
 pub fn endpoint(cmd: EndpointCmd, out: &Out) -> ExitCode {
-    let EndpointCmd::Serve { port, unlock } = cmd;
-    finish(out, serve(port, unlock, out))
+    match cmd {
+        EndpointCmd::Serve { port, unlock } => finish(out, serve(port, unlock, out)),
+        EndpointCmd::Pair {
+            name,
+            save,
+            keys,
+            origin,
+            url,
+        } => finish(out, pair_here(name, save, keys, origin, url, out)),
+    }
+}
+
+fn pair_here(
+    name: String,
+    save: PathBuf,
+    keys: Option<Vec<String>>,
+    origin: Option<String>,
+    url: Option<String>,
+    out: &Out,
+) -> Result<ExitCode, EndpointError> {
+    if save.exists() {
+        return Err(usage(format!(
+            "{} exists; choose a new file",
+            save.display()
+        )));
+    }
+    let name = name.trim().to_owned();
+    let mut vault = Vault::open_default()?;
+    if vault.vault_id().is_none() {
+        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
+    }
+    let keys = keys
+        .map(|list| {
+            list.iter()
+                .map(|k| vault.key_facts(k).map(|f| f.id))
+                .collect::<Result<Vec<_>, _>>()
+        })
+        .transpose()?;
+    let seed = vault.endpoint_seed()?;
+    let public = keyward_approval::auth::EndpointKey::from_seed(&seed).public();
+    let (app, token) = endpoint::broker::register_app(&mut vault, &name, origin, keys, now())?;
+    let creds = Credentials {
+        url: url.unwrap_or_else(default_url),
+        app_id: app.id.clone(),
+        token: token.to_string(),
+        endpoint_key: base64_url(&public),
+        app_name: app.name.clone(),
+    };
+    creds.save(&save)?;
+    if out.json {
+        out.result(&json!({"app": app, "credentials": save.display().to_string()}));
+    } else {
+        println!(
+            "paired {} (app {}); credentials in {}",
+            app.name,
+            app.id,
+            save.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> {

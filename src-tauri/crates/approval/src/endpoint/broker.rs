@@ -734,28 +734,11 @@ impl Broker {
                 })?),
                 None => view.keys.clone(),
             };
-            let (token, hash) = auth::issue_token();
-            // Names stay unique, so grants and history (kept by name) never cross apps.
-            let name = {
-                let st = self.state();
-                let taken = |n: &str| st.apps.values().any(|r| r.app.name == n);
-                let mut name = view.app_name.clone();
-                let mut i = 2;
-                while taken(&name) {
-                    name = format!("{} ({i})", view.app_name);
-                    i += 1;
-                }
-                name
-            };
-            let app = PairedApp {
-                id: keyward_crypto::random_id(8),
-                name,
-                origin: view.origin.clone(),
-                keys: keys.clone(),
-                created_at: now,
-                last_seen: None,
-            };
-            let stored = on_vault(self.vault.as_ref(), |v| v.app_pair(app.clone(), &hash))?;
+            let (name, origin) = (view.app_name.clone(), view.origin.clone());
+            let k = keys.clone();
+            let (stored, token) = on_vault(self.vault.as_ref(), |v| {
+                register_app(v, &name, origin, k, now)
+            })?;
             PairState::Approved {
                 app_id: stored.id,
                 token,
@@ -1519,6 +1502,36 @@ impl Drop for Withdraw {
             self.broker.withdraw(&id);
         }
     }
+}
+
+/// Pairs an app in the vault: a fresh token (returned, to hand to the app once; only its hash
+/// is stored) and a name made unique among the paired apps (`tool (2)`), since grants and
+/// history know apps by name. Used when the user approves a pairing prompt, and by
+/// `keyward-cli endpoint pair`, where the user pairs an app themselves.
+pub fn register_app(
+    v: &mut Vault,
+    name: &str,
+    origin: Option<String>,
+    keys: Option<Vec<String>>,
+    now: i64,
+) -> Result<(PairedApp, Zeroizing<String>), VaultError> {
+    let (token, hash) = auth::issue_token();
+    let taken: Vec<String> = v.app_auth()?.into_iter().map(|(a, _)| a.name).collect();
+    let mut unique = name.to_owned();
+    let mut i = 2;
+    while taken.contains(&unique) {
+        unique = format!("{name} ({i})");
+        i += 1;
+    }
+    let app = PairedApp {
+        id: keyward_crypto::random_id(8),
+        name: unique,
+        origin,
+        keys,
+        created_at: now,
+        last_seen: None,
+    };
+    Ok((v.app_pair(app, &hash)?, token))
 }
 
 fn identity(app: &PairedApp) -> AppIdentity {
