@@ -62,12 +62,59 @@ fn show_prompt_window(app: &AppHandle) {
         let _ = w.set_focus();
         return;
     }
-    let _ = WebviewWindowBuilder::new(app, PROMPT, WebviewUrl::App("prompt.html".into()))
+    let built = WebviewWindowBuilder::new(app, PROMPT, WebviewUrl::App("prompt.html".into()))
         .title("Keyward — approval")
         .inner_size(520.0, 640.0)
         .always_on_top(true)
         .focused(true)
         .build();
+    if let Ok(w) = built {
+        // Closing the prompt is a "no" to everything it holds; the window stays for the next.
+        let handle = app.clone();
+        let window = w.clone();
+        w.on_window_event(move |ev| {
+            if let tauri::WindowEvent::CloseRequested { api, .. } = ev {
+                api.prevent_close();
+                let _ = window.hide();
+                let h = handle.clone();
+                std::thread::spawn(move || deny_all(&h));
+            }
+        });
+    }
+}
+
+/// Denies every open prompt (the prompt window was closed).
+fn deny_all(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let Ok(b) = broker(&state) else { return };
+    for item in b.prompts() {
+        let _ = match item {
+            PromptItem::Request(p) => b.decide(
+                DecideInput {
+                    request_id: p.id,
+                    rendered_hash: p.rendered_hash,
+                    approved: false,
+                    grant: None,
+                },
+                None,
+            ),
+            PromptItem::Pairing(p) => b.decide_pairing(&p.id, false, None),
+        };
+    }
+    let _ = app.emit(CHANGED, ());
+}
+
+/// Hides the prompt window once nothing waits.
+fn hide_when_idle(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let idle = broker(&state)
+        .map(|b| b.prompts().is_empty())
+        .unwrap_or(true);
+    if idle {
+        if let Some(w) = app.get_webview_window(PROMPT) {
+            let _ = w.hide();
+        }
+    }
 }
 
 impl Approver for WindowApprover {
@@ -78,6 +125,9 @@ impl Approver for WindowApprover {
 
     fn close(&self, _id: &str, _why: Closed) {
         let _ = self.0.emit(CHANGED, ());
+        let app = self.0.clone();
+        // Off the broker's call: it may hold its state lock.
+        std::thread::spawn(move || hide_when_idle(&app));
     }
 }
 
