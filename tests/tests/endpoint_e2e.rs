@@ -252,6 +252,8 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     assert_eq!(p["type"], "request");
     assert_eq!(p["kind"], "sign_message");
     assert_eq!(p["app"]["name"], "dapp-helper");
+    // The process behind the loopback connection (this test), looked up for the prompt.
+    assert_eq!(p["app"]["pid"], std::process::id(), "{p}");
     assert_eq!(p["key"]["label"], "eth");
     let shown = serde_json::to_string(&p["blocks"]).unwrap();
     assert!(shown.contains("Log in to Example\\nnonce 42"), "{shown}");

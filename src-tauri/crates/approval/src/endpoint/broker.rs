@@ -961,8 +961,16 @@ impl Broker {
         rec: AppRecord,
         body: AskBody,
         browser_origin: Option<String>,
-        peer: Option<(Option<std::path::PathBuf>, u32)>,
+        peer: Peer,
     ) -> Result<Answer, EndpointError> {
+        let tcp = match &peer {
+            Peer::Tcp(a) => Some(*a),
+            _ => None,
+        };
+        let peer = match peer {
+            Peer::Unix { exe, pid } => Some((exe, pid)),
+            _ => None,
+        };
         let this = self.clone();
         let rec2 = rec.clone();
         let prepared = tokio::task::spawn_blocking(move || {
@@ -996,7 +1004,19 @@ impl Broker {
             Err(answer) => return Ok(answer),
             Ok(x) => x,
         };
-        self.prompt(rec, req, facts).await
+        // Name the process behind a TCP connection for the prompt only: the request's identity
+        // (what grants match) stays the paired app, so its granted requests need no lookup.
+        let shown_peer = match tcp {
+            Some(addr) if req.app.exe.is_none() => {
+                let local = std::net::SocketAddr::from(([127, 0, 0, 1], self.port()));
+                tokio::task::spawn_blocking(move || super::peer::tcp_peer(addr, local))
+                    .await
+                    .ok()
+                    .flatten()
+            }
+            _ => None,
+        };
+        self.prompt(rec, req, facts, shown_peer).await
     }
 
     async fn prompt(
@@ -1004,6 +1024,7 @@ impl Broker {
         rec: AppRecord,
         req: Request,
         facts: Arc<KeyFacts>,
+        shown_peer: Option<(Option<std::path::PathBuf>, u32)>,
     ) -> Result<Answer, EndpointError> {
         let rendered = render(&req);
         let now = self.now();
@@ -1043,11 +1064,16 @@ impl Broker {
                     limit: self.config.max_pending_per_app,
                 });
             }
+            let mut shown_app = req.app.clone();
+            if let Some((exe, pid)) = shown_peer {
+                shown_app.exe = exe;
+                shown_app.pid = Some(pid);
+            }
             let view = PromptView {
                 id: req.id.clone(),
                 kind: req.kind.name(),
                 title: req.kind.title(),
-                app: req.app.clone(),
+                app: shown_app,
                 origin: req.origin.clone(),
                 key: KeyView {
                     id: facts.id.clone(),
@@ -1489,6 +1515,20 @@ impl Broker {
     }
 }
 
+/// Who is at the other end of a request's connection.
+#[derive(Debug, Clone)]
+pub(crate) enum Peer {
+    /// Not known (tests, other transports).
+    Unknown,
+    /// A Unix socket peer, identified by the kernel.
+    Unix {
+        exe: Option<std::path::PathBuf>,
+        pid: u32,
+    },
+    /// A loopback TCP peer at this address (looked up only when a prompt opens).
+    Tcp(std::net::SocketAddr),
+}
+
 /// Withdraws a waiting request when the task waiting on it is dropped (the app's
 /// connection closed), so nothing stays signable after the requester gave up.
 struct Withdraw {
@@ -1691,7 +1731,7 @@ mod tests {
     async fn a_one_minute_grant_answers_without_a_prompt_and_stops_after_it_ends() {
         let mut f = fixture().await;
         let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
-        let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, None).await });
+        let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
         f.broker
             .decide(
@@ -1713,7 +1753,7 @@ mod tests {
         f.clock.advance(59);
         let a = f
             .broker
-            .ask(f.app.clone(), jwt(&f.key), None, None)
+            .ask(f.app.clone(), jwt(&f.key), None, Peer::Unknown)
             .await
             .unwrap();
         assert!(a.grant_id.is_some(), "{a:?}");
@@ -1731,7 +1771,7 @@ mod tests {
             template.exp_secs = 31;
         }
         let (b, app) = (f.broker.clone(), f.app.clone());
-        let h = tokio::spawn(async move { b.ask(app, longer, None, None).await });
+        let h = tokio::spawn(async move { b.ask(app, longer, None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
         let deny = DecideInput {
             request_id: p.id.clone(),
@@ -1745,7 +1785,7 @@ mod tests {
         // After the minute: a prompt again.
         f.clock.advance(2);
         let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
-        let h = tokio::spawn(async move { b.ask(app, jwt(&key), None, None).await });
+        let h = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
         f.broker
             .decide(
@@ -1775,7 +1815,7 @@ mod tests {
             ttl_secs: Some(60),
         };
         let (b, app) = (f.broker.clone(), f.app.clone());
-        let h = tokio::spawn(async move { b.ask(app, body, None, None).await });
+        let h = tokio::spawn(async move { b.ask(app, body, None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
         // The hash of what a different payload would have shown.
         let mut other = Request::new(

@@ -19,7 +19,7 @@ use axum::{Extension, Json, Router};
 use keyward_crypto::Coded;
 use serde::Deserialize;
 
-use super::broker::{AppRecord, Broker};
+use super::broker::{AppRecord, Broker, Peer};
 use super::error::EndpointError;
 use super::wire::{
     AskBody, ErrorReply, NonceReply, PairBody, StatusReply, H_APP, H_CHALLENGE, H_MAC, H_NONCE,
@@ -66,8 +66,8 @@ fn exe_of(pid: u32) -> Option<std::path::PathBuf> {
 struct Authed {
     app: AppRecord,
     origin: Option<String>,
-    /// Executable and pid of a Unix socket peer.
-    peer: Option<(Option<std::path::PathBuf>, u32)>,
+    /// Who is at the other end.
+    peer: Peer,
 }
 
 fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -113,6 +113,10 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
     let unix = parts
         .extensions
         .get::<axum::extract::ConnectInfo<UnixPeer>>()
+        .map(|c| c.0);
+    let tcp = parts
+        .extensions
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
         .map(|c| c.0);
     let outcome: Result<Response, EndpointError> = async {
         match unix {
@@ -167,7 +171,17 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
             caller = format!("“{}”", rec.app.name);
             auth::check_origin(origin.as_deref(), rec.app.origin.as_deref())?;
             allow_origin = origin.clone();
-            let peer = unix.and_then(|u| u.pid).map(|pid| (exe_of(pid), pid));
+            let peer = match (unix, tcp) {
+                (Some(u), _) => match u.pid {
+                    Some(pid) => Peer::Unix {
+                        exe: exe_of(pid),
+                        pid,
+                    },
+                    None => Peer::Unknown,
+                },
+                (None, Some(addr)) => Peer::Tcp(addr),
+                (None, None) => Peer::Unknown,
+            };
             parts.extensions.insert(Authed {
                 app: rec,
                 origin: origin.clone(),
@@ -387,7 +401,7 @@ pub async fn serve(
             }
         })
     };
-    let app = router(broker.clone());
+    let app = router(broker.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

@@ -17,6 +17,7 @@ pub mod broker;
 pub mod client;
 pub mod error;
 pub mod http;
+pub mod peer;
 pub mod wire;
 
 pub use broker::{
