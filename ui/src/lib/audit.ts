@@ -27,6 +27,24 @@ export const ACTION_LABELS: Record<(typeof AUDIT_ACTIONS)[number], string> = {
   'service.remove': 'Service removed',
   'credential.store': 'Credential stored',
   'credential.delete': 'Credential deleted',
+  'approval.asked': 'App asked',
+  'approval.shown': 'Prompt shown',
+  'approval.approved': 'Approved',
+  'approval.denied': 'Denied',
+  'approval.expired': 'Request expired',
+  'approval.withdrawn': 'Request withdrawn',
+  'approval.refused': 'Refused without a prompt',
+  'approval.refusals': 'Calls refused',
+  'approval.signed': 'Signed for an app',
+  'approval.pair_asked': 'App asked to pair',
+  'approval.pair_denied': 'Pairing refused',
+  'approval.pair_expired': 'Pairing expired',
+  'app.pair': 'App paired',
+  'app.unpair': 'App unpaired',
+  'grant.add': 'Grant made',
+  'grant.revoke': 'Grant revoked',
+  'grant.drop': 'Grants ended by lock',
+  'endpoint.key': 'Endpoint key created',
 };
 
 export function actionLabel(action: string): string {
@@ -41,6 +59,9 @@ export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
   { value: 'jwt.', label: 'Tokens' },
   { value: 'service.', label: 'Services' },
   { value: 'credential.', label: 'Credentials' },
+  { value: 'approval.', label: 'Approvals' },
+  { value: 'app.', label: 'Paired apps' },
+  { value: 'grant.', label: 'Grants' },
 ];
 
 /** Actions that put a private key in front of someone: shown with a warning colour. */

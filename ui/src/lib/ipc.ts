@@ -236,7 +236,7 @@ export function isCancelled(err: unknown): boolean {
   return normaliseError(err).code === CANCELLED;
 }
 
-export type AuditActor = 'cli' | 'agent' | 'app';
+export type AuditActor = 'cli' | 'agent' | 'app' | 'endpoint';
 
 /** Every action the audit log records, in the order the Activity filter offers them. */
 export const AUDIT_ACTIONS = [
@@ -264,6 +264,24 @@ export const AUDIT_ACTIONS = [
   'service.remove',
   'credential.store',
   'credential.delete',
+  'approval.asked',
+  'approval.shown',
+  'approval.approved',
+  'approval.denied',
+  'approval.expired',
+  'approval.withdrawn',
+  'approval.refused',
+  'approval.refusals',
+  'approval.signed',
+  'approval.pair_asked',
+  'approval.pair_denied',
+  'approval.pair_expired',
+  'app.pair',
+  'app.unpair',
+  'grant.add',
+  'grant.revoke',
+  'grant.drop',
+  'endpoint.key',
 ] as const;
 
 export interface AuditEntry {

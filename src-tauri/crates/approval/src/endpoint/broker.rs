@@ -1861,4 +1861,97 @@ mod tests {
             .unwrap();
         assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
     }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pairing_pauses_after_a_refusal_and_while_a_prompt_is_open() {
+        let f = fixture().await;
+        let offer = |name: &str| PairBody {
+            app_name: name.into(),
+            app_nonce: b64(&[9u8; 32]),
+            keys: None,
+        };
+        f.clock.advance(10);
+        let first = f.broker.start_pairing(offer("spammer"), None).unwrap();
+        // One pairing prompt at a time.
+        let e = f.broker.start_pairing(offer("other"), None).unwrap_err();
+        assert_eq!(e.code(), "endpoint.pair_cooldown");
+        f.broker
+            .decide_pairing(&first.pairing_id, false, None)
+            .unwrap();
+        assert_eq!(
+            f.broker
+                .wait_pairing(&first.pairing_id)
+                .await
+                .unwrap_err()
+                .code(),
+            "endpoint.pair_denied"
+        );
+        // A refusal pauses pairing for the cool-down, whoever asks.
+        f.clock.advance(5);
+        let e = f
+            .broker
+            .start_pairing(offer("spammer-2"), None)
+            .unwrap_err();
+        assert_eq!(e.code(), "endpoint.pair_cooldown");
+        f.clock.advance(Config::default().pair_cooldown_secs);
+        f.broker.start_pairing(offer("later"), None).unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_app_may_have_only_so_many_requests_waiting() {
+        let mut f = fixture().await;
+        let limit = Config::default().max_pending_per_app;
+        let mut waiting = Vec::new();
+        for i in 0..limit {
+            let body = AskBody {
+                key: f.key.clone(),
+                kind: Kind::SignMessage {
+                    scheme: Scheme::Raw,
+                },
+                message: Some(format!("request {i}")),
+                payload_hex: None,
+                origin: None,
+                ttl_secs: Some(60),
+            };
+            let (b, app) = (f.broker.clone(), f.app.clone());
+            waiting.push(tokio::spawn(async move {
+                b.ask(app, body, None, Peer::Unknown).await
+            }));
+            next_prompt(&mut f).await;
+        }
+        let one_more = AskBody {
+            key: f.key.clone(),
+            kind: Kind::SignMessage {
+                scheme: Scheme::Raw,
+            },
+            message: Some("one too many".into()),
+            payload_hex: None,
+            origin: None,
+            ttl_secs: Some(60),
+        };
+        let e = f
+            .broker
+            .ask(f.app.clone(), one_more, None, Peer::Unknown)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "endpoint.too_many_pending");
+        for item in f.broker.prompts() {
+            if let PromptItem::Request(p) = item {
+                f.broker
+                    .decide(
+                        DecideInput {
+                            request_id: p.id,
+                            rendered_hash: p.rendered_hash,
+                            approved: false,
+                            grant: None,
+                        },
+                        None,
+                    )
+                    .unwrap();
+            }
+        }
+        for h in waiting {
+            assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
+        }
+    }
 }
