@@ -52,7 +52,8 @@ impl Drop for Driver {
     }
 }
 
-fn free_port() -> u16 {
+/// A free TCP port on 127.0.0.1 (free when asked; another process may take it after).
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -105,6 +106,27 @@ pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
         client,
         _driver: driver,
     }
+}
+
+/// The app on a free endpoint port, unlocked with `passphrase` (the vault must exist), once its
+/// endpoint answers: the session and the endpoint's URL.
+pub async fn launch_with_endpoint(cli: &Cli, passphrase: &str) -> (App, String) {
+    let port = free_port();
+    let app = launch_with(cli, &[("KEYWARD_ENDPOINT_PORT", &port.to_string())]).await;
+    let c = &app.client;
+    by_id(c, "screen-unlock").await;
+    type_into(c, "unlock-passphrase", passphrase).await;
+    click(c, "unlock-submit").await;
+    by_id(c, "screen-keys").await;
+    let deadline = Instant::now() + WAIT;
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "the app's endpoint does not listen"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (app, format!("http://127.0.0.1:{port}"))
 }
 
 /// Where screenshots and other results go: `$KEYWARD_ARTIFACTS_DIR`, else

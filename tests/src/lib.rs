@@ -1170,5 +1170,6 @@ mod tests {
         assert_eq!(p256_scalar(&format!("{params}{key}")), scalar);
     }
 }
+pub mod endpoint;
 pub mod gui;
 pub mod interop;

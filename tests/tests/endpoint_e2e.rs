@@ -11,9 +11,10 @@
 
 use keyward_approval::endpoint::wire::{Answer, AskBody};
 use keyward_approval::endpoint::{Client, Credentials, EndpointError};
-use keyward_approval::request::{JwtTemplate, Kind};
-use keyward_crypto::sign::{JwsAlg, Scheme};
+use keyward_approval::request::Kind;
+use keyward_crypto::sign::Scheme;
 use keyward_crypto::Coded;
+use keyward_tests::endpoint::{ask_in_thread, jwt_body, sign_body};
 use keyward_tests::interop::node;
 use keyward_tests::{describe, exit, terminate, Cli, Keyring};
 use serde_json::Value;
@@ -157,46 +158,12 @@ fn pair(ep: &mut Endpoint, name: &str) -> Credentials {
     h.join().unwrap().expect("paired")
 }
 
-fn sign_body(key: &str, message: &str, ttl: i64) -> AskBody {
-    AskBody {
-        key: key.into(),
-        kind: Kind::SignMessage {
-            scheme: Scheme::Eip191,
-        },
-        message: Some(message.into()),
-        payload_hex: None,
-        origin: None,
-        ttl_secs: Some(ttl),
-    }
-}
-
-fn jwt_body(key: &str) -> AskBody {
-    AskBody {
-        key: key.into(),
-        kind: Kind::MintJwt {
-            template: JwtTemplate {
-                alg: JwsAlg::ES256,
-                aud: vec!["https://api.example.com".into()],
-                sub: Some("ci-bot".into()),
-                claims: serde_json::Map::new(),
-                exp_secs: 60,
-            },
-        },
-        message: None,
-        payload_hex: None,
-        origin: None,
-        ttl_secs: Some(60),
-    }
-}
-
 fn ask_async(
     ep: &Endpoint,
     creds: &Credentials,
     body: AskBody,
 ) -> JoinHandle<Result<Answer, EndpointError>> {
-    let client = ep.client();
-    let creds = creds.clone();
-    in_thread(move || client.ask(&creds, &body))
+    ask_in_thread(&ep.url, creds, body)
 }
 
 fn code(r: Result<Answer, EndpointError>) -> String {
@@ -302,7 +269,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     assert_eq!(code(h.join().unwrap()), "approval.denied");
 
     // 5. A JWT grant answers without a prompt until it is revoked.
-    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let h = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));
     let prompt = ep.event("prompt");
     assert_eq!(prompt["prompt"]["grantable"], true);
     ep.answer(&prompt, "approve ID 5m");
@@ -316,7 +283,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     assert_eq!(v["payload"]["aud"], "https://api.example.com", "{v}");
     assert_eq!(v["payload"]["sub"], "ci-bot", "{v}");
 
-    let second = ask_async(&ep, &creds, jwt_body(&p256))
+    let second = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60))
         .join()
         .unwrap()
         .expect("granted");
@@ -330,7 +297,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     assert_eq!(grants[0]["id"], grant_id.as_str(), "{grants}");
     // Revoked through the agent socket `endpoint serve` also serves.
     cli.json(&["grants", "revoke", &grant_id]);
-    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let h = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));
     let prompt = ep.event("prompt");
     ep.answer(&prompt, "deny ID");
     assert_eq!(code(h.join().unwrap()), "approval.denied");
@@ -426,7 +393,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     // 9. Unpairing ends the app's access.
     cli.json(&["apps", "unpair", "dapp-helper"]);
     let nonce = client.nonces(&creds, 1).unwrap().pop().unwrap();
-    let body = serde_json::to_vec(&jwt_body(&p256)).unwrap();
+    let body = serde_json::to_vec(&jwt_body(&p256, "ci-bot", 60)).unwrap();
     assert_eq!(
         code(client.ask_raw(&creds, &nonce, &body, 60)),
         "endpoint.unpaired"
@@ -522,14 +489,14 @@ fn a_locked_vault_is_unlocked_in_the_prompt_and_the_unix_socket_names_the_peer()
     let creds = pair(&mut ep, "locked-tool");
 
     // Approve with a grant: the terminal approver unlocks with the passphrase first.
-    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let h = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));
     let prompt = ep.event("prompt");
     assert_eq!(prompt["prompt"]["locked"], true, "{prompt}");
     ep.answer(&prompt, "approve ID 5m");
     let a = h.join().unwrap().expect("signed after unlock and approval");
     assert!(a.token.is_some());
     assert!(!ep.client().status(None).unwrap().locked);
-    let granted = ask_async(&ep, &creds, jwt_body(&p256))
+    let granted = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60))
         .join()
         .unwrap()
         .unwrap();
@@ -538,7 +505,7 @@ fn a_locked_vault_is_unlocked_in_the_prompt_and_the_unix_socket_names_the_peer()
     // Locked again (through the agent socket): a granted request is never answered without
     // an unlock — it prompts.
     cli.json(&["lock"]);
-    let h = ask_async(&ep, &creds, jwt_body(&p256));
+    let h = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));
     let prompt = ep.event("prompt");
     assert_eq!(prompt["prompt"]["locked"], true, "{prompt}");
     ep.answer(&prompt, "deny ID");

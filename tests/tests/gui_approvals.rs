@@ -9,13 +9,11 @@
 //! - A JWT approved with a 5-minute grant answers the next request without a prompt; the grant
 //!   and the paired app appear on the Approvals screen; Revoke and Unpair end them.
 
-use keyward_approval::endpoint::wire::{Answer, AskBody};
-use keyward_approval::endpoint::{Client, Credentials, EndpointError};
-use keyward_approval::request::{JwtTemplate, Kind};
-use keyward_crypto::sign::{JwsAlg, Scheme};
+use keyward_approval::endpoint::Client;
 use keyward_crypto::Coded;
+use keyward_tests::endpoint::{ask_in_thread, jwt_body, sign_body};
 use keyward_tests::gui::{
-    by_id, click, launch_with, screenshot, type_into, wait_for, wait_gone, WAIT,
+    by_id, click, launch_with_endpoint, screenshot, wait_for, wait_gone, WAIT,
 };
 use keyward_tests::interop::node;
 use keyward_tests::{Cli, Keyring};
@@ -24,14 +22,6 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui approvals passphrase 5";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Switches the session to the window that is not `main`, waiting for it to exist.
 async fn to_prompt(c: &fantoccini::Client, main: &fantoccini::wd::WindowHandle) {
@@ -62,44 +52,6 @@ async fn enabled_after(c: &fantoccini::Client, id: &str) -> Duration {
     t.elapsed()
 }
 
-fn ask(url: &str, creds: &Credentials, body: AskBody) -> JoinHandle<Result<Answer, EndpointError>> {
-    let (url, creds) = (url.to_owned(), creds.clone());
-    // A blocking client is built and dropped off the async runtime.
-    std::thread::spawn(move || Client::new(&url)?.ask(&creds, &body))
-}
-
-fn sign_body(key: &str, message: &str) -> AskBody {
-    AskBody {
-        key: key.into(),
-        kind: Kind::SignMessage {
-            scheme: Scheme::Eip191,
-        },
-        message: Some(message.into()),
-        payload_hex: None,
-        origin: None,
-        ttl_secs: Some(120),
-    }
-}
-
-fn jwt_body(key: &str) -> AskBody {
-    AskBody {
-        key: key.into(),
-        kind: Kind::MintJwt {
-            template: JwtTemplate {
-                alg: JwsAlg::ES256,
-                aud: vec!["https://api.example.com".into()],
-                sub: Some("gui".into()),
-                claims: serde_json::Map::new(),
-                exp_secs: 60,
-            },
-        },
-        message: None,
-        payload_hex: None,
-        origin: None,
-        ttl_secs: Some(120),
-    }
-}
-
 async fn wait_joined<T>(h: JoinHandle<T>) -> T {
     let deadline = Instant::now() + WAIT;
     while !h.is_finished() {
@@ -117,33 +69,11 @@ async fn prompts_grants_and_paired_apps_in_the_app() {
     cli.init();
     let eth = cli.gen_alg("secp256k1", "eth");
     let api = cli.gen_alg("p256", "api");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-
-    let app = launch_with(&cli, &[("KEYWARD_ENDPOINT_PORT", &port.to_string())]).await;
+    let (app, url) = launch_with_endpoint(&cli, PASSPHRASE).await;
     let c = &app.client;
     let main = c.window().await.unwrap();
-    by_id(c, "screen-unlock").await;
-    type_into(c, "unlock-passphrase", PASSPHRASE).await;
-    click(c, "unlock-submit").await;
-    by_id(c, "screen-keys").await;
 
     // ---- Pairing -------------------------------------------------------------------------
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let u = url.clone();
-        let up = tokio::task::spawn_blocking(move || Client::new(&u).unwrap().status(None).is_ok())
-            .await
-            .unwrap();
-        if up {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the app's endpoint does not answer"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let (code_tx, code_rx) = mpsc::channel();
     let u = url.clone();
     let pairing = std::thread::spawn(move || {
@@ -165,10 +95,10 @@ async fn prompts_grants_and_paired_apps_in_the_app() {
     let creds = wait_joined(pairing).await.expect("paired");
 
     // ---- A request: decoded payload, verdicts, inert Approve, a signature ethers verifies -
-    let h = ask(
+    let h = ask_in_thread(
         &url,
         &creds,
-        sign_body(&eth, "Sign in to GUI test\nnonce 7"),
+        sign_body(&eth, "Sign in to GUI test\nnonce 7", 120),
     );
     let title = by_id(c, "prompt-title").await;
     assert!(title.text().await.unwrap().contains("Sign a message"));
@@ -212,7 +142,7 @@ async fn prompts_grants_and_paired_apps_in_the_app() {
     );
 
     // ---- The main window cannot decide; Deny from the prompt --------------------------------
-    let h = ask(&url, &creds, sign_body(&eth, "please deny"));
+    let h = ask_in_thread(&url, &creds, sign_body(&eth, "please deny", 120));
     by_id(c, "prompt-deny").await;
     let request_id = {
         // The prompt's request id, from the main window's view of the state.
@@ -253,14 +183,14 @@ async fn prompts_grants_and_paired_apps_in_the_app() {
     assert_eq!(wait_joined(h).await.unwrap_err().code(), "approval.denied");
 
     // ---- A JWT with a 5-minute grant; the next one needs no prompt ------------------------
-    let h = ask(&url, &creds, jwt_body(&api));
+    let h = ask_in_thread(&url, &creds, jwt_body(&api, "gui", 120));
     by_id(c, "prompt-grant").await;
     click(c, "prompt-grant-minutes-5").await;
     enabled_after(c, "prompt-approve").await;
     click(c, "prompt-approve").await;
     let first = wait_joined(h).await.expect("minted");
     assert!(first.grant_id.is_none());
-    let second = wait_joined(ask(&url, &creds, jwt_body(&api)))
+    let second = wait_joined(ask_in_thread(&url, &creds, jwt_body(&api, "gui", 120)))
         .await
         .expect("granted");
     assert!(second.grant_id.is_some(), "answered by the grant");
@@ -277,7 +207,7 @@ async fn prompts_grants_and_paired_apps_in_the_app() {
     // The confirmation dialog's confirm button.
     click(c, "unpair-confirm").await;
     wait_gone(c, "[data-testid='approvals-app-row']").await;
-    let e = wait_joined(ask(&url, &creds, jwt_body(&api)))
+    let e = wait_joined(ask_in_thread(&url, &creds, jwt_body(&api, "gui", 120)))
         .await
         .unwrap_err();
     assert_eq!(e.code(), "endpoint.unpaired");

@@ -12,11 +12,9 @@
 //! `<temp dir>/keyward-test-artifacts`). Asserts nothing about timings. `#[ignore]`d;
 //! `scripts/bench.sh` runs it (step `prompt`).
 
-use keyward_approval::endpoint::wire::AskBody;
 use keyward_approval::endpoint::Client;
-use keyward_approval::request::Kind;
-use keyward_crypto::sign::Scheme;
-use keyward_tests::gui::{artifacts, by_id, click, launch_with, type_into, WAIT};
+use keyward_tests::endpoint::{ask_in_thread, sign_body};
+use keyward_tests::gui::{artifacts, click, launch_with_endpoint, WAIT};
 use keyward_tests::{Cli, Keyring};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -57,14 +55,6 @@ fn epoch_ms() -> f64 {
         * 1000.0
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -77,27 +67,9 @@ async fn request_arrival_to_prompt_painted() {
     cli.set_passphrase(Some(PASSPHRASE));
     cli.init();
     let eth = cli.gen_alg("secp256k1", "eth");
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
-    let app = launch_with(&cli, &[("KEYWARD_ENDPOINT_PORT", &port.to_string())]).await;
+    let (app, url) = launch_with_endpoint(&cli, PASSPHRASE).await;
     let c = &app.client;
     let main = c.window().await.unwrap();
-    by_id(c, "screen-unlock").await;
-    type_into(c, "unlock-passphrase", PASSPHRASE).await;
-    click(c, "unlock-submit").await;
-    by_id(c, "screen-keys").await;
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let u = url.clone();
-        let up = tokio::task::spawn_blocking(move || Client::new(&u).unwrap().status(None).is_ok())
-            .await
-            .unwrap();
-        if up {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the endpoint does not answer");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 
     // The first prompt creates the window: timed from the pairing request to the code on screen.
     let sent = epoch_ms();
@@ -135,23 +107,8 @@ async fn request_arrival_to_prompt_painted() {
             WAIT_PAINTED,
             vec![json!("[data-testid='prompt-title']"), json!(last_id)],
         );
-        let (u, cr, key) = (url.clone(), creds.clone(), eth.clone());
         let sent = epoch_ms();
-        let asked = std::thread::spawn(move || {
-            Client::new(&u).unwrap().ask(
-                &cr,
-                &AskBody {
-                    key,
-                    kind: Kind::SignMessage {
-                        scheme: Scheme::Eip191,
-                    },
-                    message: Some(format!("bench {i}")),
-                    payload_hex: None,
-                    origin: None,
-                    ttl_secs: Some(60),
-                },
-            )
-        });
+        let asked = ask_in_thread(&url, &creds, sign_body(&eth, &format!("bench {i}"), 60));
         let t = script.await.unwrap();
         assert!(t.get("err").is_none(), "{t}");
         if i > 0 {

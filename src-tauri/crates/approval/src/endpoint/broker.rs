@@ -1714,6 +1714,16 @@ mod tests {
         }
     }
 
+    /// The user's "no" to prompt `p`.
+    fn denial(p: &PromptView) -> DecideInput {
+        DecideInput {
+            request_id: p.id.clone(),
+            rendered_hash: p.rendered_hash.clone(),
+            approved: false,
+            grant: None,
+        }
+    }
+
     async fn next_prompt(f: &mut Fixture) -> PromptView {
         loop {
             match f.prompts.recv().await {
@@ -1773,12 +1783,7 @@ mod tests {
         let (b, app) = (f.broker.clone(), f.app.clone());
         let h = tokio::spawn(async move { b.ask(app, longer, None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
-        let deny = DecideInput {
-            request_id: p.id.clone(),
-            rendered_hash: p.rendered_hash.clone(),
-            approved: false,
-            grant: None,
-        };
+        let deny = denial(&p);
         f.broker.decide(deny, None).unwrap();
         assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
 
@@ -1787,17 +1792,7 @@ mod tests {
         let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
         let h = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
-        f.broker
-            .decide(
-                DecideInput {
-                    request_id: p.id.clone(),
-                    rendered_hash: p.rendered_hash.clone(),
-                    approved: false,
-                    grant: None,
-                },
-                None,
-            )
-            .unwrap();
+        f.broker.decide(denial(&p), None).unwrap();
         assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
     }
 
@@ -1848,17 +1843,7 @@ mod tests {
         assert_eq!(e.code(), "approval.payload_mismatch");
         // The request still waits; nothing was signed.
         assert_eq!(f.broker.prompts().len(), 1);
-        f.broker
-            .decide(
-                DecideInput {
-                    request_id: p.id.clone(),
-                    rendered_hash: p.rendered_hash.clone(),
-                    approved: false,
-                    grant: None,
-                },
-                None,
-            )
-            .unwrap();
+        f.broker.decide(denial(&p), None).unwrap();
         assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
     }
 
