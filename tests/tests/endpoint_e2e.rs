@@ -242,6 +242,36 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     );
     assert_eq!(signed_entries(&cli), 1);
 
+    // 1b. Sign-In with Ethereum: the exact message shown is signed; siwe (the reference
+    //     library) verifies it; the domain matches the origin, which the prompt says.
+    let address = answer.signer.clone().unwrap();
+    let siwe_text = format!(
+        "app.example.com wants you to sign in with your Ethereum account:\n{address}\n\n\
+         Sign in to Example\n\nURI: https://app.example.com/login\nVersion: 1\nChain ID: 1\n\
+         Nonce: 32891756abc\nIssued At: 2026-11-22T10:00:00Z"
+    );
+    let body = AskBody {
+        key: eth.clone(),
+        kind: Kind::SiweLogin,
+        message: Some(siwe_text.clone()),
+        payload_hex: None,
+        origin: Some("https://app.example.com".into()),
+        ttl_secs: Some(60),
+    };
+    let h = ask_async(&ep, &creds, body);
+    let prompt = ep.event("prompt");
+    let verdicts = serde_json::to_string(&prompt["prompt"]["verdicts"]).unwrap();
+    assert!(verdicts.contains("siwe_domain_matches"), "{verdicts}");
+    ep.answer(&prompt, "approve ID");
+    let signed = h.join().unwrap().expect("SIWE signed after approval");
+    let file = cli.scratch_file("siwe.txt", &siwe_text);
+    let v = node(
+        "siwe-verify",
+        &[&file, signed.signature.as_deref().unwrap()],
+    );
+    assert_eq!(v["success"], true, "{v}");
+    assert_eq!(signed_entries(&cli), 2);
+
     // 2. Denial.
     let h = ask_async(&ep, &creds, sign_body(&eth, "transfer everything", 60));
     let prompt = ep.event("prompt");
@@ -301,7 +331,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     let prompt = ep.event("prompt");
     ep.answer(&prompt, "deny ID");
     assert_eq!(code(h.join().unwrap()), "approval.denied");
-    assert_eq!(signed_entries(&cli), 3);
+    assert_eq!(signed_entries(&cli), 4);
 
     // 6. Replay, bad MAC, unpaired, impostor.
     let client = ep.client();
@@ -398,7 +428,7 @@ fn approvals_denials_grants_and_refusals_through_the_endpoint() {
         code(client.ask_raw(&creds, &nonce, &body, 60)),
         "endpoint.unpaired"
     );
-    assert_eq!(signed_entries(&cli), 3, "nothing else was signed");
+    assert_eq!(signed_entries(&cli), 4, "nothing else was signed");
 }
 
 #[test]
