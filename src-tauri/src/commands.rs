@@ -93,20 +93,28 @@ pub async fn vault_status(state: tauri::State<'_, AppState>) -> CmdResult<Status
 /// `passphrase: null` chooses the explicit "no passphrase" mode.
 #[tauri::command]
 pub async fn vault_init(
+    app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     passphrase: Option<String>,
 ) -> CmdResult<Status> {
     let p = passphrase.map(Zeroizing::new);
-    with_vault(&state, move |v| v.init(p.as_ref().map(|p| p.as_str()))).await
+    let st = with_vault(&state, move |v| v.init(p.as_ref().map(|p| p.as_str()))).await?;
+    // The endpoint needs a vault: start it now that there is one.
+    std::thread::spawn(move || crate::approvals::ensure_started(&app));
+    Ok(st)
 }
 
 #[tauri::command]
 pub async fn vault_unlock(
+    app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     passphrase: String,
 ) -> CmdResult<Status> {
     let p = Zeroizing::new(passphrase);
-    with_vault(&state, move |v| v.unlock(Some(p))).await
+    let st = with_vault(&state, move |v| v.unlock(Some(p))).await?;
+    // A vault the CLI created after launch: the endpoint starts at the first unlock.
+    std::thread::spawn(move || crate::approvals::ensure_started(&app));
+    Ok(st)
 }
 
 #[tauri::command]
