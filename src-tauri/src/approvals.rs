@@ -180,12 +180,23 @@ pub fn ensure_started(app: &AppHandle) {
         .lock()
         .ok()
         .and_then(|g| g.as_ref().and_then(|v| v.vault_id().map(str::to_owned)));
-    if let Some(path) = vault_id.and_then(|id| keyward_vault::paths::endpoint_socket_path(&id).ok())
-    {
-        let b = broker.clone();
-        tauri::async_runtime::spawn(async move {
-            let _ = endpoint::http::serve_unix(b, path, std::future::pending()).await;
-        });
+    if let Some(id) = vault_id {
+        if let Ok(path) = keyward_vault::paths::endpoint_socket_path(&id) {
+            let b = broker.clone();
+            tauri::async_runtime::spawn(async move {
+                let _ = endpoint::http::serve_unix(b, path, std::future::pending()).await;
+            });
+        }
+        // The app is the vault's agent while it runs: the CLI shares its unlocked vault (and,
+        // while it is locked, gets only status and unlock). A CLI agent already serving this
+        // vault keeps it; the app then goes without.
+        if let Ok(socket) = keyward_vault::paths::socket_path(&id) {
+            let access: Arc<dyn VaultAccess> = Arc::new(AppVault(state.vault.clone()));
+            tauri::async_runtime::spawn(async move {
+                let _ = keyward_vault::agent::serve(access, socket, |_| {}, std::future::pending())
+                    .await;
+            });
+        }
     }
     tauri::async_runtime::spawn(async move {
         let _ = endpoint::http::serve(broker, listener, std::future::pending()).await;

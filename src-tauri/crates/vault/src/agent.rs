@@ -14,7 +14,9 @@ use serde_json::Value;
 use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream as StdStream;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+
+use crate::access::VaultAccess;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use zeroize::{Zeroize, Zeroizing};
@@ -204,14 +206,15 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
     }
 }
 
-fn handle(vault: &Mutex<Vault>, req: Request) -> Result<Value> {
-    let mut v = vault
-        .lock()
-        .map_err(|_| VaultError::AgentProtocol("vault mutex poisoned".into()))?;
+fn handle(vault: &dyn VaultAccess, req: Request) -> Result<Value> {
+    crate::access::on_vault(vault, |v| handle_on(v, req))
+}
+
+fn handle_on(v: &mut Vault, req: Request) -> Result<Value> {
     if v.is_locked() && !req.allowed_while_locked() {
         return Err(VaultError::Locked);
     }
-    let mut out = dispatch(&mut *v, req)?;
+    let mut out = dispatch(v, req)?;
     if let Some(obj) = out.as_object_mut() {
         if obj.contains_key("initialized") {
             obj.insert("agent".into(), Value::Bool(true));
@@ -254,7 +257,7 @@ impl Drop for AgentLock {
 
 /// Serves `vault` on its socket until `shutdown` completes, then locks it.
 pub async fn serve(
-    vault: Arc<Mutex<Vault>>,
+    vault: Arc<dyn VaultAccess>,
     socket: PathBuf,
     ready: impl FnOnce(&Path),
     shutdown: impl std::future::Future<Output = ()>,
@@ -281,15 +284,16 @@ pub async fn serve(
         }
     }
     drop(listener);
-    if let Ok(mut v) = vault.lock() {
+    let _ = crate::access::on_vault(vault.as_ref(), |v| {
         v.lock_now();
-    }
+        Ok(())
+    });
     drop(lock);
     Ok(())
 }
 
 async fn connection(
-    vault: Arc<Mutex<Vault>>,
+    vault: Arc<dyn VaultAccess>,
     stream: tokio::net::UnixStream,
     my_uid: u32,
 ) -> Result<()> {
@@ -321,7 +325,7 @@ async fn connection(
             Err(e) => Err(VaultError::AgentProtocol(json_error("request", &e))),
             Ok(req) => {
                 let vault = vault.clone();
-                tokio::task::spawn_blocking(move || handle(&vault, req))
+                tokio::task::spawn_blocking(move || handle(vault.as_ref(), req))
                     .await
                     .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())))
             }

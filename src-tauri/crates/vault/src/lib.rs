@@ -8,6 +8,7 @@
 //! Layering: this crate knows the keychain and the file system, never the network, a
 //! window or a terminal.
 
+pub mod access;
 pub mod agent;
 pub mod api;
 pub mod audit;

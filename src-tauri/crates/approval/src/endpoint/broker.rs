@@ -75,43 +75,8 @@ impl Clock for ManualClock {
     }
 }
 
-/// How the broker reaches the vault the shell holds. Calls block (SQLite, the keychain):
-/// the broker makes them on the blocking pool.
-pub trait VaultAccess: Send + Sync + 'static {
-    /// Runs `f` on the vault.
-    fn with_vault(
-        &self,
-        f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
-    ) -> Result<(), VaultError>;
-}
-
-impl VaultAccess for Mutex<Vault> {
-    fn with_vault(
-        &self,
-        f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
-    ) -> Result<(), VaultError> {
-        let mut v = self
-            .lock()
-            .map_err(|_| VaultError::Io("vault state poisoned".into()))?;
-        f(&mut v)
-    }
-}
-
-/// Runs `f` once on the vault and returns its value.
-fn on_vault<R>(
-    va: &dyn VaultAccess,
-    f: impl FnOnce(&mut Vault) -> Result<R, VaultError>,
-) -> Result<R, VaultError> {
-    let mut f = Some(f);
-    let mut out = None;
-    va.with_vault(&mut |v| {
-        if let Some(f) = f.take() {
-            out = Some(f(v)?);
-        }
-        Ok(())
-    })?;
-    out.ok_or_else(|| VaultError::Io("the vault call did not run".into()))
-}
+use keyward_vault::access::on_vault;
+pub use keyward_vault::access::VaultAccess;
 
 /// Why a prompt closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

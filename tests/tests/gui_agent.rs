@@ -1,0 +1,74 @@
+//! GUI end to end, the app as agent: while the desktop app runs it serves the vault's agent
+//! socket, so the CLI shares its unlocked vault (no passphrase of its own); once the app locks,
+//! the CLI gets `vault.locked` from it (the socket stays up and answers only status and unlock).
+
+use keyward_tests::gui::{by_id, click, launch_with_endpoint};
+use keyward_tests::{exit, Cli, Keyring};
+
+const PASSPHRASE: &str = "gui agent passphrase 8";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
+async fn the_cli_signs_through_the_running_app_until_it_locks() {
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some(PASSPHRASE));
+    cli.init();
+    let key = cli.gen_alg("p256", "shared");
+    let (app, _url) = launch_with_endpoint(&cli, PASSPHRASE).await;
+    let c = &app.client;
+
+    // No passphrase source at all: a local unlock would fail with vault.no_passphrase_source.
+    cli.set_passphrase(None);
+    let st = cli.json(&["status"]);
+    assert_eq!(
+        (st["agent"].clone(), st["locked"].clone()),
+        (true.into(), false.into()),
+        "{st}"
+    );
+    let sig = cli.json(&[
+        "sign",
+        "--key",
+        &key,
+        "--scheme",
+        "raw",
+        "--message",
+        "from the CLI",
+    ]);
+    assert!(
+        sig["signature"].as_str().is_some_and(|s| !s.is_empty()),
+        "{sig}"
+    );
+    // The signature was made by the app's vault: its audit log says so.
+    let rows = cli.json(&["audit", "list", "--limit", "5"]);
+    let signed = rows
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "key.sign")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(signed["actor"], "app", "{rows}");
+
+    click(c, "lock-button").await;
+    by_id(c, "screen-unlock").await;
+    let st = cli.json(&["status"]);
+    assert_eq!(
+        (st["agent"].clone(), st["locked"].clone()),
+        (true.into(), true.into()),
+        "{st}"
+    );
+    cli.json_err(
+        &[
+            "sign",
+            "--key",
+            &key,
+            "--scheme",
+            "raw",
+            "--message",
+            "after the lock",
+        ],
+        "vault.locked",
+        exit::VAULT,
+    );
+    app.close().await;
+}
