@@ -21,6 +21,8 @@ use crate::commands::{io_error, with_vault, AppState, CmdResult};
 /// Default port of the endpoint (`KEYWARD_ENDPOINT_PORT` overrides it; 0 = any free port).
 const DEFAULT_PORT: u16 = 47800;
 const CHANGED: &str = "approvals://changed";
+/// Emitted when the CLI changed the vault through the app's agent socket.
+const VAULT_CHANGED: &str = "vault://changed";
 const PROMPT: &str = "prompt";
 
 fn body(e: &EndpointError) -> ErrorBody {
@@ -192,9 +194,20 @@ pub fn ensure_started(app: &AppHandle) {
         // vault keeps it; the app then goes without.
         if let Ok(socket) = keyward_vault::paths::socket_path(&id) {
             let access: Arc<dyn VaultAccess> = Arc::new(AppVault(state.vault.clone()));
+            let handle = app.clone();
+            // The windows re-read what they show when the CLI changed the vault.
+            let on_change: keyward_vault::agent::OnChange = Arc::new(move || {
+                let _ = handle.emit(VAULT_CHANGED, ());
+            });
             tauri::async_runtime::spawn(async move {
-                let _ = keyward_vault::agent::serve(access, socket, |_| {}, std::future::pending())
-                    .await;
+                let _ = keyward_vault::agent::serve_with(
+                    access,
+                    socket,
+                    |_| {},
+                    std::future::pending(),
+                    Some(on_change),
+                )
+                .await;
             });
         }
     }

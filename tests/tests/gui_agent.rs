@@ -1,8 +1,9 @@
 //! GUI end to end, the app as agent: while the desktop app runs it serves the vault's agent
-//! socket, so the CLI shares its unlocked vault (no passphrase of its own); once the app locks,
-//! the CLI gets `vault.locked` from it (the socket stays up and answers only status and unlock).
+//! socket, so the CLI shares its unlocked vault (no passphrase of its own); what the CLI changes
+//! (a key, a lock) shows in the window at once; once the app locks, the CLI gets
+//! `vault.locked` from it (the socket stays up and answers only status and unlock).
 
-use keyward_tests::gui::{by_id, click, launch_with_endpoint};
+use keyward_tests::gui::{by_id, click, launch_with_endpoint, type_into, wait_for};
 use keyward_tests::{exit, Cli, Keyring};
 
 const PASSPHRASE: &str = "gui agent passphrase 8";
@@ -48,6 +49,16 @@ async fn the_cli_signs_through_the_running_app_until_it_locks() {
         .cloned()
         .unwrap_or_default();
     assert_eq!(signed["actor"], "app", "{rows}");
+
+    // What the CLI changes shows at once: a key it makes, and a lock.
+    let made = cli.gen("made-by-cli");
+    let made = made["id"].as_str().unwrap();
+    wait_for(c, &format!("[data-testid='key-row'][data-key-id='{made}']")).await;
+    cli.json(&["lock"]);
+    by_id(c, "screen-unlock").await;
+    type_into(c, "unlock-passphrase", PASSPHRASE).await;
+    click(c, "unlock-submit").await;
+    by_id(c, "screen-keys").await;
 
     click(c, "lock-button").await;
     by_id(c, "screen-unlock").await;

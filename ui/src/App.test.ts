@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
+import { emit } from '@tauri-apps/api/event';
 import App from './App.svelte';
 import { fakeBackend, keyInfo } from './tests/fake-backend';
 
@@ -324,5 +325,21 @@ describe('keys', () => {
     render(App);
     await screen.findByTestId('screen-keys');
     expect(byId('mode-badge').textContent).toMatch(/No passphrase/);
+  });
+});
+
+describe('the app as agent', () => {
+  it('re-reads the vault when the CLI changed it through the agent', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1, 'first')] });
+    render(App);
+    await rows();
+    // The CLI adds a key through the app's agent socket.
+    be.state.keys.push(keyInfo(2, 'from the CLI'));
+    await emit('vault://changed');
+    await waitFor(() => expect(screen.getAllByTestId('key-row')).toHaveLength(2));
+    // ...then locks it: the unlock screen shows without any click.
+    be.state.locked = true;
+    await emit('vault://changed');
+    await screen.findByTestId('screen-unlock');
   });
 });

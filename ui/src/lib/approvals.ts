@@ -1,8 +1,7 @@
 // Approvals: the prompt window's commands and the main window's Approvals screen. Every command,
 // argument and event name of either is in this file. The prompt window imports this module (and
 // ipc.ts for the shared helpers), never the main app.
-import { listen } from '@tauri-apps/api/event';
-import { call, normaliseError, type ErrorInfo, type KeyAlg } from './ipc';
+import { call, watchEvent, type ErrorInfo, type KeyAlg } from './ipc';
 
 /** How risky a verdict says the request is. */
 export type Level = 'safe' | 'warning' | 'danger' | 'forbidden';
@@ -161,33 +160,9 @@ export const promptFocus = (): Promise<null> => call('prompt_focus');
 /** Emitted to both windows (no payload) whenever a request, pairing, app or grant changes. */
 export const APPROVALS_CHANGED = 'approvals://changed';
 
-/**
- * Calls `handler` on each `approvals://changed`; returns the function that stops listening (safe
- * to call before the listener is in place). A failure to listen goes to `onerror`.
- */
+/** Calls `handler` on each `approvals://changed`; returns the function that stops listening. */
 export function watchApprovals(handler: () => void, onerror: (err: unknown) => void): () => void {
-  let stop: (() => unknown) | null = null;
-  let stopped = false;
-  const quietly = (fn: () => unknown) => {
-    try {
-      void Promise.resolve(fn()).catch(() => {});
-    } catch {
-      // The window is going away; nothing to do.
-    }
-  };
-  listen(APPROVALS_CHANGED, () => handler()).then(
-    (unlisten) => {
-      if (stopped) quietly(unlisten);
-      else stop = unlisten;
-    },
-    (err: unknown) => {
-      if (!stopped) onerror(normaliseError(err));
-    },
-  );
-  return () => {
-    stopped = true;
-    if (stop) quietly(stop);
-  };
+  return watchEvent(APPROVALS_CHANGED, handler, onerror);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 // argument name used by Keyward's front end is in this file, except the approval prompt's and
 // the Approvals screen's, which are in approvals.ts (the prompt window imports only those).
 import { invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 
 export type VaultMode = 'passphrase' | 'none';
 export type KeyAlg = 'p256' | 'p384' | 'secp256k1' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
@@ -660,3 +661,39 @@ export const playgroundStop = (): Promise<boolean> => call('playground_stop');
 
 /** The URL of the playground this app runs, or null. */
 export const playgroundStatus = (): Promise<string | null> => call('playground_status');
+
+/** Emitted when the CLI changed the vault through the app's agent socket (no payload). */
+export const VAULT_CHANGED = 'vault://changed';
+
+/**
+ * Calls `handler` on each `event` from the Rust side; returns the function that stops listening
+ * (safe to call before the listener is in place). A failure to listen goes to `onerror`.
+ */
+export function watchEvent(
+  event: string,
+  handler: () => void,
+  onerror: (err: unknown) => void,
+): () => void {
+  let stop: (() => unknown) | null = null;
+  let stopped = false;
+  const quietly = (fn: () => unknown) => {
+    try {
+      void Promise.resolve(fn()).catch(() => {});
+    } catch {
+      // The window is going away; nothing to do.
+    }
+  };
+  listen(event, () => handler()).then(
+    (unlisten) => {
+      if (stopped) quietly(unlisten);
+      else stop = unlisten;
+    },
+    (err: unknown) => {
+      if (!stopped) onerror(normaliseError(err));
+    },
+  );
+  return () => {
+    stopped = true;
+    if (stop) quietly(stop);
+  };
+}

@@ -139,6 +139,27 @@ impl Request {
             Request::Status | Request::Unlock { .. } | Request::Lock
         )
     }
+
+    /// Whether the request may change what a view of the vault shows (keys, their labels,
+    /// tags and policies, the lock, profiles, paired apps, grants, the audit log).
+    pub fn changes_vault(&self) -> bool {
+        !matches!(
+            self,
+            Request::Status
+                | Request::KeyList { .. }
+                | Request::KeyShow { .. }
+                | Request::KeyQr { .. }
+                | Request::KeyJwks { .. }
+                | Request::KeyVerify(_)
+                | Request::JwtVerify(_)
+                | Request::AuditVerify
+                | Request::AuditList { .. }
+                | Request::ProfileList
+                | Request::ProfileGet { .. }
+                | Request::AppList
+                | Request::GrantList
+        )
+    }
 }
 
 #[derive(Serialize, Deserialize)]
@@ -255,12 +276,27 @@ impl Drop for AgentLock {
     }
 }
 
+/// Called after the agent handled a request that may have changed the vault
+/// ([`Request::changes_vault`]), so a window showing it can refresh.
+pub type OnChange = Arc<dyn Fn() + Send + Sync>;
+
 /// Serves `vault` on its socket until `shutdown` completes, then locks it.
 pub async fn serve(
     vault: Arc<dyn VaultAccess>,
     socket: PathBuf,
     ready: impl FnOnce(&Path),
     shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
+    serve_with(vault, socket, ready, shutdown, None).await
+}
+
+/// [`serve`], calling `on_change` after every request that may have changed the vault.
+pub async fn serve_with(
+    vault: Arc<dyn VaultAccess>,
+    socket: PathBuf,
+    ready: impl FnOnce(&Path),
+    shutdown: impl std::future::Future<Output = ()>,
+    on_change: Option<OnChange>,
 ) -> Result<()> {
     let lock = AgentLock::acquire(&socket)?;
     let _ = std::fs::remove_file(&socket);
@@ -277,8 +313,9 @@ pub async fn serve(
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 let vault = vault.clone();
+                let on_change = on_change.clone();
                 tokio::spawn(async move {
-                    let _ = connection(vault, stream, my_uid).await;
+                    let _ = connection(vault, stream, my_uid, on_change).await;
                 });
             }
         }
@@ -296,6 +333,7 @@ async fn connection(
     vault: Arc<dyn VaultAccess>,
     stream: tokio::net::UnixStream,
     my_uid: u32,
+    on_change: Option<OnChange>,
 ) -> Result<()> {
     let peer = stream.peer_cred()?.uid();
     let (rd, mut wr) = stream.into_split();
@@ -325,9 +363,16 @@ async fn connection(
             Err(e) => Err(VaultError::AgentProtocol(json_error("request", &e))),
             Ok(req) => {
                 let vault = vault.clone();
-                tokio::task::spawn_blocking(move || handle(vault.as_ref(), req))
+                let changes = req.changes_vault();
+                let answer = tokio::task::spawn_blocking(move || handle(vault.as_ref(), req))
                     .await
-                    .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())))
+                    .unwrap_or_else(|e| Err(VaultError::AgentProtocol(e.to_string())));
+                if changes && answer.is_ok() {
+                    if let Some(f) = &on_change {
+                        f();
+                    }
+                }
+                answer
             }
         };
         write_reply(&mut wr, answer).await?;
