@@ -162,10 +162,15 @@ pub fn ensure_started(app: &AppHandle) {
             return;
         }
     };
+    // KEYWARD_ENDPOINT_PORT, else the `endpoint-port` setting.
+    let configured =
+        keyward_vault::access::on_vault(&AppVault(state.vault.clone()), |v| v.settings_get())
+            .map(|s| s.endpoint_port)
+            .unwrap_or(DEFAULT_PORT);
     let port = std::env::var("KEYWARD_ENDPOINT_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
-        .unwrap_or(DEFAULT_PORT);
+        .unwrap_or(configured);
     let listener = match tauri::async_runtime::block_on(endpoint::http::bind(port)) {
         Ok(l) => l,
         Err(e) => {

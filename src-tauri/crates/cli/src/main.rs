@@ -109,6 +109,9 @@ enum Cmd {
     /// Act as a third-party app: pair with the endpoint, ask for signatures and JWTs
     #[command(subcommand)]
     Request(approvals::RequestCmd),
+    /// Settings: idle lock, endpoint port, JWT lifetimes, link handling, start at login
+    #[command(subcommand)]
+    Config(ConfigCmd),
     /// QR codes
     #[command(subcommand)]
     Qr(QrCmd),
@@ -125,6 +128,20 @@ enum Cmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Subcommand)]
+enum ConfigCmd {
+    /// Every setting with its value, or the value of one
+    ///
+    /// idle-lock-minutes: lock after this many minutes without use (0 = never; default 15).
+    /// endpoint-port: the loopback endpoint's port (default 47800; the app reads it at start).
+    /// jwt-default-exp, jwt-max-exp: a minted JWT's lifetime when none is given (15 s) and the
+    /// longest allowed (5 min). simplewallet-links: handle simplewallet:// links (false).
+    /// start-at-login: start the app in the background at login (false).
+    Get { name: Option<String> },
+    /// Change a setting (see `config get --help` for the names)
+    Set { name: String, value: String },
 }
 
 #[derive(Subcommand)]
@@ -595,6 +612,33 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
                 "keyward-cli",
                 &mut std::io::stdout(),
             );
+        }
+        Cmd::Config(ConfigCmd::Get { name }) => {
+            let settings = with_backend(false, |b| b.settings_get())?;
+            match name {
+                Some(n) => {
+                    let v = settings.get(&n)?;
+                    if out.json {
+                        out.result(&serde_json::json!({ "name": n, "value": v }));
+                    } else {
+                        println!("{v}");
+                    }
+                }
+                None if out.json => out.result(&settings),
+                None => {
+                    for (n, what) in keyward_vault::SETTINGS {
+                        println!("{n} = {}    # {what}", settings.get(n)?);
+                    }
+                }
+            }
+        }
+        Cmd::Config(ConfigCmd::Set { name, value }) => {
+            let settings = with_backend(false, |b| b.settings_set(&name, &value))?;
+            if out.json {
+                out.result(&settings);
+            } else {
+                println!("{name} = {}", settings.get(&name)?);
+            }
         }
         Cmd::Qr(QrCmd::Encode { text, file, render }) => {
             let data = match (text, file) {

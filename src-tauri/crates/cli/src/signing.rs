@@ -431,10 +431,10 @@ pub struct MintArgs {
     /// ES256K secp256k1)
     #[arg(long, value_enum)]
     pub alg: Option<JwtAlgArg>,
-    /// Lifetime (15s, 2m, 90)
-    #[arg(long, default_value = "15s")]
-    pub exp: String,
-    /// Refuse lifetimes above this (default 5m)
+    /// Lifetime (15s, 2m, 90); default the `jwt-default-exp` setting (15 s unless changed)
+    #[arg(long)]
+    pub exp: Option<String>,
+    /// Refuse lifetimes above this; default the `jwt-max-exp` setting (5 min unless changed)
     #[arg(long)]
     pub max_exp: Option<String>,
     /// Audience (repeatable)
@@ -477,7 +477,7 @@ impl MintArgs {
                 ModeArg::Generic => JwtMode::Generic,
             },
             alg: self.alg.map(JwtAlgArg::lib),
-            exp_secs: Some(jwt::parse_duration(&self.exp)?),
+            exp_secs: self.exp.as_deref().map(jwt::parse_duration).transpose()?,
             max_exp_secs: self
                 .max_exp
                 .as_deref()

@@ -130,6 +130,11 @@ pub enum Request {
     GrantRevoke {
         id: String,
     },
+    SettingsGet,
+    SettingsSet {
+        name: String,
+        value: String,
+    },
 }
 
 impl Request {
@@ -158,6 +163,7 @@ impl Request {
                 | Request::ProfileGet { .. }
                 | Request::AppList
                 | Request::GrantList
+                | Request::SettingsGet
         )
     }
 }
@@ -224,6 +230,8 @@ pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
         Request::AppUnpair { app } => to_value(b.app_unpair(&app)?),
         Request::GrantList => to_value(b.grant_list()?),
         Request::GrantRevoke { id } => to_value(b.grant_revoke(&id)?),
+        Request::SettingsGet => to_value(b.settings_get()?),
+        Request::SettingsSet { name, value } => to_value(b.settings_set(&name, &value)?),
     }
 }
 
@@ -651,5 +659,14 @@ impl Backend for AgentClient {
     }
     fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant> {
         self.call_as(&Request::GrantRevoke { id: id.into() })
+    }
+    fn settings_get(&mut self) -> Result<crate::Settings> {
+        self.call_as(&Request::SettingsGet)
+    }
+    fn settings_set(&mut self, name: &str, value: &str) -> Result<crate::Settings> {
+        self.call_as(&Request::SettingsSet {
+            name: name.into(),
+            value: value.into(),
+        })
     }
 }

@@ -445,4 +445,8 @@ pub trait Backend {
     fn grant_list(&mut self) -> Result<Vec<StoredGrant>>;
     /// Revokes one grant, live or expired.
     fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant>;
+    /// The settings (defaults where none were set).
+    fn settings_get(&mut self) -> Result<crate::Settings>;
+    /// Sets one setting by its `config` name (`idle-lock-minutes`, …); the settings after.
+    fn settings_set(&mut self, name: &str, value: &str) -> Result<crate::Settings>;
 }

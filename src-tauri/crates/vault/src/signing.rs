@@ -83,8 +83,13 @@ impl Vault {
         req.verify(stored)
     }
 
-    pub(crate) fn mint(&mut self, key: &str, options: MintOptions) -> Result<Minted> {
+    pub(crate) fn mint(&mut self, key: &str, mut options: MintOptions) -> Result<Minted> {
         self.vault_key()?;
+        // What the caller did not choose comes from the settings (`jwt-default-exp`,
+        // `jwt-max-exp`).
+        let settings = self.read_settings()?;
+        options.exp_secs = options.exp_secs.or(Some(settings.jwt_default_exp_secs));
+        options.max_exp_secs = options.max_exp_secs.or(Some(settings.jwt_max_exp_secs));
         let row = self.index.resolve(key)?;
         policy_of(&row).check(Usage::Jwt)?;
         let public = PublicKey::from_spki_der(&row.spki)?;

@@ -21,6 +21,8 @@ use zeroize::Zeroizing;
 mod approvals;
 #[path = "profiles.rs"]
 mod profiles;
+#[path = "settings.rs"]
+pub(crate) mod settings;
 
 pub use approvals::KeyFacts;
 #[path = "signing.rs"]
@@ -1136,6 +1138,14 @@ impl Backend for Vault {
 
     fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant> {
         self.revoke(id)
+    }
+
+    fn settings_get(&mut self) -> Result<crate::Settings> {
+        self.read_settings()
+    }
+
+    fn settings_set(&mut self, name: &str, value: &str) -> Result<crate::Settings> {
+        self.write_setting(name, value)
     }
 
     fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo> {
