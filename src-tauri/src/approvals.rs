@@ -11,6 +11,7 @@ use keyward_approval::endpoint::{
 };
 use keyward_approval::grant::{GrantSpec, Scope};
 use keyward_crypto::Coded;
+use keyward_vault::session::Idle;
 use keyward_vault::{Backend, ErrorBody, PairedApp, StoredGrant, Vault, VaultError};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
@@ -22,7 +23,7 @@ use crate::commands::{io_error, with_vault, AppState, CmdResult};
 const DEFAULT_PORT: u16 = 47800;
 const CHANGED: &str = "approvals://changed";
 /// Emitted when the CLI changed the vault through the app's agent socket.
-const VAULT_CHANGED: &str = "vault://changed";
+pub(crate) const VAULT_CHANGED: &str = "vault://changed";
 const PROMPT: &str = "prompt";
 
 fn body(e: &EndpointError) -> ErrorBody {
@@ -34,14 +35,16 @@ fn body(e: &EndpointError) -> ErrorBody {
     }
 }
 
-/// The app's vault slot, as the broker reaches it.
-struct AppVault(Arc<Mutex<Option<Vault>>>);
+/// The app's vault slot, as the broker and the agent reach it (each call counts as use of
+/// Keyward for the idle lock).
+pub(crate) struct AppVault(pub(crate) Arc<Mutex<Option<Vault>>>, pub(crate) Arc<Idle>);
 
 impl VaultAccess for AppVault {
     fn with_vault(
         &self,
         f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
     ) -> Result<(), VaultError> {
+        self.1.touch(crate::session::now());
         let mut guard = self
             .0
             .lock()
@@ -149,7 +152,7 @@ pub fn ensure_started(app: &AppHandle) {
     if slot.broker.is_some() {
         return;
     }
-    let access = Arc::new(AppVault(state.vault.clone()));
+    let access = Arc::new(AppVault(state.vault.clone(), state.idle.clone()));
     let broker = match Broker::new(
         access,
         Arc::new(WindowApprover(app.clone())),
@@ -164,9 +167,11 @@ pub fn ensure_started(app: &AppHandle) {
     };
     // KEYWARD_ENDPOINT_PORT, else the `endpoint-port` setting.
     let configured =
-        keyward_vault::access::on_vault(&AppVault(state.vault.clone()), |v| v.settings_get())
-            .map(|s| s.endpoint_port)
-            .unwrap_or(DEFAULT_PORT);
+        keyward_vault::access::on_vault(&AppVault(state.vault.clone(), state.idle.clone()), |v| {
+            v.settings_get()
+        })
+        .map(|s| s.endpoint_port)
+        .unwrap_or(DEFAULT_PORT);
     let port = std::env::var("KEYWARD_ENDPOINT_PORT")
         .ok()
         .and_then(|p| p.parse().ok())
@@ -198,7 +203,8 @@ pub fn ensure_started(app: &AppHandle) {
         // while it is locked, gets only status and unlock). A CLI agent already serving this
         // vault keeps it; the app then goes without.
         if let Ok(socket) = keyward_vault::paths::socket_path(&id) {
-            let access: Arc<dyn VaultAccess> = Arc::new(AppVault(state.vault.clone()));
+            let access: Arc<dyn VaultAccess> =
+                Arc::new(AppVault(state.vault.clone(), state.idle.clone()));
             let handle = app.clone();
             // The windows re-read what they show when the CLI changed the vault.
             let on_change: keyward_vault::agent::OnChange = Arc::new(move || {
@@ -221,7 +227,7 @@ pub fn ensure_started(app: &AppHandle) {
     });
 }
 
-fn broker(state: &AppState) -> CmdResult<Arc<Broker>> {
+pub(crate) fn broker(state: &AppState) -> CmdResult<Arc<Broker>> {
     let slot = state.endpoint.lock().unwrap_or_else(|p| p.into_inner());
     slot.broker.clone().ok_or_else(|| {
         slot.error.clone().unwrap_or_else(|| {

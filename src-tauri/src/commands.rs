@@ -16,6 +16,8 @@ pub struct AppState {
     pub(crate) endpoint: Mutex<crate::approvals::EndpointSlot>,
     /// The local playground the app started (killed when replaced, stopped or on exit).
     pub(crate) playground: Arc<Mutex<Option<keyward_services::playground::Playground>>>,
+    /// When Keyward was last used (the window, the agent socket, the endpoint): the idle lock.
+    pub(crate) idle: Arc<keyward_vault::session::Idle>,
 }
 
 pub(crate) type CmdResult<T> = Result<T, ErrorBody>;
@@ -54,6 +56,7 @@ where
     for<'e> ErrorBody: From<&'e E>,
 {
     let slot = state.vault.clone();
+    state.idle.touch(crate::session::now());
     tauri::async_runtime::spawn_blocking(move || {
         let mut guard = slot.lock().map_err(|_| io_error("vault state poisoned"))?;
         if guard.is_none() {

@@ -6,6 +6,7 @@
 mod approvals;
 mod commands;
 mod services;
+mod session;
 mod signing;
 
 fn main() {
@@ -65,6 +66,7 @@ fn main() {
         .setup(|app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || approvals::ensure_started(&handle));
+            session::start(app.handle());
             Ok(())
         })
         .build(tauri::generate_context!())

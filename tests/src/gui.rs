@@ -111,8 +111,20 @@ pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
 /// The app on a free endpoint port, unlocked with `passphrase` (the vault must exist), once its
 /// endpoint answers: the session and the endpoint's URL.
 pub async fn launch_with_endpoint(cli: &Cli, passphrase: &str) -> (App, String) {
+    launch_with_endpoint_env(cli, passphrase, &[]).await
+}
+
+/// [`launch_with_endpoint`] with more environment for the app.
+pub async fn launch_with_endpoint_env(
+    cli: &Cli,
+    passphrase: &str,
+    env: &[(&str, &str)],
+) -> (App, String) {
     let port = free_port();
-    let app = launch_with(cli, &[("KEYWARD_ENDPOINT_PORT", &port.to_string())]).await;
+    let port_text = port.to_string();
+    let mut all = vec![("KEYWARD_ENDPOINT_PORT", port_text.as_str())];
+    all.extend_from_slice(env);
+    let app = launch_with(cli, &all).await;
     let c = &app.client;
     by_id(c, "screen-unlock").await;
     type_into(c, "unlock-passphrase", passphrase).await;

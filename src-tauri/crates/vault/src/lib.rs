@@ -16,6 +16,7 @@ pub mod backup;
 pub mod error;
 pub mod index;
 pub mod paths;
+pub mod session;
 pub mod store;
 pub mod vault;
 

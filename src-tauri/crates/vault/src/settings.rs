@@ -144,6 +144,11 @@ fn unknown(name: &str) -> VaultError {
 }
 
 impl Vault {
+    /// The settings, without a `&mut` borrow (the desktop's idle timer reads them).
+    pub fn settings_now(&self) -> Result<Settings> {
+        self.read_settings()
+    }
+
     /// The settings (defaults where none were set). Needs an initialized vault only.
     pub(crate) fn read_settings(&self) -> Result<Settings> {
         self.id()?;

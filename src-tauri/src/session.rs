@@ -1,0 +1,81 @@
+//! Locking by itself: after the idle time the user set (`idle-lock-minutes`; the
+//! `KEYWARD_IDLE_LOCK_SECS` environment variable overrides it, for tests and kiosks) and when
+//! the screen locks. Locking drops "until lock" grants and the keys the broker kept unsealed,
+//! and the windows show the unlock screen.
+
+use std::time::Duration;
+
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::approvals::{broker, VAULT_CHANGED};
+use crate::commands::AppState;
+
+/// Unix seconds.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// Locks the vault if it is unlocked (logged as `vault.lock`). Reaches the vault without
+/// counting as use.
+fn lock(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let locked = {
+        let Ok(mut guard) = state.vault.lock() else {
+            return;
+        };
+        match guard.as_mut() {
+            Some(v) if !v.is_locked() => {
+                v.lock_now();
+                true
+            }
+            _ => false,
+        }
+    };
+    if locked {
+        if let Ok(b) = broker(&state) {
+            b.locked_now();
+        }
+        let _ = app.emit(VAULT_CHANGED, ());
+    }
+}
+
+/// The idle limit in seconds (0 = never).
+fn idle_limit(state: &AppState) -> i64 {
+    if let Some(secs) = std::env::var("KEYWARD_IDLE_LOCK_SECS")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+    {
+        return secs;
+    }
+    let Ok(guard) = state.vault.lock() else {
+        return 0;
+    };
+    guard
+        .as_ref()
+        .filter(|v| v.vault_id().is_some())
+        .and_then(|v| v.settings_now().ok())
+        .map(|s| i64::from(s.idle_lock_minutes) * 60)
+        .unwrap_or(0)
+}
+
+/// Starts the idle timer and the screen-lock watch.
+pub fn start(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    state.idle.touch(now());
+    let handle = app.clone();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(1));
+        let state = handle.state::<AppState>();
+        let limit = idle_limit(&state);
+        if state.idle.expired(now(), limit) {
+            lock(&handle);
+            state.idle.touch(now());
+        }
+    });
+    let handle = app.clone();
+    // No session bus or no screen saver: idle locking still works.
+    let _ = keyward_vault::session::watch_screen_lock(move || lock(&handle));
+}
