@@ -51,8 +51,10 @@ KW_DEBIAN_PACKAGES=(
   libxdo-dev build-essential file pkg-config curl wget
   # virtual display, screenshots, WebDriver for the GUI tests
   xvfb xauth x11-utils webkit2gtk-driver imagemagick
-  # a real Secret Service for the keychain tests
-  gnome-keyring dbus-daemon dbus-bin libsecret-tools
+  # a real Secret Service for the keychain tests; gdbus sends the screen-lock signal
+  gnome-keyring dbus-daemon dbus-bin libsecret-tools libglib2.0-bin
+  # the clipboard test reads the X clipboard
+  xclip
   # interop tests
   openssl openssh-client
 )

@@ -48,6 +48,7 @@ const COMMANDS: &[&str] = &[
     "app_unpair",
     "grant_revoke",
     "prompt_focus",
+    "clipboard_copy",
 ];
 
 fn main() {

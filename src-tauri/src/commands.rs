@@ -18,6 +18,8 @@ pub struct AppState {
     pub(crate) playground: Arc<Mutex<Option<keyward_services::playground::Playground>>>,
     /// When Keyward was last used (the window, the agent socket, the endpoint): the idle lock.
     pub(crate) idle: Arc<keyward_vault::session::Idle>,
+    /// What the app copied, and its pending clear.
+    pub(crate) clip: Arc<crate::clipboard::Clip>,
 }
 
 pub(crate) type CmdResult<T> = Result<T, ErrorBody>;

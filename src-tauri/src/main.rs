@@ -4,6 +4,7 @@
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
 mod approvals;
+mod clipboard;
 mod commands;
 mod services;
 mod session;
@@ -62,6 +63,7 @@ fn main() {
             approvals::app_unpair,
             approvals::grant_revoke,
             approvals::prompt_focus,
+            clipboard::clipboard_copy,
         ])
         .setup(|app| {
             let handle = app.handle().clone();

@@ -114,7 +114,7 @@ describe('reveal', () => {
     await screen.findByTestId('reveal-panel');
     await click('reveal-copy');
     await waitFor(() => expect(writeText).toHaveBeenCalledWith(revealedText('kid-1', 'pem')));
-    expect(byId('reveal-copy').textContent?.trim()).toBe('Copied');
+    await waitFor(() => expect(byId('reveal-copy').textContent?.trim()).toBe('Copied'));
   });
 
   it('hides the key when another key is selected', async () => {
