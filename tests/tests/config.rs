@@ -78,3 +78,23 @@ fn settings_have_defaults_checked_changes_and_drive_jwt_lifetimes() {
         .unwrap()
         .contains("idle-lock-minutes: 15 → 5"));
 }
+
+#[test]
+fn start_at_login_writes_and_removes_the_autostart_entry() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let config_home = cli.scratch().join("xdg-config");
+    let set = |value: &str| {
+        let mut cmd = cli.command(&["--json", "config", "set", "start-at-login", value]);
+        cmd.env("XDG_CONFIG_HOME", &config_home);
+        let out = keyward_tests::run_command(cmd, None);
+        assert!(out.status.success(), "{}", keyward_tests::describe(&out));
+    };
+    let entry = config_home.join("autostart").join("keyward.desktop");
+    set("true");
+    let text = std::fs::read_to_string(&entry).expect("the autostart entry exists");
+    assert!(text.contains("Exec=keyward --background"), "{text}");
+    assert!(text.starts_with("[Desktop Entry]"), "{text}");
+    set("false");
+    assert!(!entry.exists(), "the autostart entry is gone");
+}

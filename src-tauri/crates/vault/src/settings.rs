@@ -135,6 +135,35 @@ impl Settings {
     }
 }
 
+/// The XDG autostart entry that starts the app in the background at login.
+pub fn autostart_path() -> Result<std::path::PathBuf> {
+    let base = dirs::config_dir()
+        .ok_or_else(|| VaultError::Io("no config directory (set HOME or XDG_CONFIG_HOME)".into()))?;
+    Ok(base.join("autostart").join("keyward.desktop"))
+}
+
+/// Writes or removes the autostart entry (`keyward --background`, the installed app).
+fn autostart(on: bool) -> Result<()> {
+    let path = autostart_path()?;
+    if on {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| VaultError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        }
+        let entry = "[Desktop Entry]\nType=Application\nName=Keyward\n\
+Comment=Keyward key manager, in the background (socket and endpoint serving)\n\
+Exec=keyward --background\nIcon=keyward\nTerminal=false\nX-GNOME-Autostart-enabled=true\n";
+        std::fs::write(&path, entry)
+            .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))
+    } else {
+        match std::fs::remove_file(&path) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(VaultError::Io(format!("cannot remove {}: {e}", path.display()))),
+        }
+    }
+}
+
 fn unknown(name: &str) -> VaultError {
     let names: Vec<&str> = SETTINGS.iter().map(|(n, _)| *n).collect();
     VaultError::Usage(format!(
@@ -165,6 +194,9 @@ impl Vault {
         let mut s = self.read_settings()?;
         let before = s.get(name)?;
         s.set(name, value)?;
+        if name == "start-at-login" {
+            autostart(s.start_at_login)?;
+        }
         let text = serde_json::to_string(&s).expect("settings serialise");
         self.index.set_meta(&[(META_KEY, &text)])?;
         self.log(
