@@ -12,7 +12,12 @@ mod signing;
 
 fn main() {
     keyward_vault::harden_process();
+    let background = std::env::args().any(|a| a == "--background");
     tauri::Builder::default()
+        // First: a second launch ends here, in the running app's callback.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            session::second_launch(app, &argv);
+        }))
         .plugin(tauri_plugin_dialog::init())
         .manage(commands::AppState::default())
         .invoke_handler(tauri::generate_handler![
@@ -65,10 +70,11 @@ fn main() {
             approvals::prompt_focus,
             clipboard::clipboard_copy,
         ])
-        .setup(|app| {
+        .setup(move |app| {
             let handle = app.handle().clone();
             std::thread::spawn(move || approvals::ensure_started(&handle));
             session::start(app.handle());
+            session::background_mode(app.handle(), background);
             Ok(())
         })
         .build(tauri::generate_context!())

@@ -79,3 +79,37 @@ pub fn start(app: &AppHandle) {
     // No session bus or no screen saver: idle locking still works.
     let _ = keyward_vault::session::watch_screen_lock(move || lock(&handle));
 }
+
+/// A second `keyward` was started: `--quit` ends this one; anything else shows and focuses
+/// the main window (the second process exits).
+pub fn second_launch(app: &AppHandle, argv: &[String]) {
+    if argv.iter().any(|a| a == "--quit") {
+        app.exit(0);
+        return;
+    }
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+}
+
+/// `--background` (how the autostart entry starts the app): the main window starts hidden, and
+/// closing it hides it again, while the agent socket and the endpoint keep serving. Launching
+/// `keyward` shows it; `keyward --quit` ends the app.
+pub fn background_mode(app: &AppHandle, background: bool) {
+    if !background {
+        return;
+    }
+    let Some(w) = app.get_webview_window("main") else {
+        return;
+    };
+    let _ = w.hide();
+    let window = w.clone();
+    w.on_window_event(move |ev| {
+        if let tauri::WindowEvent::CloseRequested { api, .. } = ev {
+            api.prevent_close();
+            let _ = window.hide();
+        }
+    });
+}

@@ -137,8 +137,9 @@ impl Settings {
 
 /// The XDG autostart entry that starts the app in the background at login.
 pub fn autostart_path() -> Result<std::path::PathBuf> {
-    let base = dirs::config_dir()
-        .ok_or_else(|| VaultError::Io("no config directory (set HOME or XDG_CONFIG_HOME)".into()))?;
+    let base = dirs::config_dir().ok_or_else(|| {
+        VaultError::Io("no config directory (set HOME or XDG_CONFIG_HOME)".into())
+    })?;
     Ok(base.join("autostart").join("keyward.desktop"))
 }
 
@@ -159,7 +160,10 @@ Exec=keyward --background\nIcon=keyward\nTerminal=false\nX-GNOME-Autostart-enabl
         match std::fs::remove_file(&path) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(VaultError::Io(format!("cannot remove {}: {e}", path.display()))),
+            Err(e) => Err(VaultError::Io(format!(
+                "cannot remove {}: {e}",
+                path.display()
+            ))),
         }
     }
 }
