@@ -49,6 +49,8 @@ const COMMANDS: &[&str] = &[
     "grant_revoke",
     "prompt_focus",
     "clipboard_copy",
+    "settings_get",
+    "settings_set",
 ];
 
 fn main() {

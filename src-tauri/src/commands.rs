@@ -418,3 +418,19 @@ pub async fn backup_restore(
     })
     .await
 }
+
+/// The settings (defaults where none were set).
+#[tauri::command]
+pub async fn settings_get(state: tauri::State<'_, AppState>) -> CmdResult<keyward_vault::Settings> {
+    with_vault(&state, |v| v.settings_get()).await
+}
+
+/// Changes one setting by its `config` name; the settings after.
+#[tauri::command]
+pub async fn settings_set(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    value: String,
+) -> CmdResult<keyward_vault::Settings> {
+    with_vault(&state, move |v| v.settings_set(&name, &value)).await
+}

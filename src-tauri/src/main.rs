@@ -69,6 +69,8 @@ fn main() {
             approvals::grant_revoke,
             approvals::prompt_focus,
             clipboard::clipboard_copy,
+            commands::settings_get,
+            commands::settings_set,
         ])
         .setup(move |app| {
             let handle = app.handle().clone();

@@ -77,6 +77,7 @@ describe('navigation', () => {
       'nav-approvals',
       'nav-activity',
       'nav-backup',
+      'nav-settings',
     ].map(byId);
     for (const b of items) {
       expect(b.tagName).toBe('BUTTON');

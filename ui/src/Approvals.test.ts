@@ -97,7 +97,7 @@ describe('Approvals screen', () => {
     render(App);
     await screen.findByTestId('screen-keys');
     const labels = Array.from(byId('nav-keys').closest('nav')!.querySelectorAll('button')).map((b) => b.textContent?.trim());
-    expect(labels).toEqual(['Keys', 'Sign', 'Tokens', 'Services', 'Approvals', 'Activity', 'Backup']);
+    expect(labels).toEqual(['Keys', 'Sign', 'Tokens', 'Services', 'Approvals', 'Activity', 'Backup', 'Settings']);
     expect(be.callsTo('approvals_state')).toHaveLength(0);
     await fireEvent.click(byId('nav-approvals'));
     await screen.findByTestId('screen-approvals');

@@ -697,3 +697,30 @@ export function watchEvent(
     if (stop) quietly(stop);
   };
 }
+
+/** The user's settings (`keyward-cli config get`). */
+export interface Settings {
+  idleLockMinutes: number;
+  endpointPort: number;
+  jwtDefaultExpSecs: number;
+  jwtMaxExpSecs: number;
+  simplewalletLinks: boolean;
+  startAtLogin: boolean;
+}
+
+/** Setting names as `settings_set` (and `keyward-cli config set`) spells them. */
+export type SettingName =
+  | 'idle-lock-minutes'
+  | 'endpoint-port'
+  | 'jwt-default-exp'
+  | 'jwt-max-exp'
+  | 'simplewallet-links'
+  | 'start-at-login';
+
+export function settingsGet(): Promise<Settings> {
+  return call<Settings>('settings_get');
+}
+
+export function settingsSet(name: SettingName, value: string): Promise<Settings> {
+  return call<Settings>('settings_set', { name, value });
+}

@@ -237,6 +237,14 @@ export function fakeBackend(opts: FakeOptions = {}) {
     },
     apps: structuredClone(opts.approvals?.apps ?? []) as PairedApp[],
     grants: structuredClone(opts.approvals?.grants ?? []) as GrantView[],
+    settings: {
+      idleLockMinutes: 15,
+      endpointPort: 47800,
+      jwtDefaultExpSecs: 15,
+      jwtMaxExpSecs: 300,
+      simplewalletLinks: false,
+      startAtLogin: false,
+    },
   };
   const profileOf = (name: unknown) => {
     const p = state.profiles.find((x) => x.name === name);
@@ -287,6 +295,25 @@ export function fakeBackend(opts: FakeOptions = {}) {
       throw locked;
     }
     switch (cmd) {
+      case 'settings_get':
+        return { ...state.settings };
+      case 'settings_set': {
+        const { name, value } = payload as { name: string; value: string };
+        const s = state.settings;
+        const num = Number(value);
+        const bad = { code: 'usage.invalid', message: `${name}: bad value`, hint: '' };
+        if (name === 'idle-lock-minutes') {
+          if (!Number.isInteger(num) || num < 0 || num > 1440) throw bad;
+          s.idleLockMinutes = num;
+        } else if (name === 'start-at-login') {
+          s.startAtLogin = value === 'true';
+        } else if (name === 'simplewallet-links') {
+          s.simplewalletLinks = value === 'true';
+        } else {
+          throw bad;
+        }
+        return { ...s };
+      }
       case 'vault_status':
         return status();
       case 'vault_init':
