@@ -18,6 +18,7 @@ use keyward_approval::Block;
 use keyward_crypto::sign::{JwsAlg, Scheme};
 use keyward_crypto::Coded;
 use keyward_vault::agent::AgentClient;
+use keyward_vault::at_text as when;
 use keyward_vault::{Backend, Vault, VaultError};
 use serde_json::json;
 
@@ -227,16 +228,6 @@ fn with_backend<T>(
         return Ok(f(&mut agent)?);
     }
     Ok(f(&mut vault)?)
-}
-
-fn when(t: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(t)
-        .ok()
-        .and_then(|d| {
-            d.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| t.to_string())
 }
 
 pub fn apps(cmd: AppsCmd, out: &Out) -> ExitCode {

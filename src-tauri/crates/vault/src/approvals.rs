@@ -19,7 +19,7 @@ fn unix_now() -> i64 {
 }
 
 /// Unix seconds as RFC 3339 (the number itself when out of range).
-fn at_text(t: i64) -> String {
+pub fn at_text(t: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(t)
         .ok()
         .and_then(|d| {

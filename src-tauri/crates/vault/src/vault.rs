@@ -24,7 +24,7 @@ mod profiles;
 #[path = "settings.rs"]
 pub(crate) mod settings;
 
-pub use approvals::KeyFacts;
+pub use approvals::{at_text, KeyFacts};
 #[path = "signing.rs"]
 mod signing;
 
