@@ -639,6 +639,20 @@ impl Keyring {
 
 impl Drop for Keyring {
     fn drop(&mut self) {
+        // A failing test shows what its gnome-keyring said (a daemon that died on an
+        // assertion leaves the reason only there; the temp dir goes away with this value).
+        if std::thread::panicking() {
+            if let Some(d) = self.daemon.as_mut() {
+                let state = match d.try_wait() {
+                    Ok(Some(st)) => format!("exited: {st}"),
+                    _ => "running".to_string(),
+                };
+                eprintln!(
+                    "gnome-keyring-daemon ({state}) log:\n{}",
+                    read_log(&self.dir.path().join("keyring.log"))
+                );
+            }
+        }
         if let Some(mut d) = self.daemon.take() {
             terminate(&mut d);
         }
