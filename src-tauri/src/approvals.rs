@@ -9,7 +9,7 @@ use keyward_approval::endpoint::{
     self, Approver, Broker, Closed, Config, DecideInput, EndpointError, GrantView, PairingView,
     PromptItem, PromptView, SystemClock, VaultAccess,
 };
-use keyward_approval::grant::{GrantSpec, Scope};
+use keyward_approval::grant::GrantSpec;
 use keyward_crypto::Coded;
 use keyward_vault::session::Idle;
 use keyward_vault::{Backend, ErrorBody, PairedApp, StoredGrant, Vault, VaultError};
@@ -272,21 +272,10 @@ pub async fn approval_decide(
     passphrase: Option<String>,
 ) -> CmdResult<()> {
     let b = broker(&state)?;
-    let grant = match (grant.as_deref(), minutes) {
-        (None, _) => None,
-        (Some("once"), _) => Some(GrantSpec { scope: Scope::Once }),
-        (Some("until_lock"), _) => Some(GrantSpec {
-            scope: Scope::UntilLock,
-        }),
-        (Some("for_minutes"), Some(m)) if (1..=1440).contains(&m) => Some(GrantSpec {
-            scope: Scope::ForMinutes(m),
-        }),
-        _ => {
-            return Err(body(&EndpointError::BadRequest(
-                "grant is once, for_minutes (with 1-1440 minutes) or until_lock".into(),
-            )))
-        }
-    };
+    let grant = grant
+        .map(|g| GrantSpec::parse(&g, minutes))
+        .transpose()
+        .map_err(|e| body(&EndpointError::BadRequest(e)))?;
     let pass = passphrase.map(Zeroizing::new);
     let r = blocking(move || {
         b.decide(

@@ -12,7 +12,7 @@ use keyward_approval::endpoint::{
     self, ApproverEvent, Broker, ChannelApprover, Client, Closed, Config, Credentials, DecideInput,
     EndpointError, PromptItem, SystemClock,
 };
-use keyward_approval::grant::{GrantSpec, Scope};
+use keyward_approval::grant::GrantSpec;
 use keyward_approval::request::{JwtTemplate, Kind};
 use keyward_approval::Block;
 use keyward_crypto::sign::{JwsAlg, Scheme};
@@ -630,7 +630,7 @@ fn spawn_terminal(
             let result = match &item {
                 PromptItem::Pairing(p) => broker.decide_pairing(&p.id, approve, None),
                 PromptItem::Request(p) => {
-                    let grant = match grant.map(parse_grant).transpose() {
+                    let grant = match grant.map(|g| GrantSpec::parse(g, None)).transpose() {
                         Ok(g) => g,
                         Err(e) => {
                             eprintln!("{e}");
@@ -673,22 +673,6 @@ fn spawn_terminal(
             }
         }
     });
-}
-
-fn parse_grant(g: &str) -> Result<GrantSpec, String> {
-    let scope = match g {
-        "once" => Scope::Once,
-        "lock" | "until-lock" => Scope::UntilLock,
-        m => {
-            let n = m
-                .strip_suffix('m')
-                .and_then(|n| n.parse::<u32>().ok())
-                .filter(|n| (1..=1440).contains(n))
-                .ok_or_else(|| format!("grant {m:?}: use once, 1m-1440m or lock"))?;
-            Scope::ForMinutes(n)
-        }
-    };
-    Ok(GrantSpec { scope })
 }
 
 // ---------------------------------------------------------------------------------------
