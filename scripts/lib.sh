@@ -55,6 +55,8 @@ KW_DEBIAN_PACKAGES=(
   gnome-keyring dbus-daemon dbus-bin libsecret-tools libglib2.0-bin
   # the clipboard test reads the X clipboard
   xclip
+  # deep links: run-time registration of URL schemes (tauri-plugin-deep-link on Linux)
+  desktop-file-utils xdg-utils
   # interop tests
   openssl openssh-client
 )

@@ -14,7 +14,7 @@ use keyward_crypto::Coded;
 use keyward_vault::session::Idle;
 use keyward_vault::{Backend, ErrorBody, PairedApp, StoredGrant, Vault, VaultError};
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, WebviewUrl, WebviewWindowBuilder};
+use tauri::{AppHandle, Emitter, Manager, UserAttentionType, WebviewUrl, WebviewWindowBuilder};
 use zeroize::Zeroizing;
 
 use crate::commands::{io_error, with_vault, AppState, CmdResult};
@@ -61,10 +61,13 @@ impl VaultAccess for AppVault {
 /// Opens prompts in the prompt window and tells both windows something changed.
 struct WindowApprover(AppHandle);
 
-fn show_prompt_window(app: &AppHandle) {
+/// Shows the prompt window (creating it the first time), focused and asking for attention
+/// (the urgency hint on X11; Wayland's focus rules may leave it behind other windows).
+pub(crate) fn show_prompt_window(app: &AppHandle) {
     if let Some(w) = app.get_webview_window(PROMPT) {
         let _ = w.show();
         let _ = w.set_focus();
+        let _ = w.request_user_attention(Some(UserAttentionType::Critical));
         return;
     }
     let built = WebviewWindowBuilder::new(app, PROMPT, WebviewUrl::App("prompt.html".into()))
@@ -74,6 +77,7 @@ fn show_prompt_window(app: &AppHandle) {
         .focused(true)
         .build();
     if let Ok(w) = built {
+        let _ = w.request_user_attention(Some(UserAttentionType::Critical));
         // Closing the prompt is a "no" to everything it holds; the window stays for the next.
         let handle = app.clone();
         let window = w.clone();
@@ -122,17 +126,41 @@ fn hide_when_idle(app: &AppHandle) {
     }
 }
 
+/// Whether the user sees the main window.
+fn main_visible(app: &AppHandle) -> bool {
+    app.get_webview_window("main")
+        .map(|w| w.is_visible().unwrap_or(false) && !w.is_minimized().unwrap_or(false))
+        .unwrap_or(false)
+}
+
 impl Approver for WindowApprover {
-    fn open(&self, _item: &PromptItem) {
-        show_prompt_window(&self.0);
+    /// While the main window shows, the prompt window opens at once. While it is hidden
+    /// (background mode), a notification asks the user first and its click opens the prompt;
+    /// with no notification server, the prompt opens at once. A deep link's prompt opens at
+    /// once too: the user just followed the link.
+    fn open(&self, item: &PromptItem) {
+        let (title, from) = match item {
+            PromptItem::Request(r) => (r.title.clone(), r.app.name.clone()),
+            PromptItem::Pairing(p) => ("pair with Keyward".to_owned(), p.app_name.clone()),
+        };
+        let from_link = from == keyward_approval::endpoint::link::UNKNOWN_APP;
+        if from_link || main_visible(&self.0) || !crate::notify::request(&self.0, &title, &from) {
+            show_prompt_window(&self.0);
+        }
         let _ = self.0.emit(CHANGED, ());
+        let app = self.0.clone();
+        // Off the broker's call: it may hold its state lock.
+        std::thread::spawn(move || crate::tray::update(&app));
     }
 
     fn close(&self, _id: &str, _why: Closed) {
         let _ = self.0.emit(CHANGED, ());
         let app = self.0.clone();
         // Off the broker's call: it may hold its state lock.
-        std::thread::spawn(move || hide_when_idle(&app));
+        std::thread::spawn(move || {
+            hide_when_idle(&app);
+            crate::tray::update(&app);
+        });
     }
 }
 
@@ -209,6 +237,9 @@ pub fn ensure_started(app: &AppHandle) {
             // The windows re-read what they show when the CLI changed the vault.
             let on_change: keyward_vault::agent::OnChange = Arc::new(move || {
                 let _ = handle.emit(VAULT_CHANGED, ());
+                let h = handle.clone();
+                // A `config set simplewallet-links` through the socket (re)registers the scheme.
+                std::thread::spawn(move || crate::links::apply_settings(&h));
             });
             tauri::async_runtime::spawn(async move {
                 let _ = keyward_vault::agent::serve_with(

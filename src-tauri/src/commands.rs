@@ -428,9 +428,13 @@ pub async fn settings_get(state: tauri::State<'_, AppState>) -> CmdResult<keywar
 /// Changes one setting by its `config` name; the settings after.
 #[tauri::command]
 pub async fn settings_set(
+    app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
     name: String,
     value: String,
 ) -> CmdResult<keyward_vault::Settings> {
-    with_vault(&state, move |v| v.settings_set(&name, &value)).await
+    let s = with_vault(&state, move |v| v.settings_set(&name, &value)).await?;
+    // `simplewallet-links` (un)registers its scheme now.
+    tauri::async_runtime::spawn_blocking(move || crate::links::apply_settings(&app));
+    Ok(s)
 }

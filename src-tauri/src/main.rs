@@ -6,20 +6,27 @@
 mod approvals;
 mod clipboard;
 mod commands;
+mod links;
+mod notify;
 mod services;
 mod session;
 mod signing;
+mod tray;
 
 fn main() {
     keyward_vault::harden_process();
-    let background = std::env::args().any(|a| a == "--background");
+    let argv: Vec<String> = std::env::args().collect();
+    let background = argv.iter().any(|a| a == "--background");
+    let first_links = links::links_in(&argv);
     tauri::Builder::default()
         // First: a second launch ends here, in the running app's callback.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
             session::second_launch(app, &argv);
         }))
+        .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .manage(commands::AppState::default())
+        .manage(links::Registered::default())
         .invoke_handler(tauri::generate_handler![
             commands::vault_status,
             commands::vault_init,
@@ -74,9 +81,18 @@ fn main() {
         ])
         .setup(move |app| {
             let handle = app.handle().clone();
-            std::thread::spawn(move || approvals::ensure_started(&handle));
+            std::thread::spawn(move || {
+                approvals::ensure_started(&handle);
+                links::apply_settings(&handle);
+            });
             session::start(app.handle());
-            session::background_mode(app.handle(), background);
+            // Started by a link: its prompt, not the main window, comes forward.
+            session::background_mode(app.handle(), background || !first_links.is_empty());
+            if let Some(tray) = tray::build(app.handle()) {
+                use tauri::Manager;
+                app.manage(tray);
+            }
+            links::open_links(app.handle(), first_links.clone());
             Ok(())
         })
         .build(tauri::generate_context!())

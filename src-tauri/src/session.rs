@@ -20,7 +20,7 @@ pub(crate) fn now() -> i64 {
 
 /// Locks the vault if it is unlocked (logged as `vault.lock`). Reaches the vault without
 /// counting as use.
-fn lock(app: &AppHandle) {
+pub(crate) fn lock(app: &AppHandle) {
     let state = app.state::<AppState>();
     let locked = {
         let Ok(mut guard) = state.vault.lock() else {
@@ -80,13 +80,25 @@ pub fn start(app: &AppHandle) {
     let _ = keyward_vault::session::watch_screen_lock(move || lock(&handle));
 }
 
-/// A second `keyward` was started: `--quit` ends this one; anything else shows and focuses
-/// the main window (the second process exits).
+/// A second `keyward` was started: `--quit` ends this one; a `keyward://` (or
+/// `simplewallet://`) link goes to the broker; anything else shows and focuses the main window
+/// (the second process exits).
 pub fn second_launch(app: &AppHandle, argv: &[String]) {
     if argv.iter().any(|a| a == "--quit") {
         app.exit(0);
         return;
     }
+    let links = crate::links::links_in(argv);
+    if links.is_empty() {
+        show_main(app);
+    } else {
+        // A link opens its prompt, not the main window.
+        crate::links::open_links(app, links);
+    }
+}
+
+/// Shows and focuses the main window.
+pub(crate) fn show_main(app: &AppHandle) {
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.show();
         let _ = w.unminimize();

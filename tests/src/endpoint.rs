@@ -52,3 +52,40 @@ pub fn ask_in_thread(
     let (url, creds) = (url.to_owned(), creds.clone());
     std::thread::spawn(move || Client::new(&url)?.ask(&creds, &body))
 }
+
+/// A loopback HTTP server that answers every request `200 ok` and hands each JSON body it
+/// receives to the channel: a deep link's callback, a SimpleWallet `loginUrl`. Its URL is
+/// `http://127.0.0.1:PORT/cb`.
+pub fn capture_posts() -> (String, std::sync::mpsc::Receiver<serde_json::Value>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut len = 0usize;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some((k, v)) = line.split_once(':') {
+                    if k.eq_ignore_ascii_case("content-length") {
+                        len = v.trim().parse().unwrap_or(0);
+                    }
+                }
+            }
+            let mut body = vec![0u8; len];
+            if reader.read_exact(&mut body).is_ok() {
+                if let Ok(v) = serde_json::from_slice(&body) {
+                    let _ = tx.send(v);
+                }
+            }
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    (format!("http://127.0.0.1:{port}/cb"), rx)
+}

@@ -70,6 +70,11 @@ pub async fn launch(cli: &Cli) -> App {
 
 /// [`launch`] with more environment for the app (`KEYWARD_ENDPOINT_PORT`, …).
 pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
+    launch_with_args(cli, env, &[]).await
+}
+
+/// [`launch_with`] with arguments for the app (`--background`, a link, …).
+pub async fn launch_with_args(cli: &Cli, env: &[(&str, &str)], args: &[&str]) -> App {
     let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
     let app = match std::env::var_os("KEYWARD_APP").filter(|v| !v.is_empty()) {
         Some(path) => PathBuf::from(path),
@@ -96,7 +101,7 @@ pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
         assert!(Instant::now() < deadline, "WebKitWebDriver did not listen");
         std::thread::sleep(Duration::from_millis(100));
     }
-    let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": []}});
+    let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": args}});
     let client = ClientBuilder::native()
         .capabilities(caps.as_object().unwrap().clone())
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -390,4 +395,69 @@ pub async fn clear_field(c: &Client, id: &str) {
         e.value = ''; e.dispatchEvent(new Event('input', {bubbles: true})); return true";
     by_id(c, id).await;
     c.execute(CLEAR, vec![json!(id)]).await.unwrap();
+}
+
+/// Switches the session to the window that is not `main` (the prompt window), waiting for it
+/// to exist.
+pub async fn to_prompt(c: &Client, main: &fantoccini::wd::WindowHandle) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let handles = c.windows().await.unwrap();
+        if let Some(h) = handles.into_iter().find(|h| h != main) {
+            c.switch_to_window(h).await.unwrap();
+            return;
+        }
+        assert!(Instant::now() < deadline, "no prompt window appeared");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Whether the button `id` is disabled.
+pub async fn disabled(c: &Client, id: &str) -> bool {
+    let e = by_id(c, id).await;
+    e.prop("disabled").await.unwrap().as_deref() == Some("true")
+}
+
+/// Waits until the button `id` is enabled; how long that took.
+pub async fn enabled_after(c: &Client, id: &str) -> Duration {
+    let t = Instant::now();
+    while disabled(c, id).await {
+        assert!(t.elapsed() < WAIT, "{id} stays disabled");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    t.elapsed()
+}
+
+/// The result of a thread (a client call), waiting at most [`WAIT`] without blocking the
+/// test's runtime.
+pub async fn wait_joined<T>(h: std::thread::JoinHandle<T>) -> T {
+    let deadline = Instant::now() + WAIT;
+    while !h.is_finished() {
+        assert!(Instant::now() < deadline, "the client call did not end");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    h.join().unwrap()
+}
+
+/// Runs the app binary again in `cli`'s session (a second launch, as a desktop or a browser
+/// opening a link does); its exit status. Its stderr goes to `second.log` in the scratch dir.
+pub fn second_launch(cli: &Cli, args: &[&str]) -> std::process::ExitStatus {
+    let mut cmd = cli.keyring().command(bin("keyward"));
+    cmd.args(args)
+        .env("KEYWARD_DATA_DIR", cli.data_dir())
+        .env("DISPLAY", std::env::var("DISPLAY").expect("DISPLAY"))
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(cli.scratch().join("second.log")).unwrap());
+    let mut child = cmd.spawn().expect("start a second keyward");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return st;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("the second keyward {args:?} did not exit: a second instance ran");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }

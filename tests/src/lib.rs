@@ -1187,3 +1187,4 @@ mod tests {
 pub mod endpoint;
 pub mod gui;
 pub mod interop;
+pub mod notifications;

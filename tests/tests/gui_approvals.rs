@@ -13,53 +13,15 @@ use keyward_approval::endpoint::Client;
 use keyward_crypto::Coded;
 use keyward_tests::endpoint::{ask_in_thread, jwt_body, sign_body};
 use keyward_tests::gui::{
-    by_id, click, launch_with_endpoint, screenshot, wait_for, wait_gone, WAIT,
+    by_id, click, disabled, enabled_after, launch_with_endpoint, screenshot, to_prompt, wait_for,
+    wait_gone, wait_joined, WAIT,
 };
 use keyward_tests::interop::node;
 use keyward_tests::{Cli, Keyring};
 use std::sync::mpsc;
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui approvals passphrase 5";
-
-/// Switches the session to the window that is not `main`, waiting for it to exist.
-async fn to_prompt(c: &fantoccini::Client, main: &fantoccini::wd::WindowHandle) {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let handles = c.windows().await.unwrap();
-        if let Some(h) = handles.into_iter().find(|h| h != main) {
-            c.switch_to_window(h).await.unwrap();
-            return;
-        }
-        assert!(Instant::now() < deadline, "no prompt window appeared");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn disabled(c: &fantoccini::Client, id: &str) -> bool {
-    let e = by_id(c, id).await;
-    e.prop("disabled").await.unwrap().as_deref() == Some("true")
-}
-
-/// Waits until the button `id` is enabled; how long that took.
-async fn enabled_after(c: &fantoccini::Client, id: &str) -> Duration {
-    let t = Instant::now();
-    while disabled(c, id).await {
-        assert!(t.elapsed() < WAIT, "{id} stays disabled");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    t.elapsed()
-}
-
-async fn wait_joined<T>(h: JoinHandle<T>) -> T {
-    let deadline = Instant::now() + WAIT;
-    while !h.is_finished() {
-        assert!(Instant::now() < deadline, "the client call did not end");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    h.join().unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]

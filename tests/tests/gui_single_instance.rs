@@ -2,34 +2,11 @@
 //! app over D-Bus and exits at once (the running app shows its window); `keyward --quit` ends
 //! the running app, and with it its agent socket.
 
-use keyward_tests::gui::launch_with_endpoint;
-use keyward_tests::{bin, Cli, Keyring};
-use std::process::Stdio;
+use keyward_tests::gui::{launch_with_endpoint, second_launch};
+use keyward_tests::{Cli, Keyring};
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui single instance passphrase 6";
-
-/// Runs the app binary again in the test's session; its exit status.
-fn second_launch(cli: &Cli, args: &[&str]) -> std::process::ExitStatus {
-    let mut cmd = cli.keyring().command(bin("keyward"));
-    cmd.args(args)
-        .env("KEYWARD_DATA_DIR", cli.data_dir())
-        .env("DISPLAY", std::env::var("DISPLAY").expect("DISPLAY"))
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(cli.scratch().join("second.log")).unwrap());
-    let mut child = cmd.spawn().expect("start a second keyward");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(st) = child.try_wait().unwrap() {
-            return st;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("the second keyward {args:?} did not exit: a second instance ran");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]

@@ -65,6 +65,7 @@ function waiting(): PromptItem[] {
       expiresAt: now() + 40,
       locked: false,
       grantable: true,
+      link: false,
     },
     { type: 'pairing', id: 'pair-1', appName: 'New app', code: '654321', createdAt: now(), expiresAt: now() + 100 },
   ];

@@ -42,6 +42,7 @@ function request(extra: Partial<PromptView> = {}): PromptItem {
     expiresAt: T0 + 23,
     locked: false,
     grantable: false,
+    link: false,
     ...extra,
   };
 }
@@ -113,6 +114,16 @@ describe('prompt window: a request', () => {
     // The markup in the payload is text, not an element.
     expect(document.querySelector('img')).toBeNull();
     expect(byId('prompt-window').innerHTML).toContain('&lt;img src=x onerror=alert(1)&gt;');
+  });
+
+  it('says a link opened it and where the answer goes, and offers no grant', async () => {
+    await show([
+      request({ app: { name: 'unknown app (deep link)' }, origin: 'https://cb.example', link: true }),
+    ]);
+    expect(byId('prompt-app').textContent).toContain('unknown app (deep link)');
+    expect(byId('prompt-link').textContent).toContain('cannot tell which app');
+    expect(byId('prompt-origin').closest('dl')?.textContent).toContain('Answer goes to');
+    expect(screen.queryByTestId('prompt-grant')).toBeNull();
   });
 
   it('lists verdicts worst first, each with its level in words', async () => {

@@ -45,6 +45,8 @@ export interface PromptView {
   locked: boolean;
   /** The request may be granted for a while (bounded payloads only). */
   grantable: boolean;
+  /** Opened by a deep link: no app vouches for it; `origin` is where the answer goes. */
+  link: boolean;
 }
 
 /** An app asking to pair. */

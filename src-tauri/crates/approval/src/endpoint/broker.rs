@@ -15,7 +15,7 @@ use std::time::Duration;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use keyward_crypto::sign::{Encoding, Payload, Scheme, Signer};
-use keyward_crypto::{jwt, KeyAlg};
+use keyward_crypto::{jwt, Coded, KeyAlg};
 use keyward_vault::{Backend, KeyFacts, PairedApp, StoredGrant, Vault, VaultError};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -23,6 +23,7 @@ use tokio::sync::{oneshot, watch};
 use zeroize::Zeroizing;
 
 use super::error::EndpointError;
+use super::link::{self, Link, LinkError, RateLimit};
 use super::wire::{Answer, AskBody, PairBody, PairStarted, Paired};
 use crate::auth::{self, EndpointKey, NonceBook};
 use crate::decision::{authorize, Authorized, Decision};
@@ -168,6 +169,9 @@ pub struct PromptView {
     pub locked: bool,
     /// Whether a grant may be chosen.
     pub grantable: bool,
+    /// Opened by a deep link: nobody vouches for the app, and `origin` is where the answer
+    /// is sent.
+    pub link: bool,
 }
 
 /// A pairing prompt.
@@ -305,6 +309,45 @@ impl Default for Config {
 // State
 // ---------------------------------------------------------------------------------------
 
+/// The app id deep-link requests are filed under (for the pending limit and history).
+const LINK_APP_ID: &str = "deep-link";
+
+/// What became of a deep link that reached a decision.
+#[derive(Debug, Clone, Serialize)]
+pub struct LinkOutcome {
+    /// The signature.
+    pub answer: Answer,
+    /// The callback's HTTP status, or why delivery failed; `None` when there was nothing to
+    /// deliver.
+    pub delivered: Option<Result<u16, String>>,
+}
+
+/// The key a SimpleWallet login uses (tagged [`link::SIMPLEWALLET_TAG`]) and its EOS
+/// account (its [`link::EOS_ACCOUNT_TAG`] tag).
+fn simplewallet_key(keys: &[keyward_vault::KeyInfo]) -> Result<(String, String), LinkError> {
+    let key = match keys {
+        [k] => k,
+        [] => return Err(LinkError::NoKey("no key is tagged `simplewallet`".into())),
+        _ => {
+            return Err(LinkError::NoKey(
+                "more than one key is tagged `simplewallet`".into(),
+            ))
+        }
+    };
+    let account = key
+        .tags
+        .iter()
+        .find_map(|t| t.strip_prefix(link::EOS_ACCOUNT_TAG))
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| {
+            LinkError::NoKey(format!(
+                "the `simplewallet` key has no `{}NAME` tag",
+                link::EOS_ACCOUNT_TAG
+            ))
+        })?;
+    Ok((key.id.clone(), account.to_owned()))
+}
+
 /// A paired app as the broker knows it.
 #[derive(Debug, Clone)]
 pub(crate) struct AppRecord {
@@ -358,6 +401,8 @@ struct State {
     last_pair_prompt: Option<i64>,
     pair_cooldown_until: i64,
     last_seen_written: HashMap<String, i64>,
+    /// Deep links admitted lately.
+    links: RateLimit,
 }
 
 #[derive(Default)]
@@ -984,6 +1029,116 @@ impl Broker {
         self.prompt(rec, req, facts, shown_peer).await
     }
 
+    // -----------------------------------------------------------------------------------
+    // Deep links
+    // -----------------------------------------------------------------------------------
+
+    /// Handles one deep link to the end: admits it under the rate limit, parses it strictly,
+    /// prompts for it as an unknown app (never from a grant) and delivers the answer — or the
+    /// refusal, for a `keyward://` link — to its callback. Refusals before a prompt are
+    /// counted in the audit log under [`link::UNKNOWN_APP`] with their codes.
+    pub async fn open_link(self: &Arc<Self>, raw: &str) -> Result<LinkOutcome, EndpointError> {
+        let r = self.open_link_inner(raw).await;
+        if let Err(e) = &r {
+            if !matches!(e, EndpointError::Approval(_) | EndpointError::Withdrawn) {
+                self.count_refusal(link::UNKNOWN_APP, e.code());
+            }
+        }
+        r
+    }
+
+    async fn open_link_inner(self: &Arc<Self>, raw: &str) -> Result<LinkOutcome, EndpointError> {
+        let now = self.now();
+        self.state().links.admit(now)?;
+        let simplewallet = on_vault(self.vault.as_ref(), |v| v.settings_now())
+            .map(|s| s.simplewallet_links)
+            .unwrap_or(false);
+        let parsed = link::parse(raw, simplewallet, now)?;
+        let rec = AppRecord {
+            app: PairedApp {
+                id: LINK_APP_ID.into(),
+                name: link::UNKNOWN_APP.into(),
+                origin: None,
+                keys: None,
+                created_at: now,
+                last_seen: None,
+            },
+            token_hash: String::new(),
+        };
+        let (body, account) = match &parsed {
+            Link::Keyward { .. } => (link::ask_body(&parsed).expect("a keyward link"), None),
+            Link::SimpleWalletLogin(login) => {
+                let keys = on_vault(self.vault.as_ref(), |v| {
+                    v.key_list(&keyward_vault::ListFilter {
+                        alg: None,
+                        tag: Some(link::SIMPLEWALLET_TAG.into()),
+                    })
+                })?;
+                let (key, account) = simplewallet_key(&keys)?;
+                let body = AskBody {
+                    key,
+                    kind: Kind::SignMessage {
+                        scheme: Scheme::Eos,
+                    },
+                    message: Some(login.data(now, &account)),
+                    payload_hex: None,
+                    origin: Some(parsed.callback_origin()),
+                    ttl_secs: None,
+                };
+                (body, Some(account))
+            }
+        };
+        let this = self.clone();
+        let rec2 = rec.clone();
+        let (req, facts) = tokio::task::spawn_blocking(move || {
+            this.refresh()?;
+            this.build(&rec2, body, None, None)
+        })
+        .await
+        .map_err(|e| EndpointError::Unavailable(e.to_string()))??;
+        // No grant is consulted: a link carries no identity a grant could belong to.
+        let answer = self.prompt(rec, req, facts, None).await;
+        let delivery = match (&parsed, &answer) {
+            (Link::Keyward { callback, .. }, Ok(a)) => {
+                serde_json::to_value(a).ok().map(|v| (callback.clone(), v))
+            }
+            (Link::Keyward { callback, .. }, Err(e)) => {
+                Some((callback.clone(), serde_json::json!({ "error": e.body() })))
+            }
+            (Link::SimpleWalletLogin(login), Ok(a)) => Some((
+                login.login_url.clone(),
+                login.login_body(
+                    now,
+                    account.as_deref().unwrap_or_default(),
+                    a.signature.as_deref().unwrap_or_default(),
+                ),
+            )),
+            (Link::SimpleWalletLogin(_), Err(_)) => None,
+        };
+        let delivered = match delivery {
+            Some((url, body)) => {
+                let r = link::deliver(&url, &body).await;
+                let origin = parsed.callback_origin();
+                match &r {
+                    Ok(status) => self.queue(
+                        "link.delivered",
+                        None,
+                        format!("deep-link answer posted to {origin}: HTTP {status}"),
+                    ),
+                    Err(e) => self.queue(
+                        "link.delivery_failed",
+                        None,
+                        format!("deep-link answer to {origin} failed: {e}"),
+                    ),
+                }
+                Some(r.map_err(|e| e.to_string()))
+            }
+            None => None,
+        };
+        let answer = answer?;
+        Ok(LinkOutcome { answer, delivered })
+    }
+
     async fn prompt(
         self: &Arc<Self>,
         rec: AppRecord,
@@ -1051,7 +1206,9 @@ impl Broker {
                 created_at: req.created_at,
                 expires_at: req.expires_at,
                 locked: st.locked,
-                grantable: req.kind.grantable(),
+                // A link's request is never granted, whatever its kind.
+                grantable: req.kind.grantable() && rec.app.id != LINK_APP_ID,
+                link: rec.app.id == LINK_APP_ID,
             };
             st.history.record(&req.app, Some(&facts.id));
             let (tx, rx) = oneshot::channel();
@@ -1903,5 +2060,118 @@ mod tests {
         for h in waiting {
             assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
         }
+    }
+
+    /// A loopback server that hands every JSON body POSTed to `/cb` to the channel.
+    async fn callback_server() -> (u16, mpsc::UnboundedReceiver<Value>) {
+        let (tx, rx) = mpsc::unbounded_channel::<Value>();
+        let app = axum::Router::new().route(
+            "/cb",
+            axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+                let tx = tx.clone();
+                async move {
+                    let _ = tx.send(v);
+                    "ok"
+                }
+            }),
+        );
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        tokio::spawn(async move { axum::serve(l, app).await.unwrap() });
+        (port, rx)
+    }
+
+    #[tokio::test]
+    async fn a_deep_link_prompts_as_an_unknown_app_is_never_granted_and_posts_its_answer() {
+        let mut f = fixture().await;
+        let (port, mut posted) = callback_server().await;
+        let url = format!(
+            "keyward://sign?key=api&scheme=raw&message=hello&callback=http%3A%2F%2F127.0.0.1%3A{port}%2Fcb"
+        );
+        let b = f.broker.clone();
+        let u = url.clone();
+        let task = tokio::spawn(async move { b.open_link(&u).await });
+        let p = next_prompt(&mut f).await;
+        assert_eq!(p.app.name, link::UNKNOWN_APP);
+        assert!(!p.grantable);
+        assert_eq!(
+            p.origin.as_deref(),
+            Some(format!("http://127.0.0.1:{port}").as_str())
+        );
+        // A grant choice is refused for it; the prompt stays open.
+        let granted = f.broker.decide(
+            DecideInput {
+                request_id: p.id.clone(),
+                rendered_hash: p.rendered_hash.clone(),
+                approved: true,
+                grant: Some(GrantSpec {
+                    scope: Scope::ForMinutes(5),
+                }),
+            },
+            None,
+        );
+        assert_eq!(granted.unwrap_err().code(), "approval.not_grantable");
+        f.clock.advance(2);
+        f.broker
+            .decide(
+                DecideInput {
+                    request_id: p.id.clone(),
+                    rendered_hash: p.rendered_hash.clone(),
+                    approved: true,
+                    grant: None,
+                },
+                None,
+            )
+            .unwrap();
+        let out = task.await.unwrap().unwrap();
+        assert_eq!(out.delivered, Some(Ok(200)));
+        let body = posted.recv().await.unwrap();
+        assert_eq!(body["signature"].as_str(), out.answer.signature.as_deref());
+        assert!(out.answer.grant_id.is_none());
+        // The same link again prompts again: nothing was granted.
+        let b = f.broker.clone();
+        let task = tokio::spawn(async move { b.open_link(&url).await });
+        let p = next_prompt(&mut f).await;
+        f.broker.decide(denial(&p), None).unwrap();
+        assert_eq!(task.await.unwrap().unwrap_err().code(), "approval.denied");
+        // A refusal reaches the callback too.
+        let body = posted.recv().await.unwrap();
+        assert_eq!(body["error"]["code"], "approval.denied");
+    }
+
+    #[tokio::test]
+    async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
+        let mut f = fixture().await;
+        let mut codes = Vec::new();
+        for _ in 0..(RateLimit::MAX + 3) {
+            codes.push(
+                f.broker
+                    .open_link("keyward://transfer?to=x")
+                    .await
+                    .unwrap_err()
+                    .code()
+                    .to_owned(),
+            );
+        }
+        assert!(codes[..RateLimit::MAX]
+            .iter()
+            .all(|c| c == "link.unknown_action"));
+        assert!(codes[RateLimit::MAX..]
+            .iter()
+            .all(|c| c == "link.rate_limited"));
+        f.clock.advance(RateLimit::WINDOW);
+        let off = f
+            .broker
+            .open_link("simplewallet://eos.io?param=%7B%7D")
+            .await
+            .unwrap_err();
+        assert_eq!(off.code(), "link.disabled");
+        while let Ok(ev) = f.prompts.try_recv() {
+            assert!(
+                !matches!(ev, ApproverEvent::Open(_)),
+                "no prompt was opened"
+            );
+        }
+        f.broker.flush_audit(true).unwrap();
     }
 }

@@ -24,6 +24,9 @@ pub enum EndpointError {
     /// Signing failed.
     #[error(transparent)]
     Crypto(#[from] CryptoError),
+    /// A deep link was refused.
+    #[error(transparent)]
+    Link(#[from] super::link::LinkError),
     /// The request is malformed.
     #[error("bad request: {0}")]
     BadRequest(String),
@@ -94,6 +97,11 @@ impl EndpointError {
                 _ => 500,
             },
             EndpointError::Crypto(_) => 400,
+            EndpointError::Link(l) => match l {
+                super::link::LinkError::RateLimited { .. } => 429,
+                super::link::LinkError::Delivery(_) => 502,
+                _ => 400,
+            },
             EndpointError::BadRequest(_) => 400,
             EndpointError::TooLarge { .. } => 413,
             EndpointError::NotFound(_) => 404,
@@ -125,6 +133,7 @@ impl Coded for EndpointError {
             EndpointError::Approval(a) => a.code(),
             EndpointError::Vault(v) => v.code(),
             EndpointError::Crypto(c) => c.code(),
+            EndpointError::Link(l) => l.code(),
             EndpointError::BadRequest(_) => "endpoint.bad_request",
             EndpointError::TooLarge { .. } => "endpoint.too_large",
             EndpointError::NotFound(_) => "endpoint.not_found",
@@ -147,6 +156,7 @@ impl Coded for EndpointError {
             EndpointError::Approval(a) => a.hint(),
             EndpointError::Vault(v) => v.hint(),
             EndpointError::Crypto(c) => c.hint(),
+            EndpointError::Link(l) => l.hint(),
             EndpointError::BadRequest(_) => {
                 "Send JSON as the endpoint API describes (README, \"Endpoint API\").".into()
             }

@@ -17,12 +17,14 @@ pub mod broker;
 pub mod client;
 pub mod error;
 pub mod http;
+pub mod link;
 pub mod peer;
 pub mod wire;
 
 pub use broker::{
     Approver, ApproverEvent, Broker, ChannelApprover, Clock, Closed, Config, DecideInput,
-    GrantView, ManualClock, PairingView, PromptItem, PromptView, SystemClock, VaultAccess,
+    GrantView, LinkOutcome, ManualClock, PairingView, PromptItem, PromptView, SystemClock,
+    VaultAccess,
 };
 pub use client::{Client, Credentials};
 pub use error::EndpointError;

@@ -1,0 +1,99 @@
+//! Deep links reach the app as a command-line argument: of the first launch, or of a second
+//! launch the single-instance plugin hands over. Every link goes to the broker, which parses it
+//! strictly, rate-limits it and prompts for it as an unknown app (keyward-approval's
+//! `endpoint::link`); a refusal is shown as a notification and counted in the audit log.
+//!
+//! `keyward://` is the bundle's scheme (the .deb's desktop entry declares it); a run from the
+//! source tree registers it for the user at start. `simplewallet://` is registered only while
+//! the `simplewallet-links` setting is on, and unregistered when it goes off.
+
+use std::sync::Mutex;
+
+use keyward_crypto::Coded;
+use tauri::{AppHandle, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+
+use crate::approvals::{broker, ensure_started};
+use crate::commands::AppState;
+
+/// The schemes whose links the app takes from its arguments.
+const SCHEMES: [&str; 2] = ["keyward:", "simplewallet:"];
+
+/// The link arguments among `argv` (the program name excluded).
+pub fn links_in(argv: &[String]) -> Vec<String> {
+    argv.iter()
+        .skip(1)
+        .filter(|a| SCHEMES.iter().any(|s| a.starts_with(s)))
+        .cloned()
+        .collect()
+}
+
+/// Hands each link to the broker, off the caller's thread.
+pub fn open_links(app: &AppHandle, links: Vec<String>) {
+    for raw in links {
+        let app = app.clone();
+        tauri::async_runtime::spawn(async move {
+            let a = app.clone();
+            let _ = tauri::async_runtime::spawn_blocking(move || ensure_started(&a)).await;
+            let state = app.state::<AppState>();
+            let Ok(b) = broker(&state) else { return };
+            match b.open_link(&raw).await {
+                Ok(out) => {
+                    if let Some(Err(why)) = out.delivered {
+                        crate::notify::refusal(
+                            &app,
+                            "Keyward signed, but the app's callback did not take the answer",
+                            &why,
+                        );
+                    }
+                }
+                // The user's own "no" (or the prompt expiring) needs no notice.
+                Err(e) if e.code().starts_with("approval.") => {}
+                Err(e) => crate::notify::refusal(
+                    &app,
+                    "Keyward refused a link",
+                    &format!("{} ({})", e, e.code()),
+                ),
+            }
+        });
+    }
+}
+
+/// Whether `simplewallet://` is registered, as last set by this run.
+#[derive(Default)]
+pub struct Registered(Mutex<Option<bool>>);
+
+/// Registers `keyward://` when no handler is set (a run from the source tree), and
+/// `simplewallet://` as the setting says. Errors (no `xdg-mime`) are ignored: links then
+/// reach Keyward only as arguments.
+pub fn apply_settings(app: &AppHandle) {
+    let dl = app.deep_link();
+    let state = app.state::<AppState>();
+    let want = state
+        .vault
+        .lock()
+        .ok()
+        .and_then(|g| {
+            g.as_ref()
+                .filter(|v| v.vault_id().is_some())
+                .and_then(|v| v.settings_now().ok())
+        })
+        .map(|s| s.simplewallet_links)
+        .unwrap_or(false);
+    let reg = app.state::<Registered>();
+    let mut last = reg.0.lock().unwrap_or_else(|p| p.into_inner());
+    if last.is_none() && !dl.is_registered("keyward").unwrap_or(true) {
+        let _ = dl.register("keyward");
+    }
+    if *last == Some(want) {
+        return;
+    }
+    let _ = if want {
+        dl.register("simplewallet")
+    } else if dl.is_registered("simplewallet").unwrap_or(false) {
+        dl.unregister("simplewallet")
+    } else {
+        Ok(())
+    };
+    *last = Some(want);
+}

@@ -1,0 +1,288 @@
+//! GUI end to end, deep links and notifications: the real app (Xvfb, private Secret Service and
+//! session bus, a notification-server stub owning `org.freedesktop.Notifications` on it).
+//!
+//! - A `keyward://sign` link, handed over by a second launch as a browser would, opens the
+//!   prompt as an unknown app with no grant choice; Approve posts a signature ethers verifies
+//!   to the link's callback.
+//! - A `simplewallet://` login is refused while the setting is off; once on, the key tagged
+//!   `simplewallet` signs SimpleWallet's `timestamp + account + uuID + ref`, eosjs-ecc verifies
+//!   what is posted to `loginUrl`, and the scheme is registered for the user (xdg-mime).
+//! - Malformed, oversized and unknown-action links are refused without a prompt, each with its
+//!   reason in a notification; a flood is rate-limited, and the audit log counts it.
+//! - In background mode a request raises a notification with a default action; only invoking
+//!   that action opens the prompt, and the prompt asks for attention (X11 urgency hint).
+
+use keyward_tests::endpoint::{ask_in_thread, capture_posts, sign_body};
+use keyward_tests::gui::{
+    by_id, click, enabled_after, launch_with_args, launch_with_endpoint, second_launch, to_prompt,
+    wait_joined, WAIT,
+};
+use keyward_tests::interop::node;
+use keyward_tests::notifications::NotificationServer;
+use keyward_tests::{describe, run_command, Cli, Keyring};
+use std::time::{Duration, Instant};
+
+const PASSPHRASE: &str = "gui links passphrase 6";
+
+fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Whether the X window titled `title` carries the urgency hint (WM_HINTS flag bit 8).
+fn urgent(title: &str) -> bool {
+    let mut tree = std::process::Command::new("xwininfo");
+    tree.args(["-root", "-tree"]);
+    let out = run_command(tree, None);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let ids: Vec<String> = text
+        .lines()
+        .filter(|l| l.contains(&format!("\"{title}\"")))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .collect();
+    ids.iter().any(|id| {
+        let mut xprop = std::process::Command::new("xprop");
+        xprop.args(["-id", id, "WM_HINTS"]);
+        let out = run_command(xprop, None);
+        String::from_utf8_lossy(&out.stdout).contains("urgency")
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
+async fn links_open_the_prompt_and_bad_links_are_refused() {
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some(PASSPHRASE));
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let eos = cli.gen_alg("secp256k1", "eos");
+    let notes = NotificationServer::start(cli.keyring());
+    let (app, _) = launch_with_endpoint(&cli, PASSPHRASE).await;
+    let c = &app.client;
+    let main = c.window().await.unwrap();
+
+    // ---- keyward://sign, as a second launch --------------------------------------------
+    let (callback, posted) = capture_posts();
+    let message = "Log in to links test\nnonce 42";
+    let link = format!(
+        "keyward://sign?key=eth&scheme=eip191&message={}&callback={}",
+        enc(message),
+        enc(&callback)
+    );
+    assert!(second_launch(&cli, &[&link]).success());
+    to_prompt(c, &main).await;
+    let who = by_id(c, "prompt-app").await.text().await.unwrap();
+    assert!(who.contains("unknown app (deep link)"), "{who}");
+    by_id(c, "prompt-link").await;
+    let goes = by_id(c, "prompt-origin").await.text().await.unwrap();
+    assert_eq!(goes, callback.trim_end_matches("/cb"));
+    assert!(
+        c.find(fantoccini::Locator::Css("[data-testid='prompt-grant']"))
+            .await
+            .is_err(),
+        "a link is never granted: no grant choice"
+    );
+    assert!(
+        urgent("Keyward — approval"),
+        "the prompt asks for attention"
+    );
+    enabled_after(c, "prompt-approve").await;
+    click(c, "prompt-approve").await;
+    let answer = posted
+        .recv_timeout(WAIT)
+        .expect("the callback got the answer");
+    let signer = node(
+        "eth-verify-message",
+        &[message, answer["signature"].as_str().unwrap()],
+    );
+    assert_eq!(
+        signer["address"].as_str().unwrap().to_lowercase(),
+        answer["signer"].as_str().unwrap().to_lowercase()
+    );
+    let eth_addr = cli.export(&eth, "eth");
+    assert_eq!(
+        eth_addr.trim().to_lowercase(),
+        answer["signer"].as_str().unwrap().to_lowercase()
+    );
+
+    // ---- simplewallet:// ---------------------------------------------------------------
+    let (login_url, logins) = capture_posts();
+    let param = serde_json::json!({
+        "protocol": "SimpleWallet", "version": "1.0", "dappName": "Links Dapp",
+        "dappIcon": "https://dapp.example/icon.png", "action": "login", "uuID": "uuid-77",
+        "loginUrl": login_url, "expired": 4_000_000_000i64, "loginMemo": "links test",
+    });
+    let sw = format!("simplewallet://eos.io?param={}", enc(&param.to_string()));
+    // Off by default: refused, with the way to turn it on.
+    assert!(second_launch(&cli, &[&sw]).success());
+    let off = notes.wait_for("for link.disabled", |n| n.body.contains("link.disabled"));
+    assert!(off.summary.contains("refused"), "{off:?}");
+    cli.json(&["config", "set", "simplewallet-links", "true"]);
+    cli.json(&[
+        "key",
+        "tag",
+        &eos,
+        "--add",
+        "simplewallet",
+        "--add",
+        "eos-account:linkstest1",
+    ]);
+    // The app registered the scheme for the user once the setting went on (through its agent).
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut q = cli.keyring().command("xdg-mime");
+        q.args(["query", "default", "x-scheme-handler/simplewallet"]);
+        let out = run_command(q, None);
+        if String::from_utf8_lossy(&out.stdout).contains("keyward") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "simplewallet:// not registered: {}",
+            describe(&out)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(second_launch(&cli, &[&sw]).success());
+    to_prompt(c, &main).await;
+    let text = by_id(c, "prompt-window").await.text().await.unwrap();
+    assert!(text.contains("linkstest1uuid-77keyward"), "{text}");
+    enabled_after(c, "prompt-approve").await;
+    click(c, "prompt-approve").await;
+    let login = logins.recv_timeout(WAIT).expect("loginUrl got the login");
+    assert_eq!(login["protocol"], "SimpleWallet");
+    assert_eq!(login["account"], "linkstest1");
+    assert_eq!(login["uuID"], "uuid-77");
+    assert_eq!(login["ref"], "keyward");
+    let data = format!(
+        "{}{}{}{}",
+        login["timestamp"].as_str().unwrap(),
+        "linkstest1",
+        "uuid-77",
+        "keyward"
+    );
+    let eos_pub = cli.export(&eos, "eos");
+    let v = node(
+        "eos-verify",
+        &[&data, login["sign"].as_str().unwrap(), eos_pub.trim()],
+    );
+    assert_eq!(v["valid"], true, "eosjs-ecc verifies the login: {v}");
+
+    // ---- bad links: refused without a prompt, each with its reason ----------------------
+    let bad = [
+        (
+            "link.malformed",
+            "keyward://sign?key=eth&scheme=eip191".to_owned(),
+        ),
+        (
+            "link.too_long",
+            format!("keyward://sign?key=eth&message={}", "a".repeat(9000)),
+        ),
+        (
+            "link.unknown_action",
+            format!("keyward://transfer?to=x&callback={}", enc(&callback)),
+        ),
+    ];
+    for (code, link) in &bad {
+        assert!(second_launch(&cli, &[link]).success());
+        notes.wait_for(code, |n| n.body.contains(code));
+    }
+    // A flood: at most ten links a minute are looked at; the rest are refused unread.
+    for _ in 0..8 {
+        assert!(second_launch(&cli, &["keyward://flood"]).success());
+    }
+    let limited = notes.wait_for("for link.rate_limited", |n| {
+        n.body.contains("link.rate_limited")
+    });
+    // Refusals replace one notification instead of piling up.
+    assert_ne!(limited.replaces_id, 0, "{limited:?}");
+    assert!(
+        posted.try_recv().is_err(),
+        "no refused link reached its callback"
+    );
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let audit = cli.json(&["audit", "list", "--limit", "50"]).to_string();
+        if audit.contains("link.rate_limited") && audit.contains("link.too_long") {
+            assert!(audit.contains("unknown app (deep link)"), "{audit}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no refusal rows: {audit}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    app.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
+async fn a_request_while_hidden_notifies_and_the_click_opens_the_prompt() {
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some(PASSPHRASE));
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let notes = NotificationServer::start(cli.keyring());
+    let port = keyward_tests::gui::free_port();
+    let port_text = port.to_string();
+    let app = launch_with_args(
+        &cli,
+        &[("KEYWARD_ENDPOINT_PORT", port_text.as_str())],
+        &["--background"],
+    )
+    .await;
+    let c = &app.client;
+    let main = c.window().await.unwrap();
+    // Hidden: unlock through the app's agent, as a script would.
+    let deadline = Instant::now() + WAIT;
+    while cli.json(&["status"])["agent"] != true {
+        assert!(Instant::now() < deadline, "the app's agent does not serve");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    cli.json(&["unlock"]);
+    let url = format!("http://127.0.0.1:{port}");
+    let creds_path = cli.scratch().join("creds.json");
+    cli.json(&[
+        "endpoint",
+        "pair",
+        "--name",
+        "hidden-tool",
+        "--save",
+        creds_path.to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
+    let creds = keyward_approval::endpoint::Credentials::load(&creds_path).unwrap();
+    let h = ask_in_thread(&url, &creds, sign_body(&eth, "hidden request", 120));
+
+    let n = notes.wait_for("for the request", |n| n.summary.contains("asks"));
+    assert!(n.summary.contains("hidden-tool"), "{n:?}");
+    assert!(n.summary.contains("Sign a message"), "{n:?}");
+    assert_eq!(n.actions.first().map(String::as_str), Some("default"));
+    // Nothing opens until the user clicks it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(
+        c.windows().await.unwrap().len(),
+        1,
+        "no prompt before the click"
+    );
+    notes.invoke(n.id, "default");
+    to_prompt(c, &main).await;
+    let title = by_id(c, "prompt-title").await.text().await.unwrap();
+    assert!(title.contains("Sign a message"), "{title}");
+    // The click opened the prompt; it did not approve anything.
+    assert!(
+        !h.is_finished(),
+        "the click alone must not answer the request"
+    );
+    enabled_after(c, "prompt-approve").await;
+    click(c, "prompt-approve").await;
+    let answer = wait_joined(h).await.expect("signed after approval");
+    assert!(answer.signature.is_some());
+    app.close().await;
+}
