@@ -93,6 +93,7 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
         urgent("Keyward — approval"),
         "the prompt asks for attention"
     );
+    assert!(!urgent("Keyward"), "the main window does not");
     enabled_after(c, "prompt-approve").await;
     click(c, "prompt-approve").await;
     let answer = posted
