@@ -121,6 +121,8 @@ fn hide_when_idle(app: &AppHandle) {
         .unwrap_or(true);
     if idle {
         if let Some(w) = app.get_webview_window(PROMPT) {
+            // Nothing waits: no attention asked either (set again by the next prompt).
+            let _ = w.request_user_attention(None);
             let _ = w.hide();
         }
     }

@@ -36,23 +36,67 @@ fn enc(s: &str) -> String {
     out
 }
 
-/// Whether the X window titled `title` carries the urgency hint (WM_HINTS flag bit 8).
-fn urgent(title: &str) -> bool {
+/// The X window titled `title` (unmapped windows included).
+fn x_window(title: &str) -> String {
     let mut tree = std::process::Command::new("xwininfo");
     tree.args(["-root", "-tree"]);
     let out = run_command(tree, None);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
-    let ids: Vec<String> = text
-        .lines()
-        .filter(|l| l.contains(&format!("\"{title}\"")))
-        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
-        .collect();
-    ids.iter().any(|id| {
-        let mut xprop = std::process::Command::new("xprop");
-        xprop.args(["-id", id, "WM_HINTS"]);
-        let out = run_command(xprop, None);
-        String::from_utf8_lossy(&out.stdout).contains("urgency")
-    })
+    // `     0x200031 "Keyward — approval": ("keyward" "Keyward")  520x640+0+0  +0+0`
+    text.lines()
+        .find(|l| l.contains(&format!(" \"{title}\": (")))
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| panic!("no X window titled {title:?}: {text}"))
+}
+
+/// Watches a window's `WM_HINTS` (`xprop -spy`) into a file; GTK clears the urgency hint
+/// once the window has focus, so the test looks for it having been set, not for it now.
+struct HintSpy {
+    child: std::process::Child,
+    log: std::path::PathBuf,
+}
+
+impl HintSpy {
+    fn start(cli: &Cli, title: &str, name: &str) -> HintSpy {
+        let id = x_window(title);
+        let log = cli.scratch().join(name);
+        let child = std::process::Command::new("xprop")
+            .args(["-spy", "-id", &id, "WM_HINTS"])
+            .stdout(std::fs::File::create(&log).unwrap())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("xprop (Debian package x11-utils)");
+        HintSpy { child, log }
+    }
+
+    /// Whether the urgency bit went on after the spy started (it must be off at the start),
+    /// waiting up to `wait`.
+    fn saw_urgency(&self, wait: Duration) -> bool {
+        const SET: &str = "urgency hint bit is set";
+        let deadline = Instant::now() + wait;
+        loop {
+            let text = std::fs::read_to_string(&self.log).unwrap_or_default();
+            // xprop prints the property as it is, then again at each change.
+            let states: Vec<&str> = text.split("WM_HINTS(WM_HINTS)").skip(1).collect();
+            if let Some(first) = states.first() {
+                assert!(!first.contains(SET), "urgent before the test began: {text}");
+                if states[1..].iter().any(|s| s.contains(SET)) {
+                    return true;
+                }
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for HintSpy {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -89,11 +133,6 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
             .is_err(),
         "a link is never granted: no grant choice"
     );
-    assert!(
-        urgent("Keyward — approval"),
-        "the prompt asks for attention"
-    );
-    assert!(!urgent("Keyward"), "the main window does not");
     enabled_after(c, "prompt-approve").await;
     click(c, "prompt-approve").await;
     let answer = posted
@@ -151,8 +190,19 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // The prompt window exists now (hidden since the last prompt): watch its hints.
+    let prompt_hints = HintSpy::start(&cli, "Keyward — approval", "prompt-hints.log");
+    let main_hints = HintSpy::start(&cli, "Keyward", "main-hints.log");
     assert!(second_launch(&cli, &[&sw]).success());
     to_prompt(c, &main).await;
+    assert!(
+        prompt_hints.saw_urgency(WAIT),
+        "the prompt asks for attention (urgency hint)"
+    );
+    assert!(
+        !main_hints.saw_urgency(Duration::from_millis(200)),
+        "the main window does not"
+    );
     let text = by_id(c, "prompt-window").await.text().await.unwrap();
     assert!(text.contains("linkstest1uuid-77keyward"), "{text}");
     enabled_after(c, "prompt-approve").await;
