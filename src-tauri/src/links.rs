@@ -39,7 +39,7 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
             let Ok(b) = broker(&state) else { return };
             match b.open_link(&raw).await {
                 Ok(out) => {
-                    if let Some(Err(why)) = out.delivered {
+                    if let Some(why) = out.delivery_error {
                         crate::notify::refusal(
                             &app,
                             "Keyward signed, but the app's callback did not take the answer",
@@ -59,11 +59,22 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
     }
 }
 
+/// Whether no program handles `scheme://` for this user (an installed package's handler is
+/// left alone). `false` when `xdg-mime` cannot tell.
+fn no_handler(scheme: &str) -> bool {
+    std::process::Command::new("xdg-mime")
+        .args(["query", "default", &format!("x-scheme-handler/{scheme}")])
+        .output()
+        .map(|o| o.status.success() && o.stdout.iter().all(u8::is_ascii_whitespace))
+        .unwrap_or(false)
+}
+
 /// Whether `simplewallet://` is registered, as last set by this run.
 #[derive(Default)]
 pub struct Registered(Mutex<Option<bool>>);
 
-/// Registers `keyward://` when no handler is set (a run from the source tree), and
+/// Registers `keyward://` when no program handles it yet (a run from the source tree; the
+/// .deb's desktop entry handles it once installed), and
 /// `simplewallet://` as the setting says. Errors (no `xdg-mime`) are ignored: links then
 /// reach Keyward only as arguments.
 pub fn apply_settings(app: &AppHandle) {
@@ -82,7 +93,7 @@ pub fn apply_settings(app: &AppHandle) {
         .unwrap_or(false);
     let reg = app.state::<Registered>();
     let mut last = reg.0.lock().unwrap_or_else(|p| p.into_inner());
-    if last.is_none() && !dl.is_registered("keyward").unwrap_or(true) {
+    if last.is_none() && no_handler("keyward") {
         let _ = dl.register("keyward");
     }
     if *last == Some(want) {

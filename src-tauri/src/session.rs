@@ -1,6 +1,6 @@
 //! Locking by itself: after the idle time the user set (`idle-lock-minutes`; the
-//! `KEYWARD_IDLE_LOCK_SECS` environment variable overrides it, for tests and kiosks) and when
-//! the screen locks. Locking drops "until lock" grants and the keys the broker kept unsealed,
+//! `KEYWARD_IDLE_LOCK_SECS` environment variable overrides it, for tests and kiosks), when
+//! the screen locks, and when the machine suspends (logind, where a system bus exists). Locking drops "until lock" grants and the keys the broker kept unsealed,
 //! and the windows show the unlock screen.
 
 use std::time::Duration;
@@ -78,6 +78,9 @@ pub fn start(app: &AppHandle) {
     let handle = app.clone();
     // No session bus or no screen saver: idle locking still works.
     let _ = keyward_vault::session::watch_screen_lock(move || lock(&handle));
+    let handle = app.clone();
+    // No system bus (containers): the other two still work.
+    let _ = keyward_vault::session::watch_suspend(move || lock(&handle));
 }
 
 /// A second `keyward` was started: `--quit` ends this one; a `keyward://` (or

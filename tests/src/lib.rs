@@ -679,6 +679,8 @@ pub mod exit {
     pub const SIGN: i32 = 7;
     /// `service.*` and `clock.skew` errors; an endpoint that answered an error status.
     pub const SERVICE: i32 = 8;
+    /// `endpoint.*`, `approval.*`, `app.*`, `grant.*` and `link.*` errors.
+    pub const APPROVAL: i32 = 9;
 }
 
 /// `keyward-cli` with its own data dir and passphrase file, on a [`Keyring`].
@@ -1188,3 +1190,4 @@ pub mod endpoint;
 pub mod gui;
 pub mod interop;
 pub mod notifications;
+pub mod tray;

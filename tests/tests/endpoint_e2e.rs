@@ -679,3 +679,92 @@ fn an_app_paired_from_the_cli_is_limited_to_its_keys() {
         "{doc}"
     );
 }
+
+/// The CLI twin of a clicked link: `keyward-cli request link` hands a `keyward://siwe` link to
+/// `endpoint serve`; the terminal prompt names an unknown app and where the answer goes; the
+/// approved SIWE signature reaches the link's callback and siwe verifies it. A grant is
+/// refused for a link even of a grantable-looking kind; a browser may not post links;
+/// `--check` parses offline and names what is wrong.
+#[test]
+fn a_link_from_the_cli_is_prompted_as_an_unknown_app_and_answered_to_its_callback() {
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some("endpoint link passphrase"));
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let address = cli.export(&eth, "eth").trim().to_owned();
+    let mut ep = Endpoint::start(&cli);
+    let (callback, posted) = keyward_tests::endpoint::capture_posts();
+    let origin = callback.trim_end_matches("/cb").to_owned();
+    let host = origin.trim_start_matches("http://").to_owned();
+    let message = format!(
+        "{host} wants you to sign in with your Ethereum account:\n{address}\n\nLink test\n\n\
+         URI: {origin}/login\nVersion: 1\nChain ID: 1\nNonce: linknonce123\n\
+         Issued At: 2026-01-01T00:00:00Z"
+    );
+    let enc = |s: &str| -> String {
+        s.bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    };
+    let link = format!(
+        "keyward://siwe?key=eth&message={}&callback={}",
+        enc(&message),
+        enc(&callback)
+    );
+    let checked = cli.json(&["request", "link", "--check", &link]);
+    assert_eq!(checked["kind"], "siwe_login", "{checked}");
+    let url = ep.url.clone();
+    let c2 = cli.command(&["--json", "request", "link", "--url", &url, &link]);
+    let h = in_thread(move || keyward_tests::run_command(c2, None));
+    let prompt = ep.event("prompt");
+    let view = &prompt["prompt"];
+    assert_eq!(view["app"]["name"], "unknown app (deep link)");
+    assert_eq!(view["link"], true);
+    assert_eq!(view["grantable"], false);
+    assert_eq!(view["origin"], origin);
+    ep.answer(&prompt, "approve ID 5m");
+    // The grant is refused; the prompt stays, and a plain approval signs.
+    let err = ep.event("error");
+    assert_eq!(err["error"]["code"], "approval.not_grantable", "{err}");
+    ep.say(&format!("approve {}", view["id"].as_str().unwrap()));
+    let out = h.join().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    let outcome = serde_json::from_slice::<Value>(&out.stdout).unwrap()["result"].clone();
+    assert_eq!(outcome["delivered"], 200, "{outcome}");
+    let body = posted
+        .recv_timeout(WAIT)
+        .expect("the callback got the answer");
+    let sig = body["signature"].as_str().unwrap();
+    assert_eq!(outcome["answer"]["signature"], sig);
+    let file = cli.scratch_file("link-siwe.txt", &message);
+    let v = node("siwe-verify", &[&file, sig]);
+    assert_eq!(v["success"], true, "siwe verifies the link's login: {v}");
+
+    // A browser may not hand over links.
+    let r = reqwest::blocking::Client::new()
+        .post(format!("{url}/v1/links"))
+        .header("origin", "https://evil.example")
+        .json(&serde_json::json!({ "link": link }))
+        .send()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 403);
+    // Offline check: malformed and unknown links name their reason, exit 9.
+    let e = cli.json_err(
+        &["request", "link", "--check", "keyward://sign?key=eth"],
+        "link.malformed",
+        exit::APPROVAL,
+    );
+    assert!(e["message"].as_str().unwrap().contains("missing"), "{e}");
+    cli.json_err(
+        &["request", "link", "--check", "keyward://wipe?all=1"],
+        "link.unknown_action",
+        exit::APPROVAL,
+    );
+    ep.no_prompt(Duration::from_millis(200));
+}

@@ -1,8 +1,9 @@
 //! GUI end to end, locking by itself: after the idle time (`KEYWARD_IDLE_LOCK_SECS`, the
-//! override of the `idle-lock-minutes` setting) and when the session's screen saver says the
+//! override of the `idle-lock-minutes` setting), when the session's screen saver says the
 //! screen locked (`ActiveChanged(true)`, sent here with gdbus on the test's private session
-//! bus). Each time the window shows the unlock screen and the CLI, through the app's agent,
-//! finds the vault locked.
+//! bus), and when logind says the machine goes to sleep (`PrepareForSleep(true)`, on a private
+//! bus the app is given as its system bus). Each time the window shows the unlock screen and
+//! the CLI, through the app's agent, finds the vault locked.
 
 use keyward_tests::gui::{by_id, click, launch_with_endpoint_env, type_into};
 use keyward_tests::{describe, run_command, Cli, Keyring};
@@ -33,7 +34,7 @@ fn screen_saver(cli: &Cli, active: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
-async fn idle_time_and_screen_lock_lock_the_app() {
+async fn idle_time_screen_lock_and_suspend_lock_the_app() {
     let mut cli = Cli::new(Keyring::unlocked());
     cli.set_passphrase(Some(PASSPHRASE));
     cli.init();
@@ -64,4 +65,82 @@ async fn idle_time_and_screen_lock_lock_the_app() {
     by_id(c, "screen-keys").await;
     assert!(!locked(&cli));
     app.close().await;
+
+    // Suspend: logind's PrepareForSleep(true) on the system bus. This machine has none, so the
+    // test gives the app a bus of its own as DBUS_SYSTEM_BUS_ADDRESS.
+    let system = SystemBus::start(&cli);
+    let (app, _) = launch_with_endpoint_env(
+        &cli,
+        PASSPHRASE,
+        &[
+            ("KEYWARD_IDLE_LOCK_SECS", "0"),
+            ("DBUS_SYSTEM_BUS_ADDRESS", system.address.as_str()),
+        ],
+    )
+    .await;
+    let c = &app.client;
+    assert!(!locked(&cli));
+    // The app subscribes right after start; give it a moment to have done so.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    system.emit_prepare_for_sleep(&cli, "false");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(!locked(&cli), "waking up does not lock");
+    system.emit_prepare_for_sleep(&cli, "true");
+    by_id(c, "screen-unlock").await;
+    assert!(locked(&cli));
+    app.close().await;
+}
+
+/// A private bus standing in for the system bus (a dbus-daemon with the session
+/// configuration on a socket of its own).
+struct SystemBus {
+    child: std::process::Child,
+    address: String,
+}
+
+impl SystemBus {
+    fn start(cli: &Cli) -> SystemBus {
+        let path = cli.scratch().join("system_bus_socket");
+        let address = format!("unix:path={}", path.display());
+        let child = std::process::Command::new("dbus-daemon")
+            .args(["--session", "--nofork", "--nopidfile"])
+            .arg(format!("--address={address}"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("dbus-daemon");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while !path.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the system bus did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        SystemBus { child, address }
+    }
+
+    fn emit_prepare_for_sleep(&self, cli: &Cli, sleeping: &str) {
+        // As a bus client (`--session` on this bus): `gdbus --address` opens a peer connection,
+        // which the bus does not route.
+        let mut gdbus = cli.keyring().command("gdbus");
+        gdbus.env("DBUS_SESSION_BUS_ADDRESS", &self.address).args([
+            "emit",
+            "--session",
+            "--object-path",
+            "/org/freedesktop/login1",
+            "--signal",
+            "org.freedesktop.login1.Manager.PrepareForSleep",
+            sleeping,
+        ]);
+        let out = run_command(gdbus, None);
+        assert!(out.status.success(), "gdbus emit: {}", describe(&out));
+    }
+}
+
+impl Drop for SystemBus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -10,7 +10,9 @@
 //! - Malformed, oversized and unknown-action links are refused without a prompt, each with its
 //!   reason in a notification; a flood is rate-limited, and the audit log counts it.
 //! - In background mode a request raises a notification with a default action; only invoking
-//!   that action opens the prompt, and the prompt asks for attention (X11 urgency hint).
+//!   that action opens the prompt. The tray icon (read through a StatusNotifierWatcher stub, as
+//!   a desktop's tray reads it) counts the waiting request.
+//! - The prompt window asks for attention (the X11 urgency hint, watched with `xprop -spy`).
 
 use keyward_tests::endpoint::{ask_in_thread, capture_posts, sign_body};
 use keyward_tests::gui::{
@@ -19,6 +21,7 @@ use keyward_tests::gui::{
 };
 use keyward_tests::interop::node;
 use keyward_tests::notifications::NotificationServer;
+use keyward_tests::tray::TrayHost;
 use keyward_tests::{describe, run_command, Cli, Keyring};
 use std::time::{Duration, Instant};
 
@@ -99,6 +102,25 @@ impl Drop for HintSpy {
     }
 }
 
+/// Waits until `xdg-mime` names Keyward's handler for `scheme://` (in the test's XDG dirs).
+async fn handler_registered(cli: &Cli, scheme: &str) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut q = cli.keyring().command("xdg-mime");
+        q.args(["query", "default", &format!("x-scheme-handler/{scheme}")]);
+        let out = run_command(q, None);
+        if String::from_utf8_lossy(&out.stdout).contains("keyward") {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{scheme}:// not registered: {}",
+            describe(&out)
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
 async fn links_open_the_prompt_and_bad_links_are_refused() {
@@ -111,6 +133,8 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     let (app, _) = launch_with_endpoint(&cli, PASSPHRASE).await;
     let c = &app.client;
     let main = c.window().await.unwrap();
+    // Run from the build tree with no handler installed, the app registers keyward:// itself.
+    handler_registered(&cli, "keyward").await;
 
     // ---- keyward://sign, as a second launch --------------------------------------------
     let (callback, posted) = capture_posts();
@@ -175,21 +199,7 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
         "eos-account:linkstest1",
     ]);
     // The app registered the scheme for the user once the setting went on (through its agent).
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let mut q = cli.keyring().command("xdg-mime");
-        q.args(["query", "default", "x-scheme-handler/simplewallet"]);
-        let out = run_command(q, None);
-        if String::from_utf8_lossy(&out.stdout).contains("keyward") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "simplewallet:// not registered: {}",
-            describe(&out)
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    handler_registered(&cli, "simplewallet").await;
     // The prompt window exists now (hidden since the last prompt): watch its hints.
     let prompt_hints = HintSpy::start(&cli, "Keyward — approval", "prompt-hints.log");
     let main_hints = HintSpy::start(&cli, "Keyward", "main-hints.log");
@@ -225,6 +235,22 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
         &[&data, login["sign"].as_str().unwrap(), eos_pub.trim()],
     );
     assert_eq!(v["valid"], true, "eosjs-ecc verifies the login: {v}");
+    // Off again: the scheme is handed back.
+    cli.json(&["config", "set", "simplewallet-links", "false"]);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut q = cli.keyring().command("xdg-mime");
+        q.args(["query", "default", "x-scheme-handler/simplewallet"]);
+        let out = run_command(q, None);
+        if !String::from_utf8_lossy(&out.stdout).contains("keyward") {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "simplewallet:// still registered"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     // ---- bad links: refused without a prompt, each with its reason ----------------------
     let bad = [
@@ -279,6 +305,7 @@ async fn a_request_while_hidden_notifies_and_the_click_opens_the_prompt() {
     cli.init();
     let eth = cli.gen_alg("secp256k1", "eth");
     let notes = NotificationServer::start(cli.keyring());
+    let tray = TrayHost::start(cli.keyring());
     let port = keyward_tests::gui::free_port();
     let port_text = port.to_string();
     let app = launch_with_args(
@@ -312,6 +339,8 @@ async fn a_request_while_hidden_notifies_and_the_click_opens_the_prompt() {
     let h = ask_in_thread(&url, &creds, sign_body(&eth, "hidden request", 120));
 
     let n = notes.wait_for("for the request", |n| n.summary.contains("asks"));
+    // The tray counts it.
+    tray.wait_label("1");
     assert!(n.summary.contains("hidden-tool"), "{n:?}");
     assert!(n.summary.contains("Sign a message"), "{n:?}");
     assert_eq!(n.actions.first().map(String::as_str), Some("default"));
@@ -335,5 +364,6 @@ async fn a_request_while_hidden_notifies_and_the_click_opens_the_prompt() {
     click(c, "prompt-approve").await;
     let answer = wait_joined(h).await.expect("signed after approval");
     assert!(answer.signature.is_some());
+    tray.wait_label("");
     app.close().await;
 }

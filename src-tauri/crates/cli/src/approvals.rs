@@ -116,6 +116,19 @@ pub enum RequestCmd {
         #[arg(long, short = 'c')]
         credentials: Option<PathBuf>,
     },
+    /// Hand a deep link (keyward://sign, keyward://siwe, simplewallet://) to the running
+    /// endpoint, as the desktop does with a clicked link: it is prompted as an unknown app,
+    /// never granted, and the answer goes to the link's callback. Prints the signature.
+    Link {
+        /// The link
+        link: String,
+        #[arg(long)]
+        url: Option<String>,
+        /// Only parse the link and print what it asks for (no endpoint needed);
+        /// simplewallet:// links parse as if the setting were on
+        #[arg(long)]
+        check: bool,
+    },
     /// Ask to pair as NAME; prints the code to compare, waits for the user, saves credentials
     Pair {
         /// The name the user will see
@@ -498,7 +511,12 @@ fn describe(item: &PromptItem) -> String {
             }
             s += "\n";
             if let Some(o) = &p.origin {
-                s += &format!("  origin {o}\n");
+                if p.link {
+                    s += &format!("  answer goes to {o}\n");
+                    s += "  (opened by a link: Keyward cannot tell which app made it)\n";
+                } else {
+                    s += &format!("  origin {o}\n");
+                }
             }
             s += &format!("  key    {} ({}, {})\n", p.key.label, p.key.alg, p.key.id);
             for b in &p.blocks {
@@ -701,6 +719,38 @@ fn run_request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {
                     st.version,
                     if st.locked { "locked" } else { "unlocked" }
                 );
+            }
+        }
+        RequestCmd::Link { link, url, check } => {
+            if check {
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map(|d| d.as_secs() as i64)
+                    .unwrap_or(0);
+                let parsed = keyward_approval::endpoint::link::parse(&link, true, now)?;
+                if out.json {
+                    out.result(&parsed);
+                } else {
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&parsed).unwrap_or_default()
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let url = url.unwrap_or_else(default_url);
+            let outcome = Client::new(&url)?.open_link(&link, None)?;
+            if out.json {
+                out.result(&outcome);
+            } else {
+                if let Some(sig) = &outcome.answer.signature {
+                    println!("{sig}");
+                }
+                match (&outcome.delivered, &outcome.delivery_error) {
+                    (Some(status), _) => eprintln!("posted to the link's callback: HTTP {status}"),
+                    (_, Some(e)) => eprintln!("not delivered to the link's callback: {e}"),
+                    _ => {}
+                }
             }
         }
         RequestCmd::Pair {

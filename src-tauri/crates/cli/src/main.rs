@@ -33,7 +33,7 @@ Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read t
 this file instead of the terminal; one trailing newline is stripped).\n\n\
 Exit codes: 0 ok, 1 other (and a signature or token that does not verify), 2 usage, 3 vault.*, \
 4 keychain.*, 5 key.*, 6 agent.*, 7 sign.*, jwt.*, siwe.*, 8 service.* and clock.* (and an \
-endpoint answering an error status), 9 endpoint.*, approval.*, app.*, grant.* (a request denied, \
+endpoint answering an error status), 9 endpoint.*, approval.*, app.*, grant.*, link.* (a request denied, \
 expired or refused; an unknown app or grant)"
 )]
 struct Cli {
@@ -474,7 +474,7 @@ pub(crate) fn exit_code(code: &str) -> u8 {
         Some("backup") => 3,
         Some("sign" | "jwt" | "siwe") => 7,
         Some("service" | "clock") => 8,
-        Some("endpoint" | "approval" | "app" | "grant") => 9,
+        Some("endpoint" | "approval" | "app" | "grant" | "link") => 9,
         _ => 1,
     }
 }

@@ -66,6 +66,35 @@ pub fn watch_screen_lock(on_lock: impl Fn() + Send + Sync + 'static) -> Result<(
     Ok(())
 }
 
+/// Calls `on_suspend` (on a thread of its own) each time logind says the machine is about to
+/// sleep (`org.freedesktop.login1.Manager.PrepareForSleep(true)` on the system bus). An error
+/// when there is no system bus (containers, this project's CI): locking on idle and on screen
+/// lock still works.
+pub fn watch_suspend(on_suspend: impl Fn() + Send + Sync + 'static) -> Result<()> {
+    use zbus::blocking::{Connection, MessageIterator};
+    use zbus::message::Type;
+    use zbus::MatchRule;
+    let bus = |e: zbus::Error| {
+        VaultError::Keychain(KeychainError::NoSessionBus(format!("suspend watch: {e}")))
+    };
+    let conn = Connection::system().map_err(bus)?;
+    let rule = MatchRule::builder()
+        .msg_type(Type::Signal)
+        .interface("org.freedesktop.login1.Manager")
+        .and_then(|b| b.member("PrepareForSleep"))
+        .map_err(bus)?
+        .build();
+    let signals = MessageIterator::for_match_rule(rule, &conn, Some(16)).map_err(bus)?;
+    std::thread::spawn(move || {
+        for msg in signals.flatten() {
+            if msg.body().deserialize::<bool>().unwrap_or(false) {
+                on_suspend();
+            }
+        }
+    });
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,7 +24,7 @@ use zeroize::Zeroizing;
 
 use super::error::EndpointError;
 use super::link::{self, Link, LinkError, RateLimit};
-use super::wire::{Answer, AskBody, PairBody, PairStarted, Paired};
+use super::wire::{Answer, AskBody, LinkOutcome, PairBody, PairStarted, Paired};
 use crate::auth::{self, EndpointKey, NonceBook};
 use crate::decision::{authorize, Authorized, Decision};
 use crate::decode::{render, Block, Rendered};
@@ -311,16 +311,6 @@ impl Default for Config {
 
 /// The app id deep-link requests are filed under (for the pending limit and history).
 const LINK_APP_ID: &str = "deep-link";
-
-/// What became of a deep link that reached a decision.
-#[derive(Debug, Clone, Serialize)]
-pub struct LinkOutcome {
-    /// The signature.
-    pub answer: Answer,
-    /// The callback's HTTP status, or why delivery failed; `None` when there was nothing to
-    /// deliver.
-    pub delivered: Option<Result<u16, String>>,
-}
 
 /// The key a SimpleWallet login uses (tagged [`link::SIMPLEWALLET_TAG`]) and its EOS
 /// account (its [`link::EOS_ACCOUNT_TAG`] tag).
@@ -1136,7 +1126,16 @@ impl Broker {
             None => None,
         };
         let answer = answer?;
-        Ok(LinkOutcome { answer, delivered })
+        let (delivered, delivery_error) = match delivered {
+            Some(Ok(status)) => (Some(status), None),
+            Some(Err(e)) => (None, Some(e)),
+            None => (None, None),
+        };
+        Ok(LinkOutcome {
+            answer,
+            delivered,
+            delivery_error,
+        })
     }
 
     async fn prompt(
@@ -2124,7 +2123,7 @@ mod tests {
             )
             .unwrap();
         let out = task.await.unwrap().unwrap();
-        assert_eq!(out.delivered, Some(Ok(200)));
+        assert_eq!(out.delivered, Some(200));
         let body = posted.recv().await.unwrap();
         assert_eq!(body["signature"].as_str(), out.answer.signature.as_deref());
         assert!(out.answer.grant_id.is_none());

@@ -12,8 +12,8 @@ use zeroize::Zeroizing;
 
 use super::error::EndpointError;
 use super::wire::{
-    Answer, AskBody, ErrorReply, NonceReply, PairBody, PairStarted, Paired, StatusReply, H_APP,
-    H_CHALLENGE, H_MAC, H_NONCE, H_SIGNATURE,
+    Answer, AskBody, ErrorReply, LinkBody, LinkOutcome, NonceReply, PairBody, PairStarted, Paired,
+    StatusReply, H_APP, H_CHALLENGE, H_MAC, H_NONCE, H_SIGNATURE,
 };
 use crate::auth::{self, AuthError};
 
@@ -157,6 +157,28 @@ impl Client {
             .get(format!("{}/v1/status", self.url))
             .header(H_CHALLENGE, &challenge);
         Self::decode(self.send(req, &challenge, pinned, Duration::from_secs(10))?)
+    }
+
+    /// Hands a deep link to Keyward as a local program (`POST /v1/links`) and waits for the
+    /// user's decision: the signature, and whether the link's callback took it.
+    pub fn open_link(
+        &self,
+        link: &str,
+        pinned: Option<&[u8; 32]>,
+    ) -> Result<LinkOutcome, EndpointError> {
+        let challenge = random_b64(16);
+        let body = serde_json::to_vec(&LinkBody {
+            link: link.to_owned(),
+        })
+        .expect("a link body serialises");
+        let req = self
+            .http
+            .post(format!("{}/v1/links", self.url))
+            .header(H_CHALLENGE, &challenge)
+            .header("content-type", "application/json")
+            .body(body);
+        // A link's request lives 120 s; delivery to its callback takes up to 10 s more.
+        Self::decode(self.send(req, &challenge, pinned, Duration::from_secs(140))?)
     }
 
     /// Pairs as `app_name`: `show_code` gets the code to show the user (computed here from

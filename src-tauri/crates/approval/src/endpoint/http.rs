@@ -22,8 +22,8 @@ use serde::Deserialize;
 use super::broker::{AppRecord, Broker, Peer};
 use super::error::EndpointError;
 use super::wire::{
-    AskBody, ErrorReply, NonceReply, PairBody, StatusReply, H_APP, H_CHALLENGE, H_MAC, H_NONCE,
-    H_SIGNATURE, MAX_CHALLENGE,
+    AskBody, ErrorReply, LinkBody, NonceReply, PairBody, StatusReply, H_APP, H_CHALLENGE, H_MAC,
+    H_NONCE, H_SIGNATURE, MAX_CHALLENGE,
 };
 use crate::auth::{self, AuthError};
 
@@ -87,6 +87,7 @@ pub fn router(broker: Arc<Broker>) -> Router {
         .route("/v1/pair", post(pair))
         .route("/v1/pair/{id}", get(pair_wait))
         .route("/v1/requests", post(requests))
+        .route("/v1/links", post(links))
         .fallback(|| async { error_response(&EndpointError::NotFound("route".into())) })
         .layer(axum::middleware::from_fn_with_state(broker.clone(), gate))
         .with_state(broker)
@@ -335,6 +336,20 @@ async fn requests(
     let r = match parse::<AskBody>(&body) {
         Err(e) => Err(e),
         Ok(ask) => b.ask(authed.app, ask, authed.origin, authed.peer).await,
+    };
+    reply(r, StatusCode::OK)
+}
+
+/// A deep link from a local program: the same path as a link the desktop hands over
+/// (rate-limited, shown as an unknown app, never granted). A browser may not post one: pages
+/// open links through the browser, which asks the user first.
+async fn links(State(b): State<Arc<Broker>>, headers: HeaderMap, body: Bytes) -> Response {
+    if header(&headers, "origin").is_some() {
+        return error_response(&AuthError::ForeignOrigin.into());
+    }
+    let r = match parse::<LinkBody>(&body) {
+        Err(e) => Err(e),
+        Ok(l) => b.open_link(&l.link).await,
     };
     reply(r, StatusCode::OK)
 }

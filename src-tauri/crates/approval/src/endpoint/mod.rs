@@ -12,6 +12,7 @@
 //! | POST   | `/v1/pair`         | —    | ask to pair: a code to show, a pairing id |
 //! | GET    | `/v1/pair/{id}`    | —    | wait for the user: the token, once |
 //! | POST   | `/v1/requests`     | MAC  | sign / SIWE / mint; waits for the decision |
+//! | POST   | `/v1/links`        | —    | a deep link from a local program (no `Origin`); waits |
 
 pub mod broker;
 pub mod client;
@@ -23,8 +24,8 @@ pub mod wire;
 
 pub use broker::{
     Approver, ApproverEvent, Broker, ChannelApprover, Clock, Closed, Config, DecideInput,
-    GrantView, LinkOutcome, ManualClock, PairingView, PromptItem, PromptView, SystemClock,
-    VaultAccess,
+    GrantView, ManualClock, PairingView, PromptItem, PromptView, SystemClock, VaultAccess,
 };
 pub use client::{Client, Credentials};
 pub use error::EndpointError;
+pub use wire::LinkOutcome;

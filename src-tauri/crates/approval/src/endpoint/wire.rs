@@ -45,6 +45,27 @@ pub struct NonceReply {
     pub expires_in: i64,
 }
 
+/// `POST /v1/links`: a deep link handed over by a local program (never by a browser: a call
+/// with an `Origin` is refused).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkBody {
+    /// The `keyward://` (or `simplewallet://`) URL.
+    pub link: String,
+}
+
+/// `200` answer to `POST /v1/links`: what became of a link that reached a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOutcome {
+    /// The signature.
+    pub answer: Answer,
+    /// The callback's HTTP status, when the answer was posted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivered: Option<u16>,
+    /// Why posting the answer failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delivery_error: Option<String>,
+}
+
 /// `POST /v1/pair`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PairBody {
