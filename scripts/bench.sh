@@ -2,13 +2,15 @@
 # Benchmarks: signing in process (criterion; P-256 against `openssl speed`, secp256k1 against
 # libsecp256k1 through Python's coincurve), `jwt mint` as a whole process against the seed's node
 # jsonwebtoken script, whole-process CLI timings without and with an agent (hyperfine), the desktop app's
-# start-up to its window and to its painted unlock screen, the app's idle memory (PSS), and the
+# start-up to its window and to its painted unlock screen, the app's idle memory (PSS), both also
+# as ratios to a hello-world Tauri window started on the same display (bench/hello-tauri), and the
 # app with a large vault: IPC, search and list rendering, timed inside the page
 # (tests/tests/gui_bench.rs, driven through WebKitWebDriver).
 #
 #   scripts/bench.sh                builds keyward-cli (release; dev too, for the GUI benchmark's
-#                                   key generation) and the app (dev profile), runs
-#   scripts/bench.sh --release-app  ...the app in the release profile instead (7+ min on 2 cores)
+#                                   key generation), the app and hello-tauri (dev profile), runs
+#   scripts/bench.sh --release-app  ...the app and hello-tauri in the release profile instead
+#                                   (7+ min on 2 cores)
 #   scripts/bench.sh --no-build     reuse the last builds
 #
 # Installs hyperfine and x11-apps (xwd) when missing; waits while another cargo/rustc runs. Then
@@ -19,7 +21,8 @@
 #
 # KW_BENCH_CONTENT_COLOURS  distinct colours from which the window shows content (default 100)
 # KW_BENCH_UNLOCK_COLOURS   ...from which the unlock screen counts as painted (default 500)
-# KW_BENCH_APP_RUNS         app start-ups to time (default 5)
+# KW_BENCH_HELLO_COLOURS    ...from which the hello-world Tauri page counts as painted (default 100)
+# KW_BENCH_APP_RUNS         app start-ups to time, of Keyward and of hello-tauri each (default 5)
 # KW_BENCH_MANY             keys in the large vault for the `key list` timing (default 1000)
 # KW_BENCH_STEPS            which parts to run, of "cli many app gui sign jwt endpoint prompt" (default: all)
 # KW_BENCH_ENDPOINT_REQUESTS pre-signed requests per wrk run (default 90000; the endpoint keeps 100000 nonces)
@@ -30,7 +33,7 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
-usage() { sed -n '2,22s/^# \{0,1\}//p' "$0"; }
+usage() { sed -n '2,/^set -euo/s/^# \{0,1\}//p' "$0"; }
 
 release_app=0 build=1 inside=0
 for arg in "$@"; do
@@ -45,6 +48,7 @@ done
 
 CONTENT_COLOURS="${KW_BENCH_CONTENT_COLOURS:-100}"
 UNLOCK_COLOURS="${KW_BENCH_UNLOCK_COLOURS:-500}"
+HELLO_COLOURS="${KW_BENCH_HELLO_COLOURS:-100}"
 APP_RUNS="${KW_BENCH_APP_RUNS:-5}"
 HAVE_XWD=0
 if command -v xwd >/dev/null 2>&1; then HAVE_XWD=1; fi
@@ -83,6 +87,30 @@ wait_for_cargo() {
 # Inside the private D-Bus session: CLI, then app. Talks to the outer half through files.
 
 agent_pid="" app_pid="" xvfb_pid="" analyser_pid=""
+
+# The app that start_app launches and how it is found and timed, set by `use_app keyward|hello`:
+#   APP_BIN       the binary start_app spawns
+#   WIN_NAME      part of its window's name (in a sed regex: find_window)
+#   CONTENT_AT    distinct colours from which a screenshot shows content
+#   PAINTED_AT    ...from which its first screen counts as painted (the timing stops there)
+#   PAINTED_NAME  the painted frame's name in $KW_BENCH_OUT/frames; PAINTED_WHAT, in messages
+#   APP_TAG       prefix of its per-run files (logs, frames, the starts list)
+use_app() {
+  case "$1" in
+    keyward)
+      APP_BIN="${KW_BENCH_APP:-}" WIN_NAME="Keyward" APP_TAG=""
+      CONTENT_AT="$CONTENT_COLOURS" PAINTED_AT="$UNLOCK_COLOURS"
+      PAINTED_NAME="unlock" PAINTED_WHAT="the unlock screen"
+      ;;
+    hello) # one page, no splash: content and painted are one threshold
+      APP_BIN="${KW_BENCH_HELLO:-}" WIN_NAME="Hello Tauri" APP_TAG="hello-"
+      CONTENT_AT="$HELLO_COLOURS" PAINTED_AT="$HELLO_COLOURS"
+      PAINTED_NAME="painted" PAINTED_WHAT="the hello-world page"
+      ;;
+    *) kw_err "use_app: unknown app $1" && return 1 ;;
+  esac
+}
+use_app keyward
 
 # stop PID: SIGTERM, wait up to 10 s, then SIGKILL.
 stop() {
@@ -214,12 +242,12 @@ process_tree() {
   done
 }
 
-# The first mapped (viewable) window whose name holds "Keyward", into WIN; 1 when none.
+# The first mapped (viewable) window whose name holds WIN_NAME ("Keyward"), into WIN; 1 when none.
 find_window() {
   local id
   # Lines look like:  0x400003 "Keyward": ("keyward" "Keyward")  1000x700+0+0  +0+0
   for id in $(xwininfo -root -tree 2>/dev/null |
-    sed -n 's/^ *\(0x[0-9a-f]*\) "[^"]*Keyward[^"]*":.*/\1/p'); do
+    sed -n "s/^ *\\(0x[0-9a-f]*\\) \"[^\"]*${WIN_NAME}[^\"]*\":.*/\\1/p"); do
     if xwininfo -id "$id" 2>/dev/null | grep -q 'Map State: IsViewable'; then
       WIN="$id"
       return 0
@@ -241,9 +269,9 @@ frame_fmt() { if ((HAVE_XWD)); then echo xwd; else echo png; fi; }
 
 # Counts the colours of the frames listed in $1/queue as they come, niced (it must not take CPU
 # from the app it measures): writes "n colours" lines to $1/colours, keeps the first frame with
-# at least CONTENT_COLOURS colours as content.png, the first with at least UNLOCK_COLOURS as
-# unlock.png and the one before it as before-unlock.png, deletes the others, and touches
-# $1/done at the unlock screen. Gives up when $1/stop appears.
+# at least CONTENT_AT colours as content.png (when CONTENT_AT < PAINTED_AT), the first with at
+# least PAINTED_AT as painted.png and the one before it as before-painted.png, deletes the
+# others, and touches $1/done at the painted screen. Gives up when $1/stop appears.
 analyse_frames() {
   local dir="$1" fmt i=1 n prev="" k content=0
   fmt="$(frame_fmt)"
@@ -253,14 +281,14 @@ analyse_frames() {
       k="$(identify -format '%k' "$fmt:$dir/$n.$fmt" 2>/dev/null || true)"
       k="${k:-0}"
       echo "$n $k" >>"$dir/colours"
-      if ((!content && k >= CONTENT_COLOURS)); then
+      if ((!content && CONTENT_AT < PAINTED_AT && k >= CONTENT_AT)); then
         convert "$fmt:$dir/$n.$fmt" "png:$dir/content.png"
         content=1
       fi
-      if ((k >= UNLOCK_COLOURS)); then
-        convert "$fmt:$dir/$n.$fmt" "png:$dir/unlock.png"
+      if ((k >= PAINTED_AT)); then
+        convert "$fmt:$dir/$n.$fmt" "png:$dir/painted.png"
         if [[ -n "$prev" ]]; then
-          convert "$fmt:$dir/$prev.$fmt" "png:$dir/before-unlock.png"
+          convert "$fmt:$dir/$prev.$fmt" "png:$dir/before-painted.png"
         fi
         touch "$dir/done"
         return 0
@@ -276,26 +304,27 @@ analyse_frames() {
   done
 }
 
-# start_app RUN: spawns the app, times the window mapped and the painted frames; leaves the app
-# running (app_pid). Appends "run mapped_us content_us unlock_us frames mean_interval_us" to
-# $state/starts.
+# start_app RUN: spawns APP_BIN, times the window mapped and the painted frames; leaves the app
+# running (app_pid). Appends "run mapped_us content_us painted_us frames mean_interval_us" to
+# $state/${APP_TAG}starts (for Keyward, painted is the unlock screen).
 start_app() {
   local run="$1" state="$KW_BENCH_STATE" out="$KW_BENCH_OUT"
-  local dir="$state/frames-$run" t0 mapped n=0 t0cap next rem fmt last=""
+  local dir="$state/${APP_TAG}frames-$run" log="${APP_TAG}app-$run.log"
+  local t0 mapped n=0 t0cap next rem fmt last=""
   fmt="$(frame_fmt)"
   mkdir -p "$dir"
   : >"$dir/queue"
   WIN=""
   now
   t0="$NOW"
-  "$KW_BENCH_APP" >"$state/app-$run.log" 2>&1 &
+  "$APP_BIN" >"$state/$log" 2>&1 &
   app_pid=$!
   while ! find_window; do
     now
     if ! kill -0 "$app_pid" 2>/dev/null || ((NOW - t0 > 60000000)); then
-      kw_err "run $run: no Keyward window mapped; the app's log is in $out/app-$run.log"
-      cp "$state/app-$run.log" "$out/" || true
-      grep -m1 -A2 panicked "$state/app-$run.log" >&2 || tail -n 5 "$state/app-$run.log" >&2 || true
+      kw_err "run $run: no $WIN_NAME window mapped; the app's log is in $out/$log"
+      cp "$state/$log" "$out/" || true
+      grep -m1 -A2 panicked "$state/$log" >&2 || tail -n 5 "$state/$log" >&2 || true
       if ! kill -0 "$xvfb_pid" 2>/dev/null; then kw_err "...and our Xvfb is gone"; fi
       return 1
     fi
@@ -316,7 +345,7 @@ start_app() {
   while [[ ! -e "$dir/done" ]]; do
     now
     if ((NOW - t0 > 60000000)) || ! kill -0 "$app_pid" 2>/dev/null; then
-      kw_err "run $run: the unlock screen was not painted within 60 s"
+      kw_err "run $run: $PAINTED_WHAT was not painted within 60 s"
       touch "$dir/stop"
       return 1
     fi
@@ -344,22 +373,24 @@ start_app() {
   analyser_pid=""
 
   # The first frame over each threshold.
-  local content unlock cf uf
-  cf="$(awk -v t="$CONTENT_COLOURS" '$2 >= t { print $1; exit }' "$dir/colours")"
-  uf="$(awk -v t="$UNLOCK_COLOURS" '$2 >= t { print $1; exit }' "$dir/colours")"
+  local content painted cf pf
+  cf="$(awk -v t="$CONTENT_AT" '$2 >= t { print $1; exit }' "$dir/colours")"
+  pf="$(awk -v t="$PAINTED_AT" '$2 >= t { print $1; exit }' "$dir/colours")"
   content="$(awk -v f="$cf" '$1 == f { print $2 }' "$dir/times")"
-  unlock="$(awk -v f="$uf" '$1 == f { print $2 }' "$dir/times")"
+  painted="$(awk -v f="$pf" '$1 == f { print $2 }' "$dir/times")"
   mkdir -p "$out/frames"
   local f
-  for f in content unlock before-unlock; do
-    if [[ -e "$dir/$f.png" ]]; then cp "$dir/$f.png" "$out/frames/run$run-$f.png"; fi
+  for f in content painted before-painted; do
+    if [[ -e "$dir/$f.png" ]]; then
+      cp "$dir/$f.png" "$out/frames/${APP_TAG}run$run-${f/painted/$PAINTED_NAME}.png"
+    fi
   done
-  # "frame ms colours same-as" (frames taken after the unlock screen was seen have no count)
+  # "frame ms colours same-as" (frames taken after the painted screen was seen have no count)
   awk 'NR == FNR { k[$1] = $2; next }
     { printf "%s %.0f %s %s\n", $1, $2 / 1000, ($3 in k) ? k[$3] : "-", $3 }' \
-    "$dir/colours" "$dir/times" >"$out/frames/run$run-frames.txt"
+    "$dir/colours" "$dir/times" >"$out/frames/${APP_TAG}run$run-frames.txt"
   rm -rf "$dir"
-  echo "$run $mapped $content $unlock $n $interval" >>"$state/starts"
+  echo "$run $mapped $content $painted $n $interval" >>"$state/${APP_TAG}starts"
 }
 
 stop_app() {
@@ -376,12 +407,50 @@ stop_app() {
   done
 }
 
+# Starts the app of use_app: one warm-up (reported apart, not in the median; for the first app,
+# with empty caches: it fills Mesa's shader cache under XDG_CACHE_HOME, seconds on llvmpipe),
+# then APP_RUNS timed starts, SIGTERM between them. $1 names the app in the progress lines, $2
+# (optional) qualifies its warm-up.
+time_starts() {
+  local i
+  kw_say "$1 start-up, warm-up${2:+ ($2)}"
+  start_app warmup
+  stop_app
+  sleep 1
+  for ((i = 1; i <= APP_RUNS; i++)); do
+    kw_say "$1 start-up, run $i/$APP_RUNS"
+    start_app "$i"
+    stop_app
+    sleep 1
+  done
+}
+
+# Starts the app of use_app, waits for its painted screen, 10 s idle, then writes
+# "pid name rss_kib pss_kib" for it and each of its descendants to $1, and stops it.
+idle_memory() {
+  local pid name rss pss
+  start_app mem
+  sleep 10
+  : >"$1"
+  while read -r pid; do
+    [[ -r "/proc/$pid/smaps_rollup" ]] || continue
+    name="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n1)"
+    name="${name##*/}"
+    read -r rss pss < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' \
+      "/proc/$pid/smaps_rollup")
+    echo "$pid ${name:-?} $rss $pss" >>"$1"
+  done < <(process_tree "$app_pid")
+  stop_app
+}
+
 bench_app() {
   local out="$KW_BENCH_OUT" state="$KW_BENCH_STATE" i
 
   # A vault with a passphrase, so that the app opens on its unlock screen.
   export KEYWARD_DATA_DIR="$state/app-data" KEYWARD_PASSPHRASE_FILE="$state/passphrase"
   mkdir -m 700 "$KEYWARD_DATA_DIR"
+  [[ -s "$KEYWARD_PASSPHRASE_FILE" ]] || # bench_cli makes it; not when it is not among the steps
+    (umask 077 && od -An -N24 -tx1 /dev/urandom | tr -d ' \n' >"$KEYWARD_PASSPHRASE_FILE")
   "$KW_BENCH_CLI" init >&2
   unset KEYWARD_PASSPHRASE_FILE
   # WebKit's caches and settings go to the throwaway dir too, not to ~/.cache.
@@ -389,38 +458,30 @@ bench_app() {
 
   # Our own X server: -displayfd picks a free display number and reports it.
   kw_start_xvfb "$state" || return 1
+  # (kw_start_xvfb runs it with -noreset: the window polling's short connections would
+  # otherwise reset it between two clients and make an app start fail in gtk_init.)
 
   echo "load before app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
-  # The first start fills the empty shader cache (Mesa's, under XDG_CACHE_HOME): seconds on
-  # llvmpipe. Reported apart, like any first start after a cache wipe; not in the median.
-  kw_say "app start-up, warm-up (empty caches)"
-  start_app warmup
-  stop_app
-  sleep 1
-  for ((i = 1; i <= APP_RUNS; i++)); do
-    kw_say "app start-up, run $i/$APP_RUNS"
-    start_app "$i"
-    stop_app
-    sleep 1
-  done
-
+  use_app keyward
+  time_starts app "empty caches"
   kw_say "app idle memory: start, wait for the unlock screen, 10 s idle"
-  start_app mem
-  sleep 10
-  local pid name rss pss
-  : >"$state/mem"
-  while read -r pid; do
-    [[ -r "/proc/$pid/smaps_rollup" ]] || continue
-    name="$(tr '\0' '\n' <"/proc/$pid/cmdline" 2>/dev/null | head -n1)"
-    name="${name##*/}"
-    read -r rss pss < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { p = $2 } END { print r + 0, p + 0 }' \
-      "/proc/$pid/smaps_rollup")
-    echo "$pid ${name:-?} $rss $pss" >>"$state/mem"
-  done < <(process_tree "$app_pid")
+  idle_memory "$state/mem"
   cp "$state/mem" "$out/app-memory.txt"
-  stop_app
   echo "load after app runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
   cp "$state/starts" "$out/app-startup.txt"
+
+  # The same for the hello-world Tauri window (bench/hello-tauri, same profile), on the same
+  # display with the same (now warm) XDG_CACHE_HOME; its own warm-up fills what is its own.
+  sleep 1
+  echo "load before hello-tauri runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  use_app hello
+  time_starts hello-tauri
+  kw_say "hello-tauri idle memory: start, wait for the page, 10 s idle"
+  idle_memory "$state/hello-mem"
+  cp "$state/hello-mem" "$out/hello-memory.txt"
+  echo "load after hello-tauri runs: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
+  cp "$state/hello-starts" "$out/hello-startup.txt"
+  use_app keyward
 
   # Summary.
   local -a r
@@ -458,6 +519,32 @@ bench_app() {
     tr=$((tr + rss))
   done <"$state/mem"
   md "| **total** ($(wc -l <"$state/mem") processes) | **$(awk -v k="$tp" 'BEGIN { printf "%.1f", k / 1024 }')** | **$(awk -v k="$tr" 'BEGIN { printf "%.1f", k / 1024 }')** |" ""
+
+  # Against the hello-world Tauri window: medians of the timed runs, PSS totals.
+  local h1 h3 htp hn
+  hcol() { grep -Ev '^(mem|warmup) ' "$state/hello-starts" | awk -v c="$1" '{ print $c / 1000 }' | stats; }
+  read -r -a h1 <<<"$(hcol 2)"
+  read -r -a h3 <<<"$(hcol 4)"
+  htp="$(awk '{ t += $4 } END { print t + 0 }' "$state/hello-mem")"
+  hn="$(wc -l <"$state/hello-mem")"
+  mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+  times_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f×", a / b; else print "-" }'; }
+  goal_met() { awk -v a="$1" -v b="$2" 'BEGIN { if (b <= 0) print "-"; else if (a / b <= 1.2) print "met"; else print "not met" }'; }
+  md "## Against a hello-world Tauri window ($KW_BENCH_APP_PROFILE builds)" ""
+  md "bench/hello-tauri: the default Tauri builder, no plugins, one static page (a heading and a" \
+    "paragraph on a gradient) embedded like Keyward's UI, a 1000×700 window, built in the same" \
+    "profile and started on the same display right after Keyward's runs, timed the same way: one" \
+    "warm-up, then $APP_RUNS timed starts; its first screen counts as painted from the first" \
+    "screenshot with at least $HELLO_COLOURS distinct colours (Keyward's: its unlock screen, at" \
+    "least $UNLOCK_COLOURS). Idle PSS 10 s after the painted screen, summed over the app's" \
+    "process tree ($(wc -l <"$state/mem") processes for Keyward, $hn for hello-tauri). Medians in ms." ""
+  md "| metric | Keyward | hello-world Tauri | ratio | goal (≤ 1.2×) |" "|---|---|---|---|---|"
+  md "| median cold start to first screen painted (ms) | ${s3[0]} | ${h3[0]} | $(times_of "${s3[0]}" "${h3[0]}") | $(goal_met "${s3[0]}" "${h3[0]}") |"
+  md "| median window mapped (ms) | ${s1[0]} | ${h1[0]} | $(times_of "${s1[0]}" "${h1[0]}") | (not a goal) |"
+  md "| idle PSS total (MiB) | $(mib "$tp") | $(mib "$htp") | $(times_of "$tp" "$htp") | $(goal_met "$tp" "$htp") |" ""
+  md "hello-tauri, painted: min–max ${h3[1]}–${h3[2]} ms, warm-up" \
+    "$(awk '$1 == "warmup" { printf "%.0f", $4 / 1000 }' "$state/hello-starts") ms; window mapped: min–max" \
+    "${h1[1]}–${h1[2]} ms. Per run: hello-startup.txt, per process: hello-memory.txt." ""
 }
 
 # A vault of KW_BENCH_MANY keys (default 1000), made through an agent (no Argon2id per key):
@@ -769,17 +856,24 @@ if ((build)); then
   if [[ ! -d ui/node_modules ]]; then (cd ui && npm ci); fi
   kw_build_ui
   wait_for_cargo
+  # The hello-world Tauri window (bench/hello-tauri) is the app's baseline: same profile. Built
+  # on its own, so that its Tauri has only the features it asks for, not the app's.
   if ((release_app)); then
     kw_say "cargo build --release -p keyward (the app, release profile)"
     cargo build --release -p keyward
+    kw_say "cargo build --release -p hello-tauri (the baseline, release profile)"
+    cargo build --release -p hello-tauri
   else
     kw_say "cargo build -p keyward (the app, dev profile; --release-app for release)"
     cargo build -p keyward
+    kw_say "cargo build -p hello-tauri (the baseline, dev profile)"
+    cargo build -p hello-tauri
   fi
 fi
 cli="$CARGO_TARGET_DIR/release/keyward-cli"
 app="$CARGO_TARGET_DIR/$profile/keyward"
-for bin in "$cli" "$app" "$CARGO_TARGET_DIR/debug/keyward-cli"; do
+hello="$CARGO_TARGET_DIR/$profile/hello-tauri"
+for bin in "$cli" "$app" "$hello" "$CARGO_TARGET_DIR/debug/keyward-cli"; do
   if [[ ! -x "$bin" ]]; then
     kw_err "$bin not found; run without --no-build"
     exit 1
@@ -802,13 +896,14 @@ os="$(. /etc/os-release && echo "$PRETTY_NAME") ($(cat /etc/debian_version 2>/de
   echo "- Machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)," \
     "$(awk '/^MemTotal:/ { printf "%.1f GiB RAM", $2 / 1048576 }' /proc/meminfo); $os," \
     "kernel $(uname -r). Shared and noisy: the numbers are indicative."
-  echo "- Builds: keyward-cli release profile (dev for the GUI benchmark's vault); app $app_profile. Commit $rev."
+  echo "- Builds: keyward-cli release profile (dev for the GUI benchmark's vault); app and its hello-world Tauri baseline $app_profile. Commit $rev."
   echo "- Tools: $(hyperfine --version), WebKitGTK $(dpkg-query -W -f='${Version}' libwebkit2gtk-4.1-0 2>/dev/null || echo '?'), $(rustc --version 2>/dev/null | cut -d' ' -f1-2)."
   echo "- Keychain: a private gnome-keyring (Secret Service) on a private D-Bus session."
   echo
 } >"$out/summary.md"
 
 export KW_BENCH_OUT="$out" KW_BENCH_STATE="$state" KW_BENCH_CLI="$cli" KW_BENCH_APP="$app"
+export KW_BENCH_HELLO="$hello"
 export KW_BENCH_APP_PROFILE="${app_profile%% (*}"
 # Not while someone else compiles: that would be measured too (best effort; tests may still run).
 wait_for_cargo

@@ -204,7 +204,9 @@ kw_build() {
 # DISPLAY (and GDK_BACKEND=x11, no WAYLAND_DISPLAY). The log is STATE_DIR/xvfb.log.
 kw_start_xvfb() {
   local state="$1" display="" i
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$state/display" 2>"$state/xvfb.log" &
+  # -noreset: Xvfb otherwise resets when its last client leaves and drops a client that connects
+  # meanwhile ("Failed to initialize GTK" in a test that starts the app right after another).
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp -noreset 3>"$state/display" 2>"$state/xvfb.log" &
   xvfb_pid=$!
   for ((i = 0; i < 100; i++)); do
     display="$(head -n1 "$state/display" 2>/dev/null || true)"

@@ -80,20 +80,23 @@ fn main() {
             commands::settings_set,
         ])
         .setup(move |app| {
-            let handle = app.handle().clone();
-            std::thread::spawn(move || {
-                approvals::ensure_started(&handle);
-                links::apply_settings(&handle);
-            });
             session::start(app.handle());
             // Started by a link: its prompt, not the main window, comes forward.
             session::background_mode(app.handle(), background || !first_links.is_empty());
-            if let Some(tray) = tray::build(app.handle()) {
-                use tauri::Manager;
-                app.manage(tray);
-            }
+            // A link starts the endpoint itself, at once.
             links::open_links(app.handle(), first_links.clone());
             Ok(())
+        })
+        // The endpoint, the agent socket, the tray and the scheme registration start once the
+        // main window's page has loaded, so that they do not compete with the first screen
+        // (the vault lock, the keychain, the CPU).
+        .on_page_load(|webview, payload| {
+            if webview.label() == "main"
+                && matches!(payload.event(), tauri::webview::PageLoadEvent::Finished)
+            {
+                use tauri::Manager;
+                session::after_first_load(webview.app_handle());
+            }
         })
         .build(tauri::generate_context!())
         .expect("error while building Keyward")

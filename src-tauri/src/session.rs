@@ -128,3 +128,24 @@ pub fn background_mode(app: &AppHandle, background: bool) {
         }
     });
 }
+
+/// Starts what the app runs beside its window (once): the endpoint and the agent socket, the
+/// `keyward://` / `simplewallet://` registration, and the tray. Called when the main window's
+/// page has loaded; a moment later, so the first screen's own calls go first.
+pub fn after_first_load(app: &AppHandle) {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        let handle = app.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            crate::approvals::ensure_started(&handle);
+            let h = handle.clone();
+            let _ = handle.run_on_main_thread(move || {
+                if let Some(tray) = crate::tray::build(&h) {
+                    h.manage(tray);
+                }
+            });
+            crate::links::apply_settings(&handle);
+        });
+    });
+}

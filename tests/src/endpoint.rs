@@ -89,3 +89,16 @@ pub fn capture_posts() -> (String, std::sync::mpsc::Receiver<serde_json::Value>)
     });
     (format!("http://127.0.0.1:{port}/cb"), rx)
 }
+
+/// Percent-encodes `s` for a URL query value (unreserved characters stay as they are).
+pub fn url_encode(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}

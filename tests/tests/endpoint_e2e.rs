@@ -701,17 +701,7 @@ fn a_link_from_the_cli_is_prompted_as_an_unknown_app_and_answered_to_its_callbac
          URI: {origin}/login\nVersion: 1\nChain ID: 1\nNonce: linknonce123\n\
          Issued At: 2026-01-01T00:00:00Z"
     );
-    let enc = |s: &str| -> String {
-        s.bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                    (b as char).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect()
-    };
+    let enc = keyward_tests::endpoint::url_encode;
     let link = format!(
         "keyward://siwe?key=eth&message={}&callback={}",
         enc(&message),

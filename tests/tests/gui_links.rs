@@ -14,7 +14,7 @@
 //!   a desktop's tray reads it) counts the waiting request.
 //! - The prompt window asks for attention (the X11 urgency hint, watched with `xprop -spy`).
 
-use keyward_tests::endpoint::{ask_in_thread, capture_posts, sign_body};
+use keyward_tests::endpoint::{ask_in_thread, capture_posts, sign_body, url_encode as enc};
 use keyward_tests::gui::{
     by_id, click, enabled_after, launch_with_args, launch_with_endpoint, second_launch, to_prompt,
     wait_joined, WAIT,
@@ -26,18 +26,6 @@ use keyward_tests::{describe, run_command, Cli, Keyring};
 use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui links passphrase 6";
-
-fn enc(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
 
 /// The X window titled `title` (unmapped windows included).
 fn x_window(title: &str) -> String {

@@ -544,9 +544,12 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
         }
         Cmd::Status => {
             let mut vault = Vault::open_default()?;
-            let st = match agent_for(&vault)? {
-                Some(mut a) => a.status()?,
-                None => vault.status()?,
+            let st = match agent_for(&vault)?.map(|mut a| a.status()) {
+                Some(Ok(st)) => st,
+                // An agent that hangs up before answering is on its way out (an app quitting):
+                // the vault as it is on disk is the answer.
+                Some(Err(VaultError::AgentUnreachable(..))) | None => vault.status()?,
+                Some(Err(e)) => return Err(e.into()),
             };
             out.status(&st);
         }
