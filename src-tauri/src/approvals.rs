@@ -146,7 +146,10 @@ impl Approver for WindowApprover {
             PromptItem::Pairing(p) => ("pair with Keyward".to_owned(), p.app_name.clone()),
         };
         let from_link = from == keyward_approval::endpoint::link::UNKNOWN_APP;
-        if from_link || main_visible(&self.0) || !crate::notify::request(&self.0, &title, &from) {
+        if from_link
+            || main_visible(&self.0)
+            || !crate::notify::request(&self.0, item.id(), &title, &from)
+        {
             show_prompt_window(&self.0);
         }
         let _ = self.0.emit(CHANGED, ());
@@ -155,11 +158,13 @@ impl Approver for WindowApprover {
         std::thread::spawn(move || crate::tray::update(&app));
     }
 
-    fn close(&self, _id: &str, _why: Closed) {
+    fn close(&self, id: &str, _why: Closed) {
         let _ = self.0.emit(CHANGED, ());
         let app = self.0.clone();
+        let id = id.to_owned();
         // Off the broker's call: it may hold its state lock.
         std::thread::spawn(move || {
+            crate::notify::withdraw(&id);
             hide_when_idle(&app);
             crate::tray::update(&app);
         });

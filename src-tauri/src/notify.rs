@@ -16,6 +16,14 @@ const APP_NAME: &str = "Keyward";
 
 /// The refusal notification on screen (replaced by the next refusal).
 static REFUSAL_ID: Mutex<Option<u32>> = Mutex::new(None);
+/// The request notifications on screen: prompt id → notification id.
+static OPEN: Mutex<Vec<(String, u32)>> = Mutex::new(Vec::new());
+
+fn take_open(prompt: &str) -> Option<u32> {
+    let mut open = OPEN.lock().unwrap_or_else(|p| p.into_inner());
+    let i = open.iter().position(|(p, _)| p == prompt)?;
+    Some(open.remove(i).1)
+}
 
 fn base(summary: &str, body: &str) -> Notification {
     let mut n = Notification::new();
@@ -27,9 +35,9 @@ fn base(summary: &str, body: &str) -> Notification {
     n
 }
 
-/// A request waits for the user. Returns `false` when no notification could be shown (no
+/// Prompt `prompt` waits for the user. Returns `false` when no notification could be shown (no
 /// notification server): the caller then opens the prompt itself.
-pub fn request(app: &AppHandle, title: &str, from: &str) -> bool {
+pub fn request(app: &AppHandle, prompt: &str, title: &str, from: &str) -> bool {
     let mut n = base(
         &format!("{from} asks: {title}"),
         "Click to review it in Keyward.",
@@ -42,15 +50,42 @@ pub fn request(app: &AppHandle, title: &str, from: &str) -> bool {
         Ok(h) => h,
         Err(_) => return false,
     };
+    OPEN.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((prompt.to_owned(), handle.id()));
     let app = app.clone();
+    let prompt = prompt.to_owned();
+    // Until it is clicked or closed (by the user, the server, or `withdraw`).
     std::thread::spawn(move || {
-        handle.wait_for_action(|action| {
-            if action == "default" {
-                crate::approvals::show_prompt_window(&app);
-            }
+        let mut closed = false;
+        handle.wait_for_action(|action| match action {
+            "default" => crate::approvals::show_prompt_window(&app),
+            "__closed" => closed = true,
+            _ => {}
         });
+        // Clicked, it stays (resident) until the request ends: `withdraw` closes it then.
+        if closed {
+            take_open(&prompt);
+        }
     });
     true
+}
+
+/// Prompt `prompt` closed (decided, expired, withdrawn): its notification goes too, so none
+/// asks for what no longer waits.
+pub fn withdraw(prompt: &str) {
+    let Some(id) = take_open(prompt) else { return };
+    let close = || -> zbus::Result<()> {
+        zbus::blocking::Connection::session()?.call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "CloseNotification",
+            &(id,),
+        )?;
+        Ok(())
+    };
+    let _ = close();
 }
 
 /// Something the user did not ask for was refused (a deep link). Best effort.

@@ -35,6 +35,7 @@ pub struct Notified {
 
 struct Server {
     calls: Arc<Mutex<Vec<Notified>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
     next: u32,
 }
 
@@ -73,7 +74,23 @@ impl Server {
         id
     }
 
-    fn close_notification(&self, _id: u32) {}
+    /// Records the call and says the notification closed (reason 3: closed by a call), as a
+    /// real server does.
+    async fn close_notification(
+        &self,
+        id: u32,
+        #[zbus(signal_emitter)] emitter: zbus::object_server::SignalEmitter<'_>,
+    ) {
+        self.closed.lock().unwrap().push(id);
+        let _ = Self::notification_closed(&emitter, id, 3).await;
+    }
+
+    #[zbus(signal)]
+    async fn notification_closed(
+        emitter: &zbus::object_server::SignalEmitter<'_>,
+        id: u32,
+        reason: u32,
+    ) -> zbus::Result<()>;
 
     fn get_server_information(&self) -> (String, String, String, String) {
         (
@@ -89,14 +106,17 @@ impl Server {
 pub struct NotificationServer {
     conn: Connection,
     calls: Arc<Mutex<Vec<Notified>>>,
+    closed: Arc<Mutex<Vec<u32>>>,
 }
 
 impl NotificationServer {
     /// Owns the notification service on `keyring`'s session bus.
     pub fn start(keyring: &Keyring) -> NotificationServer {
         let calls = Arc::new(Mutex::new(Vec::new()));
+        let closed = Arc::new(Mutex::new(Vec::new()));
         let server = Server {
             calls: calls.clone(),
+            closed: closed.clone(),
             next: 0,
         };
         let conn = zbus::blocking::connection::Builder::address(keyring.bus_address())
@@ -107,7 +127,11 @@ impl NotificationServer {
             .unwrap()
             .build()
             .expect("own org.freedesktop.Notifications on the test bus");
-        NotificationServer { conn, calls }
+        NotificationServer {
+            conn,
+            calls,
+            closed,
+        }
     }
 
     /// Every call so far.
@@ -126,6 +150,18 @@ impl NotificationServer {
                 Instant::now() < deadline,
                 "no notification {what}; got {:#?}",
                 self.calls()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits until the app closed notification `id` (`CloseNotification`), up to 20 s.
+    pub fn wait_closed(&self, id: u32) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !self.closed.lock().unwrap().contains(&id) {
+            assert!(
+                Instant::now() < deadline,
+                "notification {id} was not closed"
             );
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -353,5 +353,7 @@ async fn a_request_while_hidden_notifies_and_the_click_opens_the_prompt() {
     let answer = wait_joined(h).await.expect("signed after approval");
     assert!(answer.signature.is_some());
     tray.wait_label("");
+    // The request is gone, so is its notification.
+    notes.wait_closed(n.id);
     app.close().await;
 }
