@@ -75,12 +75,15 @@ pub fn start(app: &AppHandle) {
             state.idle.touch(now());
         }
     });
+    // The D-Bus subscriptions take round trips: off the thread that brings up the window.
     let handle = app.clone();
-    // No session bus or no screen saver: idle locking still works.
-    let _ = keyward_vault::session::watch_screen_lock(move || lock(&handle));
-    let handle = app.clone();
-    // No system bus (containers): the other two still work.
-    let _ = keyward_vault::session::watch_suspend(move || lock(&handle));
+    std::thread::spawn(move || {
+        let h = handle.clone();
+        // No session bus or no screen saver: idle locking still works.
+        let _ = keyward_vault::session::watch_screen_lock(move || lock(&h));
+        // No system bus (containers): the other two still work.
+        let _ = keyward_vault::session::watch_suspend(move || lock(&handle));
+    });
 }
 
 /// A second `keyward` was started: `--quit` ends this one; a `keyward://` (or

@@ -34,9 +34,12 @@ pub struct App {
 }
 
 impl App {
-    /// Ends the session (the app quits), then stops WebKitWebDriver.
+    /// Ends the session (the app quits), then stops WebKitWebDriver and whatever of the app is
+    /// left.
     pub async fn close(self) {
-        self.client.close().await.unwrap();
+        let closed = tokio::time::timeout(WAIT, self.client.close()).await;
+        drop(self._driver);
+        closed.expect("the WebDriver session did not end").unwrap();
     }
 }
 
@@ -46,10 +49,72 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // The app WebKitWebDriver started (and its WebKit helpers) normally quits when the
+        // session ends. One that did not would hold the single-instance name on the test's bus
+        // and turn the next launch into a hand-over: stop whatever is left, the app first.
+        let left = descendants(self.child.id());
+        for pid in &left {
+            let _ = rustix::process::kill_process(
+                rustix::process::Pid::from_raw(*pid as i32).expect("a pid"),
+                rustix::process::Signal::TERM,
+            );
+        }
         // SIGTERM, never SIGKILL alone: a killed WebKitWebDriver orphans the app and keeps pipes
         // open.
         terminate(&mut self.child);
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while left.iter().any(|p| alive(*p)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        for pid in left.iter().filter(|p| alive(**p)) {
+            let _ = rustix::process::kill_process(
+                rustix::process::Pid::from_raw(*pid as i32).expect("a pid"),
+                rustix::process::Signal::KILL,
+            );
+        }
     }
+}
+
+/// Whether process `pid` still runs (a zombie does not).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .map(|s| {
+            !s.rsplit_once(") ")
+                .is_some_and(|(_, rest)| rest.starts_with('Z'))
+        })
+        .unwrap_or(false)
+}
+
+/// The pids of `root`'s descendants, children before grandchildren (from `/proc/*/stat`).
+fn descendants(root: u32) -> Vec<u32> {
+    let mut parent_of = Vec::new();
+    if let Ok(dir) = std::fs::read_dir("/proc") {
+        for e in dir.flatten() {
+            let Some(pid) = e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()) else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(e.path().join("stat")) else {
+                continue;
+            };
+            // `pid (comm) state ppid …`: comm may hold spaces and parentheses.
+            let ppid = stat
+                .rsplit_once(") ")
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if let Some(ppid) = ppid {
+                parent_of.push((pid, ppid));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut queue = vec![root];
+    while let Some(p) = queue.pop() {
+        for (pid, _) in parent_of.iter().filter(|(_, pp)| *pp == p) {
+            out.push(*pid);
+            queue.push(*pid);
+        }
+    }
+    out
 }
 
 /// A free TCP port on 127.0.0.1 (free when asked; another process may take it after).
@@ -102,10 +167,13 @@ pub async fn launch_with_args(cli: &Cli, env: &[(&str, &str)], args: &[&str]) ->
         std::thread::sleep(Duration::from_millis(100));
     }
     let caps = json!({"webkitgtk:browserOptions": {"binary": app, "args": args}});
-    let client = ClientBuilder::native()
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&format!("http://127.0.0.1:{port}"))
+    let mut builder = ClientBuilder::native();
+    builder.capabilities(caps.as_object().unwrap().clone());
+    let url = format!("http://127.0.0.1:{port}");
+    // An app that exits at once (a second instance handing over) leaves the session waiting.
+    let client = tokio::time::timeout(2 * WAIT, builder.connect(&url))
         .await
+        .expect("no WebDriver session: did the app start, or hand over to a running one?")
         .expect("WebDriver session");
     App {
         client,
