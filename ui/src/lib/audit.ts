@@ -45,6 +45,8 @@ export const ACTION_LABELS: Record<(typeof AUDIT_ACTIONS)[number], string> = {
   'grant.revoke': 'Grant revoked',
   'grant.drop': 'Grants ended by lock',
   'endpoint.key': 'Endpoint key created',
+  'link.delivered': 'Answer sent to a link',
+  'link.delivery_failed': 'Answer to a link not delivered',
 };
 
 export function actionLabel(action: string): string {
@@ -62,6 +64,7 @@ export const ACTION_FAMILIES: readonly { value: string; label: string }[] = [
   { value: 'approval.', label: 'Approvals' },
   { value: 'app.', label: 'Paired apps' },
   { value: 'grant.', label: 'Grants' },
+  { value: 'link.', label: 'Deep links' },
 ];
 
 /** Actions that put a private key in front of someone: shown with a warning colour. */

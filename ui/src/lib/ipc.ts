@@ -283,6 +283,8 @@ export const AUDIT_ACTIONS = [
   'grant.revoke',
   'grant.drop',
   'endpoint.key',
+  'link.delivered',
+  'link.delivery_failed',
 ] as const;
 
 export interface AuditEntry {
