@@ -9,8 +9,8 @@
 #   scripts/deb.sh --install    also install it with dpkg (root or sudo), check the installed
 #                               files and `keyward-cli --version`, then remove it again
 #
-# A cold release build takes about 15 minutes on 2 cores, so CI does not run this (it would
-# push a cold CI run past 45 minutes); run it before a release.
+# A cold release build (app, then CLI) takes about 20 minutes on 2 cores, so CI does not run
+# this (it would push a cold CI run past 45 minutes); run it before a release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib.sh
