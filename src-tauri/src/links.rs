@@ -9,6 +9,7 @@
 
 use std::sync::Mutex;
 
+use keyward_approval::endpoint::link;
 use keyward_crypto::Coded;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
@@ -16,14 +17,14 @@ use tauri_plugin_deep_link::DeepLinkExt;
 use crate::approvals::{broker, ensure_started};
 use crate::commands::AppState;
 
-/// The schemes whose links the app takes from its arguments.
-const SCHEMES: [&str; 2] = ["keyward:", "simplewallet:"];
-
-/// The link arguments among `argv` (the program name excluded).
+/// The link arguments among `argv` (the program name excluded): those with a link scheme.
 pub fn links_in(argv: &[String]) -> Vec<String> {
     argv.iter()
         .skip(1)
-        .filter(|a| SCHEMES.iter().any(|s| a.starts_with(s)))
+        .filter(|a| {
+            a.split_once(':')
+                .is_some_and(|(scheme, _)| link::SCHEMES.contains(&scheme))
+        })
         .cloned()
         .collect()
 }

@@ -90,19 +90,20 @@ impl Drop for HintSpy {
     }
 }
 
-/// Waits until `xdg-mime` names Keyward's handler for `scheme://` (in the test's XDG dirs).
-async fn handler_registered(cli: &Cli, scheme: &str) {
+/// Waits until `xdg-mime` does (`registered`) or does not name Keyward's handler for
+/// `scheme://` (in the test's XDG dirs).
+async fn handler_is(cli: &Cli, scheme: &str, registered: bool) {
     let deadline = Instant::now() + WAIT;
     loop {
         let mut q = cli.keyring().command("xdg-mime");
         q.args(["query", "default", &format!("x-scheme-handler/{scheme}")]);
         let out = run_command(q, None);
-        if String::from_utf8_lossy(&out.stdout).contains("keyward") {
+        if String::from_utf8_lossy(&out.stdout).contains("keyward") == registered {
             return;
         }
         assert!(
             Instant::now() < deadline,
-            "{scheme}:// not registered: {}",
+            "{scheme}:// registered is not {registered}: {}",
             describe(&out)
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
@@ -122,7 +123,7 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     let c = &app.client;
     let main = c.window().await.unwrap();
     // Run from the build tree with no handler installed, the app registers keyward:// itself.
-    handler_registered(&cli, "keyward").await;
+    handler_is(&cli, "keyward", true).await;
 
     // ---- keyward://sign, as a second launch --------------------------------------------
     let (callback, posted) = capture_posts();
@@ -187,7 +188,7 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
         "eos-account:linkstest1",
     ]);
     // The app registered the scheme for the user once the setting went on (through its agent).
-    handler_registered(&cli, "simplewallet").await;
+    handler_is(&cli, "simplewallet", true).await;
     // The prompt window exists now (hidden since the last prompt): watch its hints.
     let prompt_hints = HintSpy::start(&cli, "Keyward — approval", "prompt-hints.log");
     let main_hints = HintSpy::start(&cli, "Keyward", "main-hints.log");
@@ -225,20 +226,7 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     assert_eq!(v["valid"], true, "eosjs-ecc verifies the login: {v}");
     // Off again: the scheme is handed back.
     cli.json(&["config", "set", "simplewallet-links", "false"]);
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let mut q = cli.keyring().command("xdg-mime");
-        q.args(["query", "default", "x-scheme-handler/simplewallet"]);
-        let out = run_command(q, None);
-        if !String::from_utf8_lossy(&out.stdout).contains("keyward") {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "simplewallet:// still registered"
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    handler_is(&cli, "simplewallet", false).await;
 
     // ---- bad links: refused without a prompt, each with its reason ----------------------
     let bad = [

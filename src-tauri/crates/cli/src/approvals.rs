@@ -723,11 +723,7 @@ fn run_request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {
         }
         RequestCmd::Link { link, url, check } => {
             if check {
-                let now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
-                let parsed = keyward_approval::endpoint::link::parse(&link, true, now)?;
+                let parsed = keyward_approval::endpoint::link::parse(&link, true, now())?;
                 if out.json {
                     out.result(&parsed);
                 } else {

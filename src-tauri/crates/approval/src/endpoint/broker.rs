@@ -1835,6 +1835,16 @@ mod tests {
         }
     }
 
+    /// The user's "yes" to prompt `p`, with `grant` when one is chosen.
+    fn approval(p: &PromptView, grant: Option<Scope>) -> DecideInput {
+        DecideInput {
+            request_id: p.id.clone(),
+            rendered_hash: p.rendered_hash.clone(),
+            approved: true,
+            grant: grant.map(|scope| GrantSpec { scope }),
+        }
+    }
+
     /// The user's "no" to prompt `p`.
     fn denial(p: &PromptView) -> DecideInput {
         DecideInput {
@@ -1865,17 +1875,7 @@ mod tests {
         let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
         f.broker
-            .decide(
-                DecideInput {
-                    request_id: p.id.clone(),
-                    rendered_hash: p.rendered_hash.clone(),
-                    approved: true,
-                    grant: Some(GrantSpec {
-                        scope: Scope::ForMinutes(1),
-                    }),
-                },
-                None,
-            )
+            .decide(approval(&p, Some(Scope::ForMinutes(1))), None)
             .unwrap();
         let a = first.await.unwrap().unwrap();
         assert!(a.grant_id.is_none() && a.token.is_some());
@@ -2098,30 +2098,12 @@ mod tests {
             Some(format!("http://127.0.0.1:{port}").as_str())
         );
         // A grant choice is refused for it; the prompt stays open.
-        let granted = f.broker.decide(
-            DecideInput {
-                request_id: p.id.clone(),
-                rendered_hash: p.rendered_hash.clone(),
-                approved: true,
-                grant: Some(GrantSpec {
-                    scope: Scope::ForMinutes(5),
-                }),
-            },
-            None,
-        );
+        let granted = f
+            .broker
+            .decide(approval(&p, Some(Scope::ForMinutes(5))), None);
         assert_eq!(granted.unwrap_err().code(), "approval.not_grantable");
         f.clock.advance(2);
-        f.broker
-            .decide(
-                DecideInput {
-                    request_id: p.id.clone(),
-                    rendered_hash: p.rendered_hash.clone(),
-                    approved: true,
-                    grant: None,
-                },
-                None,
-            )
-            .unwrap();
+        f.broker.decide(approval(&p, None), None).unwrap();
         let out = task.await.unwrap().unwrap();
         assert_eq!(out.delivered, Some(200));
         let body = posted.recv().await.unwrap();

@@ -29,6 +29,9 @@ use url::Url;
 use super::wire::AskBody;
 use crate::request::Kind;
 
+/// The URL schemes a link may have (`simplewallet` only while its setting is on).
+pub const SCHEMES: [&str; 2] = ["keyward", "simplewallet"];
+
 /// Longest link accepted, in bytes.
 pub const MAX_LINK_BYTES: usize = 8 * 1024;
 /// Longest message or payload a link may carry, in bytes (after decoding).
