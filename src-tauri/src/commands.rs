@@ -25,6 +25,16 @@ pub struct AppState {
 pub(crate) type CmdResult<T> = Result<T, ErrorBody>;
 
 impl AppState {
+    /// The settings of the open vault, without counting as use; `None` before a vault exists
+    /// or is open.
+    pub fn settings_now(&self) -> Option<keyward_vault::Settings> {
+        let guard = self.vault.lock().ok()?;
+        guard
+            .as_ref()
+            .filter(|v| v.vault_id().is_some())
+            .and_then(|v| v.settings_now().ok())
+    }
+
     /// Locks the vault (logging the lock and anchoring the audit chain) as the app exits.
     pub fn lock_on_exit(&self) {
         if let Ok(mut guard) = self.vault.lock() {

@@ -81,17 +81,7 @@ pub struct Registered(Mutex<Option<bool>>);
 pub fn apply_settings(app: &AppHandle) {
     let dl = app.deep_link();
     let state = app.state::<AppState>();
-    let want = state
-        .vault
-        .lock()
-        .ok()
-        .and_then(|g| {
-            g.as_ref()
-                .filter(|v| v.vault_id().is_some())
-                .and_then(|v| v.settings_now().ok())
-        })
-        .map(|s| s.simplewallet_links)
-        .unwrap_or(false);
+    let want = state.settings_now().is_some_and(|s| s.simplewallet_links);
     let reg = app.state::<Registered>();
     let mut last = reg.0.lock().unwrap_or_else(|p| p.into_inner());
     if last.is_none() && no_handler("keyward") {

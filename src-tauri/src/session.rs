@@ -50,13 +50,8 @@ fn idle_limit(state: &AppState) -> i64 {
     {
         return secs;
     }
-    let Ok(guard) = state.vault.lock() else {
-        return 0;
-    };
-    guard
-        .as_ref()
-        .filter(|v| v.vault_id().is_some())
-        .and_then(|v| v.settings_now().ok())
+    state
+        .settings_now()
         .map(|s| i64::from(s.idle_lock_minutes) * 60)
         .unwrap_or(0)
 }
