@@ -216,6 +216,8 @@ pub struct NonceBook {
     order: BTreeMap<u64, String>,
     spent: HashSet<String>,
     spent_order: VecDeque<String>,
+    /// Live entries looked at while purging, since the book was made: the cost the tests bound.
+    steps: u64,
 }
 
 impl NonceBook {
@@ -229,6 +231,7 @@ impl NonceBook {
             order: BTreeMap::new(),
             spent: HashSet::new(),
             spent_order: VecDeque::new(),
+            steps: 0,
         }
     }
 
@@ -283,7 +286,13 @@ impl NonceBook {
         self.live.is_empty()
     }
 
+    /// Live entries looked at while purging expired nonces, in this book's life.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
     fn purge_expired(&mut self, now: i64) {
+        self.steps += self.live.len() as u64;
         let expired: Vec<(String, u64)> = self
             .live
             .iter()
@@ -606,6 +615,29 @@ mod tests {
         }
         assert!(book.spent.len() <= 4 && book.spent_order.len() <= 4);
         assert!(book.order.len() <= 4);
+    }
+
+    /// Security review #8: issuing must not rescan every live nonce per nonce. With the book
+    /// full (100,000 live), 1,000 more cost at most a few steps each, counted, not timed.
+    #[test]
+    fn issuing_into_a_full_book_costs_steps_per_nonce_not_per_live_nonce() {
+        let mut book = NonceBook::new(120, 100_000);
+        for _ in 0..100_000 {
+            book.issue(1000);
+        }
+        assert_eq!(book.len(), 100_000);
+        let before = book.steps();
+        for _ in 0..1000 {
+            book.issue(1001);
+        }
+        let spent = book.steps() - before;
+        assert!(spent <= 4 * 1000, "1,000 issues looked at {spent} entries");
+        assert_eq!(book.len(), 100_000);
+        // Expired ones still go, in one pass over just them.
+        let before = book.steps();
+        book.issue(1000 + 120);
+        assert_eq!(book.len(), 1000 + 1, "the first 100,000 expired at 1120");
+        assert!(book.steps() - before <= 100_000 + 4);
     }
 
     #[test]
