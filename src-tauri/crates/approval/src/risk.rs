@@ -430,6 +430,47 @@ mod tests {
         assert_eq!(ids(&d), ["blind_signing"]);
     }
 
+    /// Security review #10: blind signing is judged by what the bytes are, at any length: a
+    /// binary `eos`/`raw` message (an EOS or Tron transaction, say) is blind; a readable
+    /// 32-byte message is not; 32 random bytes are.
+    #[test]
+    fn blind_signing_is_judged_by_content_at_any_length() {
+        let eos = |p: &[u8]| {
+            req(
+                Kind::SignMessage {
+                    scheme: Scheme::Eos,
+                },
+                p,
+            )
+        };
+        let raw = |p: &[u8]| {
+            req(
+                Kind::SignMessage {
+                    scheme: Scheme::Raw,
+                },
+                p,
+            )
+        };
+        // chain id ‖ packed transaction ‖ context-free data hash: binary, 100 bytes.
+        let trx: Vec<u8> = (0..100u32).map(|i| (i * 151 % 256) as u8).collect();
+        assert!(std::str::from_utf8(&trx).is_err());
+        assert_eq!(ids(&eos(&trx)), ["blind_signing"]);
+        assert_eq!(ids(&raw(&trx)), ["blind_signing"]);
+        let readable = b"Log in to app.example.com today";
+        assert_eq!(readable.len(), 31);
+        let readable32 = b"Log in to app.example.com today.";
+        assert_eq!(readable32.len(), 32);
+        assert!(ids(&raw(readable32)).is_empty(), "{:?}", ids(&raw(readable32)));
+        assert!(ids(&eos(readable)).is_empty());
+        let random: [u8; 32] = [
+            0x9c, 0x22, 0xff, 0x5f, 0x21, 0xf0, 0xb8, 0x1b, 0x11, 0x3e, 0x63, 0xf7, 0xdb, 0x6d,
+            0xa9, 0x4f, 0xed, 0xef, 0x11, 0xb2, 0x11, 0x9b, 0x40, 0x88, 0xb8, 0x96, 0x64, 0xfb,
+            0x9a, 0x3c, 0xb6, 0x58,
+        ];
+        assert_eq!(ids(&raw(&random)), ["blind_signing"]);
+        assert_eq!(ids(&eos(&random)), ["blind_signing"]);
+    }
+
     #[test]
     fn hidden_characters() {
         assert_eq!(ids(&eip191("a\u{202E}b".as_bytes())), ["hidden_characters"]);
