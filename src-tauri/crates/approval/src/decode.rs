@@ -487,6 +487,41 @@ pub(crate) mod tests {
         assert_eq!(find(&render(&r), "App"), Some("Wallet\\u{202E}exe."));
     }
 
+    /// Security review #11: every invisible code point is escaped, not only the bidi controls
+    /// and zero-width spaces: every format character (Unicode category Cf, the tag characters
+    /// of "ASCII smuggling" among them), the Hangul and halfwidth fillers, variation selectors,
+    /// the combining grapheme joiner and the Mongolian free variation selectors.
+    #[test]
+    fn every_invisible_code_point_is_escaped() {
+        let one = |c: char| match last(&msg(format!("ok{c}").as_bytes())) {
+            Block::Text { escaped, text, .. } => {
+                assert_eq!(
+                    text,
+                    &format!("ok\\u{{{:04X}}}", c as u32),
+                    "U+{:04X}",
+                    c as u32
+                );
+                *escaped
+            }
+            b => panic!("U+{:04X}: {b:?}", c as u32),
+        };
+        for c in [
+            '\u{00AD}', '\u{034F}', '\u{115F}', '\u{1160}', '\u{17B4}', '\u{17B5}', '\u{180B}',
+            '\u{180E}', '\u{180F}', '\u{2061}', '\u{2064}', '\u{206A}', '\u{206F}', '\u{3164}',
+            '\u{FE00}', '\u{FE0F}', '\u{FFA0}', '\u{FFF9}', '\u{FFFB}', '\u{1D173}', '\u{1D17A}',
+            '\u{E0001}', '\u{E0041}', '\u{E007F}', '\u{E0100}', '\u{E01EF}', '\u{0600}',
+            '\u{110BD}', '\u{13430}',
+        ] {
+            assert_eq!(one(c), 1, "U+{:04X}", c as u32);
+        }
+        // Fields too.
+        assert_eq!(escape_field("a\u{E0041}"), "a\\u{E0041}");
+        // Visible text is left alone, emoji and joined scripts included.
+        for s in ["héllo ✓", "日本語", "emoji 👍🏽", "नमस्ते"] {
+            assert_eq!(escape_text(s), (s.to_owned(), 0), "{s}");
+        }
+    }
+
     #[test]
     fn thirty_two_bytes_are_labelled_a_possible_hash() {
         match last(&msg(&[0xab; 32])) {
