@@ -2120,6 +2120,69 @@ mod tests {
         assert_eq!(body["error"]["code"], "approval.denied");
     }
 
+    /// A key of `alg` labelled `label` in the fixture's vault; its id.
+    fn add_key(f: &Fixture, alg: KeyAlg, label: &str) -> String {
+        let label = label.to_owned();
+        on_vault(f.broker.vault.as_ref(), move |v| {
+            Backend::key_generate(
+                v,
+                GenerateRequest {
+                    alg,
+                    label: Some(label),
+                    tags: vec![],
+                },
+            )
+        })
+        .unwrap()
+        .id
+    }
+
+    fn raw_body(key: &str, message: &str) -> AskBody {
+        AskBody {
+            key: key.into(),
+            kind: Kind::SignMessage {
+                scheme: Scheme::Raw,
+            },
+            message: Some(message.into()),
+            payload_hex: None,
+            origin: None,
+            ttl_secs: Some(60),
+        }
+    }
+
+    /// No prompt opens within a moment.
+    async fn no_prompt(f: &mut Fixture) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        while let Ok(ev) = f.prompts.try_recv() {
+            assert!(!matches!(ev, ApproverEvent::Open(_)), "a prompt opened");
+        }
+    }
+
+    /// Security review #1: a link's answer goes to its callback only. Whoever posted the link
+    /// (any local program, any OS user) learns whether it was delivered, never the signature.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_links_answer_goes_only_to_its_callback_never_to_who_posted_it() {
+        let mut f = fixture().await;
+        let (port, mut posted) = callback_server().await;
+        let url = format!(
+            "keyward://sign?key=api&scheme=raw&message=hello&callback=http%3A%2F%2F127.0.0.1%3A{port}%2Fcb"
+        );
+        let b = f.broker.clone();
+        let task = tokio::spawn(async move { b.open_link(&url).await });
+        let p = next_prompt(&mut f).await;
+        f.clock.advance(2);
+        f.broker.decide(approval(&p, None), None).unwrap();
+        let out = task.await.unwrap().unwrap();
+        let body = posted.recv().await.unwrap();
+        let sig = body["signature"].as_str().expect("the callback got it");
+        let told = serde_json::to_value(&out).unwrap();
+        assert!(
+            !told.to_string().contains(sig),
+            "the link's poster got the signature: {told}"
+        );
+        assert_eq!(told["delivered"], 200, "{told}");
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
