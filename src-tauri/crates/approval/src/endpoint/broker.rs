@@ -2183,6 +2183,37 @@ mod tests {
         assert_eq!(told["delivered"], 200, "{told}");
     }
 
+    /// Security review #1 and #6: a SIWE link whose domain is the callback's origin is not
+    /// "the site that asks": nobody vouches for who made the link.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_siwe_link_is_never_rated_safe_by_its_callback_origin() {
+        let mut f = fixture().await;
+        add_key(&f, KeyAlg::Secp256k1, "eth");
+        let (port, _posted) = callback_server().await;
+        let message = format!(
+            "localhost:{port} wants you to sign in with your Ethereum account:\n\
+             0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2\n\nSign in\n\n\
+             URI: http://localhost:{port}/login\nVersion: 1\nChain ID: 1\n\
+             Nonce: 32891756abc\nIssued At: 2026-11-20T10:00:00Z"
+        );
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let url = format!(
+            "keyward://siwe?key=eth&message={}&callback={}",
+            enc(&message),
+            enc(&format!("http://localhost:{port}/cb"))
+        );
+        let b = f.broker.clone();
+        let task = tokio::spawn(async move { b.open_link(&url).await });
+        let p = next_prompt(&mut f).await;
+        assert!(
+            p.verdicts.iter().all(|v| v.level != risk::Level::Safe),
+            "{:?}",
+            p.verdicts
+        );
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = task.await;
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
