@@ -2214,6 +2214,22 @@ mod tests {
         let _ = task.await;
     }
 
+    /// Security review #9: a link refused before any prompt (the key cannot do the scheme)
+    /// posts nothing to its callback: no silent oracle, no request forgery.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_link_refused_before_any_prompt_posts_nothing_to_its_callback() {
+        let mut f = fixture().await;
+        let (port, mut posted) = callback_server().await;
+        let url = format!(
+            "keyward://sign?key=api&scheme=ed25519&message=x&callback=http%3A%2F%2F127.0.0.1%3A{port}%2Fcb"
+        );
+        let e = f.broker.open_link(&url).await.unwrap_err();
+        assert_eq!(e.code(), "approval.forbidden");
+        no_prompt(&mut f).await;
+        let got = tokio::time::timeout(Duration::from_millis(300), posted.recv()).await;
+        assert!(got.is_err(), "the callback was posted: {got:?}");
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
