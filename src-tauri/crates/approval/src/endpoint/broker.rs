@@ -2230,6 +2230,66 @@ mod tests {
         assert!(got.is_err(), "the callback was posted: {got:?}");
     }
 
+    /// Security review #2: what the broker holds follows the key. A policy that stops JWTs,
+    /// a rename and a delete each take effect at the next request, grant or not.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_grant_stops_with_its_keys_policy_rename_and_delete() {
+        let mut f = fixture().await;
+        let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
+        let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
+        let p = next_prompt(&mut f).await;
+        f.clock.advance(2);
+        f.broker
+            .decide(approval(&p, Some(Scope::ForMinutes(5))), None)
+            .unwrap();
+        first.await.unwrap().unwrap();
+        let granted = f
+            .broker
+            .ask(f.app.clone(), jwt("api"), None, Peer::Unknown)
+            .await
+            .unwrap();
+        assert!(granted.grant_id.is_some());
+
+        // The policy now forbids JWTs: refused, grant or not.
+        let k = f.key.clone();
+        on_vault(f.broker.vault.as_ref(), move |v| {
+            Backend::key_policy(v, &k, Some(vec![keyward_crypto::sign::Usage::Raw]))
+        })
+        .unwrap();
+        let e = f
+            .broker
+            .ask(f.app.clone(), jwt(&f.key), None, Peer::Unknown)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "approval.forbidden");
+        let k = f.key.clone();
+        on_vault(f.broker.vault.as_ref(), move |v| Backend::key_policy(v, &k, None)).unwrap();
+
+        // Renamed, and another key now has its label: the label names the new key.
+        let k = f.key.clone();
+        on_vault(f.broker.vault.as_ref(), move |v| Backend::key_rename(v, &k, "old")).unwrap();
+        let newer = add_key(&f, KeyAlg::P256, "api");
+        let (b, app) = (f.broker.clone(), f.app.clone());
+        let h = tokio::spawn(async move { b.ask(app, jwt("api"), None, Peer::Unknown).await });
+        let p = next_prompt(&mut f).await;
+        assert_eq!(p.key.id, newer, "the label resolves to the key that has it now");
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = h.await;
+
+        // Deleted: the grant is gone with it, and nothing signs with the key.
+        let k = f.key.clone();
+        on_vault(f.broker.vault.as_ref(), move |v| Backend::key_delete(v, &k)).unwrap();
+        let e = f
+            .broker
+            .ask(f.app.clone(), jwt(&f.key), None, Peer::Unknown)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "key.not_found");
+        assert!(f.broker.grants().is_empty(), "{:?}", f.broker.grants());
+        let left = on_vault(f.broker.vault.as_ref(), |v| v.grant_list()).unwrap();
+        assert!(left.is_empty(), "grants of a deleted key are gone");
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
