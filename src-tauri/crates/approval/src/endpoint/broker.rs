@@ -2290,6 +2290,49 @@ mod tests {
         assert!(left.is_empty(), "grants of a deleted key are gone");
     }
 
+    /// Security review #4: an unpaired caller learns nothing about keys. The pairing opens the
+    /// same way whether the keys it names exist or not; they are resolved when the user
+    /// approves, and a name that matches nothing is the user's to see, not the caller's.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn pairing_resolves_no_key_before_the_user_approves() {
+        let mut f = fixture().await;
+        f.clock.advance(10);
+        let offer = |keys: &[&str]| PairBody {
+            app_name: "probe".into(),
+            app_nonce: b64(&[5u8; 32]),
+            keys: Some(keys.iter().map(|k| k.to_string()).collect()),
+        };
+        let started = f
+            .broker
+            .start_pairing(offer(&["api", "zz-nope"]), Some("https://evil.example".into()))
+            .expect("the same answer whether a key exists or not");
+        let view = loop {
+            match f.prompts.recv().await {
+                Some(ApproverEvent::Open(item)) => {
+                    if let PromptItem::Pairing(v) = *item {
+                        break v;
+                    }
+                }
+                Some(_) => continue,
+                None => panic!("closed"),
+            }
+        };
+        assert_eq!(
+            view.keys.as_deref(),
+            Some(&["api".to_owned(), "zz-nope".to_owned()][..])
+        );
+        let e = f
+            .broker
+            .decide_pairing(&started.pairing_id, true, None)
+            .unwrap_err();
+        assert_eq!(e.code(), "key.not_found");
+        f.broker
+            .decide_pairing(&started.pairing_id, true, Some(vec!["api".into()]))
+            .unwrap();
+        let paired = f.broker.wait_pairing(&started.pairing_id).await.unwrap();
+        assert_eq!(paired.keys, Some(vec![f.key.clone()]));
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
