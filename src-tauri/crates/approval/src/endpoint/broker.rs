@@ -2333,6 +2333,65 @@ mod tests {
         assert_eq!(paired.keys, Some(vec![f.key.clone()]));
     }
 
+    /// Security review #6: a native app's origin is parsed and normalised, or refused; the
+    /// peer's executable is escaped; a claimed origin never earns a "safe" SIWE verdict.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_claimed_origin_is_parsed_escaped_and_never_rated_safe() {
+        let mut f = fixture().await;
+        let mut body = raw_body(&f.key, "hello");
+        body.origin = Some(
+            "https://app.example\n  Message: text (5 bytes)\n    | hello\n\u{1b}[8m".into(),
+        );
+        let e = f
+            .broker
+            .ask(f.app.clone(), body, None, Peer::Unknown)
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "endpoint.bad_request");
+
+        let mut body = raw_body(&f.key, "hello");
+        body.origin = Some("HTTPS://App.Example.com:443".into());
+        let peer = Peer::Unix {
+            exe: Some("/tmp/evil\u{1b}[2J\u{202E}gpj.exe".into()),
+            pid: 7,
+        };
+        let (b, app) = (f.broker.clone(), f.app.clone());
+        let h = tokio::spawn(async move { b.ask(app, body, None, peer).await });
+        let p = next_prompt(&mut f).await;
+        assert_eq!(p.origin.as_deref(), Some("https://app.example.com"));
+        let exe = p.app.exe.clone().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !exe.contains('\u{1b}') && !exe.contains('\u{202E}'),
+            "{exe:?}"
+        );
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = h.await;
+
+        add_key(&f, KeyAlg::Secp256k1, "eth");
+        let siwe = "app.example.com wants you to sign in with your Ethereum account:\n\
+            0xC02aaA39b223FE8D0A0e5C4F27eAD9083C756Cc2\n\nSign in\n\n\
+            URI: https://app.example.com\nVersion: 1\nChain ID: 1\nNonce: 32891756abc\n\
+            Issued At: 2026-11-20T10:00:00Z";
+        let body = AskBody {
+            key: "eth".into(),
+            kind: Kind::SiweLogin,
+            message: Some(siwe.into()),
+            payload_hex: None,
+            origin: Some("https://app.example.com".into()),
+            ttl_secs: Some(60),
+        };
+        let (b, app) = (f.broker.clone(), f.app.clone());
+        let h = tokio::spawn(async move { b.ask(app, body, None, Peer::Unknown).await });
+        let p = next_prompt(&mut f).await;
+        assert!(
+            p.verdicts.iter().all(|v| v.level != risk::Level::Safe),
+            "a claimed origin earned: {:?}",
+            p.verdicts
+        );
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = h.await;
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;
