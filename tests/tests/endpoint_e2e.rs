@@ -182,6 +182,34 @@ fn signed_entries(cli: &Cli) -> usize {
         .count()
 }
 
+/// Security review #3: with two prompts open, a bare `y` decides neither (the terminal cannot
+/// know which one the user read); the user names the request, and only that one is decided.
+#[test]
+fn a_bare_yes_decides_nothing_while_two_prompts_are_open() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let mut ep = Endpoint::start(&cli);
+    let creds = pair(&mut ep, "two-asks");
+    let a = ask_async(&ep, &creds, sign_body(&eth, "A: transfer everything", 60));
+    let pa = ep.event("prompt");
+    std::thread::sleep(Duration::from_millis(500));
+    let b = ask_async(&ep, &creds, sign_body(&eth, "B: log in", 60));
+    let pb = ep.event("prompt");
+    std::thread::sleep(Duration::from_millis(1500));
+    ep.say("y");
+    if let Ok(v) = ep.events.recv_timeout(Duration::from_millis(1500)) {
+        assert_ne!(v["event"], "decided", "a bare y decided a prompt: {v}");
+    }
+    assert!(!a.is_finished() && !b.is_finished(), "nothing was decided");
+    ep.say(&format!("approve {}", pb["prompt"]["id"].as_str().unwrap()));
+    let signed = b.join().unwrap().expect("B, named, is signed");
+    assert!(signed.signature.is_some());
+    assert!(!a.is_finished(), "A still waits");
+    ep.say(&format!("deny {}", pa["prompt"]["id"].as_str().unwrap()));
+    assert_eq!(code(a.join().unwrap()), "approval.denied");
+}
+
 #[test]
 fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     let cli = Cli::new(Keyring::unlocked());
