@@ -53,7 +53,7 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
                 Err(e) => crate::notify::refusal(
                     &app,
                     "Keyward refused a link",
-                    &format!("{} ({})", e, e.code()),
+                    &link::refusal_notice(&e),
                 ),
             }
         });

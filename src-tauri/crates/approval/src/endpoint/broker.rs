@@ -2392,6 +2392,30 @@ mod tests {
         let _ = h.await;
     }
 
+    /// Security review #12: the notification of a refused link echoes none of the link's
+    /// text: no markup a notification server would render, no sentence in Keyward's name.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_refused_links_notice_carries_no_attacker_text() {
+        let f = fixture().await;
+        let key = "<a href=\"https://evil.example/fix\">Your vault needs repair: click here</a>";
+        let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let e = f
+            .broker
+            .open_link(&format!(
+                "keyward://sign?key={}&scheme=raw&message=x&callback=https%3A%2F%2Fa.example%2Fcb",
+                enc(key)
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(e.code(), "key.not_found");
+        let notice = link::refusal_notice(&e);
+        assert!(notice.contains("key.not_found"), "{notice}");
+        for bad in ["<", ">", "evil", "repair", "click"] {
+            assert!(!notice.contains(bad), "{bad:?} in {notice:?}");
+        }
+        assert!(notice.chars().count() <= 120, "{notice}");
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;

@@ -443,6 +443,12 @@ pub async fn deliver(url: &str, body: &serde_json::Value) -> Result<u16, LinkErr
     Ok(status)
 }
 
+/// The text of the notification that says a link was refused (the shell shows it as is).
+pub fn refusal_notice(e: &super::error::EndpointError) -> String {
+    use keyward_crypto::Coded as _;
+    format!("{e} ({})", e.code())
+}
+
 /// A sliding-window limit: at most `max` links in `window` seconds.
 #[derive(Debug, Default)]
 pub struct RateLimit {
