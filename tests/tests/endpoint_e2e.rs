@@ -210,6 +210,65 @@ fn a_bare_yes_decides_nothing_while_two_prompts_are_open() {
     assert_eq!(code(a.join().unwrap()), "approval.denied");
 }
 
+/// Security review #7: the TCP endpoint answers only this user's processes, as the Unix socket
+/// does. `nobody` (through setpriv, so the test needs root, as CI is) gets
+/// `endpoint.peer_rejected` on every route, the open ones included; this user still gets in.
+#[test]
+fn a_peer_of_another_user_is_refused_on_tcp() {
+    assert!(
+        rustix::process::getuid().is_root(),
+        "this test runs a client as nobody: run it as root (CI does)"
+    );
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let ep = Endpoint::start(&cli);
+    let as_nobody = |args: &[&str]| -> Value {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "curl", "-s"])
+            .args(args);
+        let out = keyward_tests::run_command(c, None);
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|_| panic!("not JSON: {}", describe(&out)))
+    };
+    let url = ep.url.clone();
+    for (args, what) in [
+        (vec![format!("{url}/v1/status")], "status"),
+        (
+            vec!["-X".into(), "POST".into(), format!("{url}/v1/nonce")],
+            "nonce",
+        ),
+        (
+            vec![
+                "-X".into(),
+                "POST".into(),
+                "-d".into(),
+                r#"{"app_name":"x","app_nonce":"BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc"}"#.into(),
+                format!("{url}/v1/pair"),
+            ],
+            "pair",
+        ),
+        (
+            vec![
+                "-X".into(),
+                "POST".into(),
+                "-d".into(),
+                r#"{"link":"keyward://sign?key=x&scheme=raw&message=x&callback=https%3A%2F%2Fa.example%2Fcb"}"#.into(),
+                format!("{url}/v1/links"),
+            ],
+            "links",
+        ),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let got = as_nobody(&args);
+        assert_eq!(
+            got["error"]["code"], "endpoint.peer_rejected",
+            "{what} as nobody: {got}"
+        );
+    }
+    ep.no_prompt(Duration::from_millis(300));
+    assert!(!ep.client().status(None).unwrap().locked, "this user still gets in");
+}
+
 #[test]
 fn approvals_denials_grants_and_refusals_through_the_endpoint() {
     let cli = Cli::new(Keyring::unlocked());
