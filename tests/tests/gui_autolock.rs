@@ -5,7 +5,12 @@
 //! bus the app is given as its system bus). Each time the window shows the unlock screen and
 //! the CLI, through the app's agent, finds the vault locked.
 
-use keyward_tests::gui::{by_id, click, launch_with_endpoint_env, type_into};
+use keyward_approval::endpoint::{Client, Credentials};
+use keyward_tests::endpoint::{ask_in_thread, jwt_body};
+use keyward_tests::gui::{
+    by_id, click, enabled_after, launch_with_endpoint_env, to_prompt, type_into, wait_joined,
+};
+use std::time::{Duration, Instant};
 use keyward_tests::{describe, run_command, Cli, Keyring};
 
 const PASSPHRASE: &str = "gui autolock passphrase 2";
@@ -88,6 +93,83 @@ async fn idle_time_screen_lock_and_suspend_lock_the_app() {
     system.emit_prepare_for_sleep(&cli, "true");
     by_id(c, "screen-unlock").await;
     assert!(locked(&cli));
+    app.close().await;
+}
+
+/// Security review #5: only the user's own actions count as use. With a 6 s idle lock, a web
+/// page's unauthenticated `GET /v1/status` every second and a paired app minting a granted JWT
+/// every 2 s do not hold the vault open: it locks on time, and the grant ("for 5 minutes")
+/// stops answering while locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
+async fn traffic_that_is_not_the_user_does_not_hold_the_vault_open() {
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some(PASSPHRASE));
+    cli.init();
+    let api = cli.gen_alg("p256", "api");
+    let (app, url) =
+        launch_with_endpoint_env(&cli, PASSPHRASE, &[("KEYWARD_IDLE_LOCK_SECS", "6")]).await;
+    let c = &app.client;
+    let main = c.window().await.unwrap();
+    let creds_path = cli.scratch().join("minter.json");
+    cli.json(&[
+        "endpoint",
+        "pair",
+        "--name",
+        "minter",
+        "--save",
+        creds_path.to_str().unwrap(),
+        "--url",
+        &url,
+    ]);
+    let creds = Credentials::load(&creds_path).unwrap();
+    let h = ask_in_thread(&url, &creds, jwt_body(&api, "idle", 120));
+    to_prompt(c, &main).await;
+    by_id(c, "prompt-grant").await;
+    click(c, "prompt-grant-minutes-5").await;
+    enabled_after(c, "prompt-approve").await;
+    click(c, "prompt-approve").await;
+    let first = wait_joined(h).await.expect("minted after approval");
+    assert!(first.grant_id.is_none());
+    // The last use of Keyward: that click. From now on only traffic.
+    let decided = Instant::now();
+    let http = reqwest::Client::new();
+    let mut granted = 0;
+    let mut locked_after = None;
+    for tick in 0..30u32 {
+        let st: serde_json::Value = http
+            .get(format!("{url}/v1/status"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if st["locked"] == true {
+            locked_after = Some(decided.elapsed());
+            break;
+        }
+        if tick % 2 == 0 {
+            let (u, cr, key) = (url.clone(), creds.clone(), api.clone());
+            let a = tokio::task::spawn_blocking(move || {
+                Client::new(&u)?.ask(&cr, &jwt_body(&key, "idle", 120))
+            })
+            .await
+            .unwrap();
+            if let Ok(a) = a {
+                assert!(a.grant_id.is_some(), "a mint under the grant");
+                granted += 1;
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let locked_after = locked_after.unwrap_or_else(|| {
+        panic!("still unlocked {:?} after the last use", decided.elapsed())
+    });
+    assert!(granted >= 1, "the grant answered before the lock");
+    assert!(locked_after < Duration::from_secs(12), "{locked_after:?}");
+    c.switch_to_window(main).await.unwrap();
+    by_id(c, "screen-unlock").await;
     app.close().await;
 }
 
