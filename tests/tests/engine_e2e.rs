@@ -4,7 +4,7 @@
 //! an expired token, an unregistered key's, a wrong bodyHash, keypair auth switched off (401
 //! each); kid mode; access tokens sealed before they are shown; clock skew explained.
 
-use keyward_tests::{bin, describe, Cli, Keyring};
+use keyward_tests::{bin, describe, exit, Cli, Keyring};
 use serde_json::Value;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -388,4 +388,48 @@ fn cli_playground_serve_starts_the_reference_engine() {
         "{health}"
     );
     keyward_tests::terminate(&mut child);
+}
+
+/// Security review #14: an Engine profile's `http://` is for a service on this machine only;
+/// off loopback the admin token would cross the network in clear text.
+#[test]
+fn an_engine_profile_takes_http_only_on_loopback() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let none = cli.scratch_file("no-token", "");
+    for url in ["http://engine.example.com", "http://10.0.0.7:3005", "http://127.0.0.1.evil.io"] {
+        let e = cli.json_err(
+            &[
+                "service",
+                "add",
+                "far",
+                "--kind",
+                "engine",
+                "--url",
+                url,
+                "--admin-token-file",
+                &none,
+            ],
+            "service.bad_profile",
+            exit::SERVICE,
+        );
+        assert!(e["message"].as_str().unwrap().contains("https"), "{e}");
+    }
+    for (i, url) in ["http://127.0.0.1:3005", "http://localhost:3005", "http://[::1]:3005"]
+        .iter()
+        .enumerate()
+    {
+        let name = format!("near{i}");
+        cli.json(&[
+            "service",
+            "add",
+            &name,
+            "--kind",
+            "engine",
+            "--url",
+            url,
+            "--admin-token-file",
+            &none,
+        ]);
+    }
 }

@@ -471,6 +471,22 @@ mod tests {
         assert_eq!(ids(&eos(&random)), ["blind_signing"]);
     }
 
+    /// Security review #14: the history is bounded: an app that asks in a loop (a new pid,
+    /// a new name each time) does not grow it forever.
+    #[test]
+    fn the_history_is_bounded() {
+        let mut h = MemoryHistory::default();
+        for i in 0..50_000u32 {
+            let mut a = crate::request::tests::app(&format!("app-{i}"));
+            a.pid = Some(i);
+            h.record(&a, Some("key-1"));
+            h.record(&a, Some("key-1"));
+        }
+        assert!(h.uses.len() <= 10_000, "{}", h.uses.len());
+        // The newest are remembered.
+        assert!(h.app_seen(&crate::request::tests::app("app-49999")));
+    }
+
     #[test]
     fn hidden_characters() {
         assert_eq!(ids(&eip191("a\u{202E}b".as_bytes())), ["hidden_characters"]);

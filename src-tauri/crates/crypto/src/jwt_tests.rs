@@ -374,3 +374,38 @@ fn high_s_es256k_from_other_libraries_is_accepted() {
     let v = verify(&token, &key.public(), &allow(&[JwsAlg::ES256K]), NOW).unwrap();
     assert!(v.checks.iter().any(|c| c.detail.contains("high-S")));
 }
+
+/// Security review #14: hostile `exp`/`nbf`/`iat` values (beyond i64) neither panic (overflow
+/// checks are on in debug builds) nor wrap into "valid".
+#[test]
+fn hostile_time_claims_neither_panic_nor_wrap() {
+    let key = PrivateKey::generate(KeyAlg::P256).unwrap();
+    let signer = Signer::new(&key).unwrap();
+    let mut header = Map::new();
+    header.insert("alg".into(), "ES256".into());
+    for (name, value, ok) in [
+        ("exp", -1e19, false),
+        ("exp", 1e19, true),
+        ("nbf", 1e19, false),
+        ("nbf", -1e19, true),
+        ("iat", -1e19, true),
+    ] {
+        let mut claims = Map::new();
+        claims.insert(name.into(), serde_json::json!(value));
+        if name != "exp" {
+            claims.insert("exp".into(), (NOW + 60).into());
+        }
+        let token = compact(&signer, JwsAlg::ES256, &header, &claims).unwrap();
+        let i = inspect(&token, NOW).unwrap();
+        if name == "exp" {
+            assert_eq!(i.expires_in_secs.unwrap() > 0, ok, "{name} {value}");
+        }
+        let v = verify(&token, &key.public(), &allow(&[JwsAlg::ES256]), NOW);
+        assert_eq!(
+            v.is_ok(),
+            ok,
+            "{name} {value}: {:?}",
+            v.as_ref().err().map(|e| e.to_string())
+        );
+    }
+}

@@ -2416,6 +2416,38 @@ mod tests {
         assert!(notice.chars().count() <= 120, "{notice}");
     }
 
+    /// Security review #14: an app restricted to some keys learns nothing about the others:
+    /// not their ids, not which labels or prefixes exist.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_key_restricted_app_learns_nothing_of_other_keys() {
+        let f = fixture().await;
+        let other = add_key(&f, KeyAlg::P256, "other");
+        add_key(&f, KeyAlg::P256, "twin");
+        add_key(&f, KeyAlg::P256, "twin");
+        let allowed = vec![f.key.clone()];
+        let (app, _token) = on_vault(f.broker.vault.as_ref(), move |v| {
+            register_app(v, "narrow", None, Some(allowed.clone()), T0)
+        })
+        .unwrap();
+        f.broker.refresh().unwrap();
+        let rec = f.broker.state().apps.get(&app.id).cloned().unwrap();
+        let mut answers = Vec::new();
+        for asked in ["other", &other[..6], "twin", "nope"] {
+            let e = f
+                .broker
+                .ask(rec.clone(), raw_body(asked, "x"), None, Peer::Unknown)
+                .await
+                .unwrap_err();
+            let text = format!("{} {}", e, serde_json::to_string(&e.body()).unwrap());
+            assert!(!text.contains(&other), "{asked}: {text}");
+            answers.push((e.code().to_owned(), e.status()));
+        }
+        assert!(
+            answers.windows(2).all(|w| w[0] == w[1]),
+            "one answer whether the key exists or not: {answers:?}"
+        );
+    }
+
     #[tokio::test]
     async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         let mut f = fixture().await;

@@ -175,3 +175,27 @@ pub struct ErrorBody {
     /// What to do next.
     pub hint: String,
 }
+
+#[cfg(test)]
+mod secret_tests {
+    use super::*;
+
+    /// Security review #14: a pairing's token never shows in `Debug` (logs, panics).
+    #[test]
+    fn the_token_is_not_in_debug_output() {
+        let p = Paired {
+            app_id: "app".into(),
+            token: "s3cr3t-token-value".into(),
+            keys: None,
+        };
+        assert!(!format!("{p:?}").contains("s3cr3t"), "{p:?}");
+        let c = crate::endpoint::Credentials {
+            url: "http://127.0.0.1:1".into(),
+            app_id: "app".into(),
+            token: "s3cr3t-token-value".into(),
+            endpoint_key: "k".into(),
+            app_name: "n".into(),
+        };
+        assert!(!format!("{c:?}").contains("s3cr3t"), "{c:?}");
+    }
+}
