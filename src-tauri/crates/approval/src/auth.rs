@@ -291,17 +291,21 @@ impl NonceBook {
         self.steps
     }
 
+    /// Drops expired nonces from the front of the issue order: one ttl for every nonce makes
+    /// issue order expiry order, so this looks at the expired ones and one more, never at
+    /// every live nonce. (A clock stepped back can leave a nonce behind a later one until
+    /// that one expires; [`NonceBook::take`] still refuses it once expired.)
     fn purge_expired(&mut self, now: i64) {
-        self.steps += self.live.len() as u64;
-        let expired: Vec<(String, u64)> = self
-            .live
-            .iter()
-            .filter(|(_, &(_, exp))| now >= exp)
-            .map(|(n, &(seq, _))| (n.clone(), seq))
-            .collect();
-        for (n, seq) in expired {
-            self.live.remove(&n);
-            self.order.remove(&seq);
+        while let Some((_, nonce)) = self.order.first_key_value() {
+            self.steps += 1;
+            match self.live.get(nonce) {
+                Some(&(_, expires_at)) if now < expires_at => break,
+                _ => {
+                    if let Some((_, n)) = self.order.pop_first() {
+                        self.live.remove(&n);
+                    }
+                }
+            }
         }
     }
 }

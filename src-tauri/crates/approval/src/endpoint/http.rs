@@ -306,13 +306,15 @@ async fn nonce(State(b): State<Arc<Broker>>, Query(q): Query<NonceQuery>) -> Res
     if !(1..=1000).contains(&count) {
         return error_response(&EndpointError::BadRequest("count must be 1 to 1000".into()));
     }
-    reply(
+    let ttl = b.config.nonce_ttl_secs;
+    let r = blocking(move || {
         Ok(NonceReply {
             nonces: b.issue_nonces(count),
-            expires_in: b.config.nonce_ttl_secs,
-        }),
-        StatusCode::OK,
-    )
+            expires_in: ttl,
+        })
+    })
+    .await;
+    reply(r, StatusCode::OK)
 }
 
 async fn pair(State(b): State<Arc<Broker>>, headers: HeaderMap, body: Bytes) -> Response {
