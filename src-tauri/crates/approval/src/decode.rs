@@ -20,9 +20,9 @@
 //! the six characters `\u{…}` looks the same, which is harmless, because what is signed is
 //! bound by the hash below, not by the text.
 //!
-//! A payload of exactly 32 bytes signed as a message is labelled as a possible hash (blind
-//! signing), whatever the rule above chose: 32 random-looking bytes that happen to be text can
-//! be ground out. A digest ([`Kind::SignDigest`]) is always hex and always labelled blind.
+//! A message that is not [`readable`] text (text by the rule above) is
+//! blind signing at any length (the risk rules say so); 32 such bytes are labelled as a
+//! possible hash. A digest ([`Kind::SignDigest`]) is always hex and always labelled blind.
 //!
 //! # The binding hash
 //!
@@ -308,10 +308,18 @@ fn host_block(label: &str, ascii: &str) -> Block {
     }
 }
 
-/// A payload by the text rule; 32 bytes are labelled as a possible hash.
+/// Whether `bytes` are readable text: text by the one rule (invisible characters in it are
+/// escaped and warned about on their own). Anything else signed as a message is blind
+/// signing, at any length.
+pub fn readable(bytes: &[u8]) -> bool {
+    as_text(bytes).is_some()
+}
+
+/// A payload by the text rule; 32 bytes that are not readable text are labelled as a
+/// possible hash.
 fn message_block(label: &str, bytes: &[u8]) -> Block {
     let n = bytes.len();
-    let blind = if n == 32 {
+    let blind = if n == 32 && !readable(bytes) {
         ", possibly a hash: blind signing"
     } else {
         ""
@@ -533,9 +541,9 @@ pub(crate) mod tests {
             }
             b => panic!("{b:?}"),
         }
-        // Even when the 32 bytes happen to be text.
+        // 32 bytes of readable text are a message, not a possible hash.
         match last(&msg(&[b'a'; 32])) {
-            Block::Text { label, .. } => assert!(label.contains("possibly a hash")),
+            Block::Text { label, .. } => assert!(!label.contains("possibly a hash")),
             b => panic!("{b:?}"),
         }
         match last(&msg(&[0xab; 31])) {

@@ -100,6 +100,8 @@ pub struct Context<'a> {
     pub policy: &'a UsagePolicy,
     /// Earlier requests.
     pub history: &'a dyn History,
+    /// The request came from a deep link (nobody vouches for who made it).
+    pub link: bool,
 }
 
 fn v(id: &'static str, level: Level, message: impl Into<String>) -> Verdict {
@@ -206,16 +208,21 @@ pub fn assess(req: &Request, rendered: &Rendered, ctx: &Context<'_>) -> Vec<Verd
         }
     }
 
+    // Judged by content, at any length: bytes that are not readable text may be a transaction
+    // (`raw` and `eos` hash them: an EOS or Tron transfer) or the hash of anything.
     let blind = match &req.kind {
         Kind::SignDigest { .. } => true,
-        Kind::SignMessage { .. } => req.payload.len() == 32,
+        Kind::SignMessage { .. } => !crate::decode::readable(&req.payload),
         _ => false,
     };
     if blind {
         out.push(v(
             "blind_signing",
-            Level::Warning,
-            "Blind signing: these 32 bytes may be the hash of anything (a transaction, a transfer); Keyward cannot show what they stand for.",
+            if ctx.link { Level::Danger } else { Level::Warning },
+            format!(
+                "Blind signing: these {} bytes are not readable text. They may be a transaction or the hash of anything (a transfer); Keyward cannot show what they stand for.",
+                req.payload.len()
+            ),
         ));
     }
 
@@ -338,6 +345,7 @@ mod tests {
             now: r.created_at,
             policy,
             history,
+            link: false,
         };
         assess(r, &render(r), &ctx)
             .into_iter()
@@ -420,7 +428,8 @@ mod tests {
     #[test]
     fn blind_signing() {
         assert_eq!(ids(&eip191(&[7; 32])), ["blind_signing"]);
-        assert!(ids(&eip191(&[7; 33])).is_empty());
+        assert_eq!(ids(&eip191(&[7; 33])), ["blind_signing"], "binary at any length");
+        assert!(ids(&eip191(b"a readable message of 33 bytes..")).is_empty());
         let d = req(
             Kind::SignDigest {
                 scheme: Scheme::Raw,
@@ -506,6 +515,7 @@ mod tests {
             now: r.created_at,
             policy: &ctx_policy,
             history: &h,
+            link: false,
         };
         assert_eq!(
             assess(&r, &render(&r), &ctx)[0].message,
@@ -540,6 +550,7 @@ mod tests {
             now: r.created_at,
             policy: &only_jwt,
             history: &known(),
+            link: false,
         };
         let verdicts = assess(&r, &render(&r), &ctx);
         assert_eq!(verdicts[0].id, "scheme_forbidden");

@@ -1156,6 +1156,7 @@ impl Broker {
                     now,
                     policy: &facts.policy,
                     history: &st.history,
+                    link: rec.app.id == LINK_APP_ID,
                 },
             );
             verdicts.sort_by_key(|v| std::cmp::Reverse(v.level));
