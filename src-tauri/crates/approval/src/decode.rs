@@ -13,8 +13,11 @@
 //!
 //! Characters that reorder or hide text are replaced, wherever attacker-chosen text is shown
 //! (payload text, app names, origins, SIWE fields, JWT claims), by a visible `\u{XXXX}`:
-//! the bidi controls U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C; the invisible
-//! U+200B–U+200D, U+2060, U+FEFF; the separators U+2028, U+2029. In single-line fields every
+//! every format character (Unicode category Cf: the bidi controls, zero-width characters,
+//! the BOM, the soft hyphen, invisible operators, tag characters); the separators U+2028,
+//! U+2029; and the invisible characters of other categories (U+034F, the fillers U+115F,
+//! U+1160, U+3164, U+FFA0, U+17B4, U+17B5, the variation selectors U+180B–U+180F,
+//! U+FE00–U+FE0F, U+E0100–U+E01EF). In single-line fields every
 //! control character (including `\n` and `\t`) is escaped too. A [`Block::Text`] counts its
 //! escapes so the prompt can say so. The escape is plain text: a message that literally holds
 //! the six characters `\u{…}` looks the same, which is harmless, because what is signed is
@@ -242,20 +245,29 @@ pub fn as_text(bytes: &[u8]) -> Option<&str> {
         .filter(|s| !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t'))
 }
 
+/// Characters that reorder text or show as nothing: every format character (category Cf:
+/// the bidi controls, zero-width spaces and joiners, the BOM, the soft hyphen, invisible
+/// operators, tag characters), the line and paragraph separators, and the invisible ones of
+/// other categories: the combining grapheme joiner, Hangul and halfwidth fillers, Khmer
+/// inherent vowels, Mongolian and Unicode variation selectors.
 fn hides_or_reorders(c: char) -> bool {
-    matches!(
-        c,
-        '\u{202A}'..='\u{202E}'
-            | '\u{2066}'..='\u{2069}'
-            | '\u{200E}'
-            | '\u{200F}'
-            | '\u{061C}'
-            | '\u{200B}'..='\u{200D}'
-            | '\u{2060}'
-            | '\u{FEFF}'
-            | '\u{2028}'
-            | '\u{2029}'
-    )
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    c.general_category() == GeneralCategory::Format
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{034F}'
+                | '\u{115F}'
+                | '\u{1160}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{3164}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{FFA0}'
+                | '\u{E0100}'..='\u{E01EF}'
+        )
 }
 
 fn push_escape(c: char, out: &mut String) {
