@@ -67,16 +67,38 @@ pub trait History {
     fn key_used_by(&self, app: &AppIdentity, key_id: &str) -> bool;
 }
 
-/// An in-memory [`History`] (tests, and a shell before the audit log backs one).
+/// An in-memory [`History`] (tests, and a shell before the audit log backs one). Bounded: it
+/// keeps one entry per (app, key) it saw, the newest [`MemoryHistory::CAPACITY`] of them, so
+/// an app asking in a loop cannot grow it.
 #[derive(Debug, Clone, Default)]
 pub struct MemoryHistory {
-    uses: Vec<(AppIdentity, Option<String>)>,
+    uses: std::collections::VecDeque<(AppIdentity, Option<String>)>,
 }
 
 impl MemoryHistory {
+    /// Entries kept at most.
+    pub const CAPACITY: usize = 4096;
+
     /// Records that `app` asked, with `key_id` if it used one.
     pub fn record(&mut self, app: &AppIdentity, key_id: Option<&str>) {
-        self.uses.push((app.clone(), key_id.map(str::to_owned)));
+        let key = key_id.map(str::to_owned);
+        if let Some(i) = self
+            .uses
+            .iter()
+            .rposition(|(a, k)| a.same_app(app) && *k == key)
+        {
+            // Seen: move it to the newest end.
+            if let Some(e) = self.uses.remove(i) {
+                self.uses.push_back(e);
+            }
+            return;
+        }
+        if self.uses.len() >= Self::CAPACITY {
+            self.uses.pop_front();
+        }
+        let mut app = app.clone();
+        app.pid = None;
+        self.uses.push_back((app, key));
     }
 }
 
