@@ -475,6 +475,13 @@ impl Index {
         Ok(())
     }
 
+    /// Deletes every grant of key `key_id` (the key is gone); how many there were.
+    pub fn delete_key_grants(&self, key_id: &str) -> Result<usize> {
+        Ok(self
+            .conn
+            .execute("DELETE FROM grants WHERE key_id = ?1", [key_id])?)
+    }
+
     /// Deletes every "until lock" grant; how many there were.
     pub fn delete_until_lock_grants(&self) -> Result<usize> {
         Ok(self

@@ -30,6 +30,8 @@ impl Vault {
         };
         let stored = policy.to_stored(alg);
         self.index.set_usage(&row.id, stored.as_deref())?;
+        // The approval broker checks the policy it holds: it must look again.
+        self.approvals_changes += 1;
         row.usage = stored;
         self.log(
             "key.policy",

@@ -475,6 +475,8 @@ impl Vault {
         tags: &[String],
         origin: String,
     ) -> Result<KeyInfo> {
+        // A new key may take a label the broker resolved to another: it must look again.
+        self.approvals_changes += 1;
         self.vault_key()?;
         let tags = check_tags(tags)?;
         let id = keyward_crypto::random_id(8);
@@ -1046,6 +1048,8 @@ impl Backend for Vault {
         let label = check_label(label)?;
         let mut row = self.index.resolve(key)?;
         self.index.rename_key(&row.id, &label)?;
+        // The approval broker resolves labels: it must look again.
+        self.approvals_changes += 1;
         self.log(
             "key.rename",
             Some(&row.id),
@@ -1161,6 +1165,7 @@ impl Backend for Vault {
         tags.extend(check_tags(add)?);
         let tags = check_tags(&tags)?;
         self.index.set_tags(&row.id, &tags)?;
+        self.approvals_changes += 1;
         self.log(
             "key.tag",
             Some(&row.id),
@@ -1177,6 +1182,9 @@ impl Backend for Vault {
         self.index.tombstone_key(&row.id, &now())?;
         self.store.delete(&self.service()?, &row.id)?;
         self.index.remove_key(&row.id)?;
+        // Grants of the key go with it, and the broker drops what it holds of it.
+        self.index.delete_key_grants(&row.id)?;
+        self.approvals_changes += 1;
         self.log(
             "key.delete",
             Some(&row.id),
