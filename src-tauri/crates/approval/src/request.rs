@@ -126,6 +126,10 @@ pub struct Request {
     /// The web origin the app speaks for (`https://app.example.com`), when it names one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// Whether a browser vouched for `origin` (its `Origin` header); otherwise the app only
+    /// claims it, and no check on it is rated safe.
+    #[serde(default)]
+    pub origin_verified: bool,
     /// The key's id in the vault.
     pub key_id: String,
     /// The key's algorithm.
@@ -160,6 +164,7 @@ impl Request {
             id: keyward_crypto::random_id(16),
             app,
             origin,
+            origin_verified: false,
             key_id: key_id.into(),
             key_alg,
             kind,
@@ -214,7 +219,7 @@ pub(crate) mod tests {
             } => KeyAlg::P256,
             _ => KeyAlg::Secp256k1,
         };
-        Request::new(
+        let mut r = Request::new(
             app("dapp"),
             Some("https://app.example.com".into()),
             "key-1",
@@ -223,7 +228,10 @@ pub(crate) mod tests {
             payload.to_vec(),
             1_000,
             60,
-        )
+        );
+        // A browser app: its origin is vouched for.
+        r.origin_verified = true;
+        r
     }
 
     #[test]

@@ -11,7 +11,8 @@
 //! | `scheme_forbidden` | forbidden | the kind's usage is outside the key's [`UsagePolicy`], or the scheme / JWT alg does not fit the key, or a digest is asked of a scheme that signs only messages |
 //! | `siwe_malformed` | danger | a SIWE request whose payload is not a valid EIP-4361 message |
 //! | `siwe_domain_mismatch` | danger | the SIWE domain is not the requesting origin ([`siwe::check_origin`]) |
-//! | `siwe_domain_matches` | safe | the SIWE domain is the requesting origin |
+//! | `siwe_domain_matches` | safe | the SIWE domain is the requesting origin, vouched for by a browser |
+//! | `siwe_domain_claimed` | warning | the SIWE domain is the origin a native app claims (nothing verifies it) |
 //! | `siwe_no_origin` | warning | a SIWE request from an app that names no origin |
 //! | `http_origin` | warning | the origin is `http:` |
 //! | `punycode_host` | danger | the origin's host or the SIWE domain has an `xn--` label |
@@ -166,10 +167,16 @@ pub fn assess(req: &Request, rendered: &Rendered, ctx: &Context<'_>) -> Vec<Verd
                         format!("The app names no web origin, so Keyward cannot check that it is {domain}."),
                     )),
                     Some(o) => match siwe::check_origin(&m, o) {
-                        Ok(()) => out.push(v(
+                        Ok(()) if req.origin_verified => out.push(v(
                             "siwe_domain_matches",
                             Level::Safe,
                             format!("The sign-in is for {domain}, the site that asks."),
+                        )),
+                        // A native app's own word: anything can claim to be any site.
+                        Ok(()) => out.push(v(
+                            "siwe_domain_claimed",
+                            Level::Warning,
+                            format!("The sign-in is for {domain}. The app claims to be that site; only a browser's word is checked, so Keyward cannot tell."),
                         )),
                         Err(_) => out.push(v(
                             "siwe_domain_mismatch",

@@ -150,9 +150,12 @@ pub struct PromptView {
     pub title: String,
     /// Who asks.
     pub app: AppIdentity,
-    /// The origin the app speaks for.
+    /// The origin the app speaks for; for a deep link, where the answer is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<String>,
+    /// Whether a browser vouched for `origin` (its `Origin` header, checked against the
+    /// pairing); otherwise the app only claims it.
+    pub origin_verified: bool,
     /// The key.
     pub key: KeyView,
     /// What to show, in order (already escaped).
@@ -187,7 +190,8 @@ pub struct PairingView {
     pub origin: Option<String>,
     /// The code both sides show.
     pub code: String,
-    /// Key ids the app asked for.
+    /// The keys the app asked for, as it named them (escaped): nothing is looked up before
+    /// the user approves.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub keys: Option<Vec<String>>,
     /// Unix seconds.
@@ -370,6 +374,8 @@ enum PairState {
 
 struct PendingPairing {
     view: PairingView,
+    /// The keys as the app named them (resolved when the user approves).
+    asked: Option<Vec<String>>,
     state: watch::Sender<PairState>,
 }
 
@@ -627,23 +633,23 @@ impl Broker {
             ));
         }
         if let Some(keys) = &body.keys {
-            if keys.is_empty() || keys.len() > 64 {
+            if keys.is_empty()
+                || keys.len() > 64
+                || keys
+                    .iter()
+                    .any(|k| k.is_empty() || k.len() > 128 || k.chars().any(char::is_control))
+            {
                 return Err(EndpointError::BadRequest(
-                    "keys, when given, lists 1 to 64 keys".into(),
+                    "keys, when given, lists 1 to 64 key names of 1-128 characters".into(),
                 ));
             }
         }
-        let keys = match &body.keys {
-            None => None,
-            Some(list) => {
-                let list = list.clone();
-                Some(on_vault(self.vault.as_ref(), |v| {
-                    list.iter()
-                        .map(|k| v.key_facts(k).map(|f| f.id))
-                        .collect::<Result<Vec<_>, _>>()
-                })?)
-            }
-        };
+        // Nothing about keys is looked up for an unpaired caller: the names are shown as
+        // asked and resolved when the user approves.
+        let asked = body.keys.clone();
+        let keys = asked
+            .as_ref()
+            .map(|l| l.iter().map(|k| crate::decode::escape_field(k)).collect());
         let now = self.now();
         let mut st = self.state();
         if st.pair_cooldown_until > now {
@@ -679,6 +685,7 @@ impl Broker {
             id.clone(),
             PendingPairing {
                 view: view.clone(),
+                asked,
                 state: tx,
             },
         );
@@ -713,7 +720,7 @@ impl Broker {
         approved: bool,
         keys: Option<Vec<String>>,
     ) -> Result<(), EndpointError> {
-        let view = {
+        let (view, asked) = {
             let st = self.state();
             let p = st
                 .pairings
@@ -722,17 +729,18 @@ impl Broker {
             if !matches!(*p.state.borrow(), PairState::Waiting) {
                 return Err(EndpointError::NotFound("pairing".into()));
             }
-            p.view.clone()
+            (p.view.clone(), p.asked.clone())
         };
         let now = self.now();
         let outcome = if approved {
-            let keys = match keys {
+            // Resolved now, for the user: a name that matches nothing is their error to see.
+            let keys = match keys.or(asked) {
                 Some(list) => Some(on_vault(self.vault.as_ref(), |v| {
                     list.iter()
                         .map(|k| v.key_facts(k).map(|f| f.id))
                         .collect::<Result<Vec<_>, _>>()
                 })?),
-                None => view.keys.clone(),
+                None => None,
             };
             let (name, origin) = (view.app_name.clone(), view.origin.clone());
             let k = keys.clone();
@@ -862,15 +870,16 @@ impl Broker {
     // Requests
     // -----------------------------------------------------------------------------------
 
+    /// A key's facts. Cached by id only (a label or prefix may name another key after a
+    /// rename); the cache goes whenever the approvals stamp moves, which every change to a
+    /// key or its policy does.
     fn facts(&self, key: &str) -> Result<Arc<KeyFacts>, EndpointError> {
         if let Some(f) = self.state().facts.get(key) {
             return Ok(f.clone());
         }
         let k = key.to_owned();
         let f = Arc::new(on_vault(self.vault.as_ref(), |v| v.key_facts(&k))?);
-        let mut st = self.state();
-        st.facts.insert(key.to_owned(), f.clone());
-        st.facts.insert(f.id.clone(), f.clone());
+        self.state().facts.insert(f.id.clone(), f.clone());
         Ok(f)
     }
 
@@ -882,12 +891,19 @@ impl Broker {
         browser_origin: Option<String>,
         peer: Option<(Option<std::path::PathBuf>, u32)>,
     ) -> Result<(Request, Arc<KeyFacts>), EndpointError> {
-        let facts = self.facts(&body.key)?;
-        if let Some(allowed) = &rec.app.keys {
-            if !allowed.iter().any(|k| k == &facts.id) {
-                return Err(EndpointError::KeyNotAllowed(facts.id.clone()));
-            }
-        }
+        let facts = match &rec.app.keys {
+            None => self.facts(&body.key)?,
+            // An app restricted to some keys gets one answer for every other name, whether
+            // it matches a key, several, or none: it learns nothing about the others.
+            Some(allowed) => match self.facts(&body.key) {
+                Ok(f) if allowed.iter().any(|k| k == &f.id) => f,
+                _ => {
+                    return Err(EndpointError::KeyNotAllowed(crate::decode::escape_field(
+                        &body.key.chars().take(64).collect::<String>(),
+                    )))
+                }
+            },
+        };
         let payload = match (&body.message, &body.payload_hex) {
             (Some(_), Some(_)) => {
                 return Err(EndpointError::BadRequest(
@@ -921,7 +937,9 @@ impl Broker {
         }
         // A browser's Origin is the app's paired origin (checked before); a body origin
         // from a browser must agree with it.
-        let origin = match (browser_origin, body.origin) {
+        let claimed = body.origin.as_deref().map(normalise_origin).transpose()?;
+        let verified = browser_origin.is_some();
+        let origin = match (browser_origin, claimed) {
             (Some(b), Some(o)) if b != o => {
                 return Err(EndpointError::BadRequest(
                     "origin differs from the browser's Origin".into(),
@@ -942,7 +960,7 @@ impl Broker {
             app.exe = exe;
             app.pid = Some(pid);
         }
-        let req = Request::new(
+        let mut req = Request::new(
             app,
             origin,
             facts.id.clone(),
@@ -952,6 +970,7 @@ impl Broker {
             self.now(),
             ttl,
         );
+        req.origin_verified = verified;
         Ok((req, facts))
     }
 
@@ -1016,7 +1035,8 @@ impl Broker {
             }
             _ => None,
         };
-        self.prompt(rec, req, facts, shown_peer).await
+        self.prompt(rec, req, facts, shown_peer, None, &mut false)
+            .await
     }
 
     // -----------------------------------------------------------------------------------
@@ -1078,6 +1098,11 @@ impl Broker {
                 (body, Some(account))
             }
         };
+        // The callback's origin is where the answer goes, not who asks: nobody vouches for
+        // who made a link, so the request names no origin (no SIWE check can pass on it).
+        let mut body = body;
+        body.origin = None;
+        let answer_to = parsed.callback_origin();
         let this = self.clone();
         let rec2 = rec.clone();
         let (req, facts) = tokio::task::spawn_blocking(move || {
@@ -1087,7 +1112,19 @@ impl Broker {
         .await
         .map_err(|e| EndpointError::Unavailable(e.to_string()))??;
         // No grant is consulted: a link carries no identity a grant could belong to.
-        let answer = self.prompt(rec, req, facts, None).await;
+        let mut shown = false;
+        let request_id = req.id.clone();
+        let answer = self
+            .prompt(rec, req, facts, None, Some(answer_to), &mut shown)
+            .await;
+        // A refusal made before any prompt (the key cannot, too many waiting) goes nowhere:
+        // posting it would tell a web page about the user's keys, and let it make Keyward
+        // POST to any address, without the user seeing anything.
+        if !shown {
+            return Err(answer.err().unwrap_or_else(|| {
+                EndpointError::Unavailable("answered without a prompt".into())
+            }));
+        }
         let delivery = match (&parsed, &answer) {
             (Link::Keyward { callback, .. }, Ok(a)) => {
                 serde_json::to_value(a).ok().map(|v| (callback.clone(), v))
@@ -1125,14 +1162,15 @@ impl Broker {
             }
             None => None,
         };
-        let answer = answer?;
+        answer?;
         let (delivered, delivery_error) = match delivered {
             Some(Ok(status)) => (Some(status), None),
             Some(Err(e)) => (None, Some(e)),
             None => (None, None),
         };
+        // The answer itself went to the callback only; the poster learns whether it arrived.
         Ok(LinkOutcome {
-            answer,
+            request_id,
             delivered,
             delivery_error,
         })
@@ -1144,8 +1182,11 @@ impl Broker {
         req: Request,
         facts: Arc<KeyFacts>,
         shown_peer: Option<(Option<std::path::PathBuf>, u32)>,
+        answer_to: Option<String>,
+        shown: &mut bool,
     ) -> Result<Answer, EndpointError> {
         let rendered = render(&req);
+        let link = rec.app.id == LINK_APP_ID;
         let now = self.now();
         let (rx, view) = {
             let mut st = self.state();
@@ -1156,7 +1197,7 @@ impl Broker {
                     now,
                     policy: &facts.policy,
                     history: &st.history,
-                    link: rec.app.id == LINK_APP_ID,
+                    link,
                 },
             );
             verdicts.sort_by_key(|v| std::cmp::Reverse(v.level));
@@ -1189,12 +1230,18 @@ impl Broker {
                 shown_app.exe = exe;
                 shown_app.pid = Some(pid);
             }
+            // A file name can hold terminal escapes and bidi controls: shown escaped.
+            shown_app.name = crate::decode::escape_field(&shown_app.name);
+            shown_app.exe = shown_app.exe.map(|p| {
+                std::path::PathBuf::from(crate::decode::escape_field(&p.to_string_lossy()))
+            });
             let view = PromptView {
                 id: req.id.clone(),
                 kind: req.kind.name(),
                 title: req.kind.title(),
                 app: shown_app,
-                origin: req.origin.clone(),
+                origin_verified: answer_to.is_none() && req.origin_verified,
+                origin: answer_to.or_else(|| req.origin.clone()),
                 key: KeyView {
                     id: facts.id.clone(),
                     label: facts.label.clone(),
@@ -1207,8 +1254,8 @@ impl Broker {
                 expires_at: req.expires_at,
                 locked: st.locked,
                 // A link's request is never granted, whatever its kind.
-                grantable: req.kind.grantable() && rec.app.id != LINK_APP_ID,
-                link: rec.app.id == LINK_APP_ID,
+                grantable: req.kind.grantable() && !link,
+                link,
             };
             st.history.record(&req.app, Some(&facts.id));
             let (tx, rx) = oneshot::channel();
@@ -1239,6 +1286,7 @@ impl Broker {
             broker: self.clone(),
             id: Some(req.id.clone()),
         };
+        *shown = true;
         self.approver.open(&PromptItem::Request(view));
         let left = (req.expires_at - self.now()).max(0) as u64;
         let decision = match tokio::time::timeout(Duration::from_secs(left), rx).await {
@@ -1696,6 +1744,32 @@ pub fn register_app(
     Ok((v.app_pair(app, &hash)?, token))
 }
 
+/// A web origin as an app names it, parsed and normalised (`HTTPS://App.Example.com:443/x` →
+/// `https://app.example.com`), or refused: only `http`/`https` origins, nothing that is not
+/// one URL (no whitespace or control characters, at most 2,048 bytes).
+pub(crate) fn normalise_origin(raw: &str) -> Result<String, EndpointError> {
+    let bad = || {
+        EndpointError::BadRequest(
+            "origin must be a web origin such as https://app.example.com".into(),
+        )
+    };
+    if raw.is_empty()
+        || raw.len() > 2048
+        || raw.chars().any(|c| c.is_control() || c.is_whitespace())
+    {
+        return Err(bad());
+    }
+    let url = url::Url::parse(raw).map_err(|_| bad())?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err(bad());
+    }
+    let origin = url.origin();
+    if !origin.is_tuple() {
+        return Err(bad());
+    }
+    Ok(origin.ascii_serialization())
+}
+
 fn identity(app: &PairedApp) -> AppIdentity {
     AppIdentity {
         name: app.name.clone(),
@@ -2108,8 +2182,9 @@ mod tests {
         let out = task.await.unwrap().unwrap();
         assert_eq!(out.delivered, Some(200));
         let body = posted.recv().await.unwrap();
-        assert_eq!(body["signature"].as_str(), out.answer.signature.as_deref());
-        assert!(out.answer.grant_id.is_none());
+        assert!(body["signature"].is_string(), "{body}");
+        assert!(body.get("grant_id").is_none_or(Value::is_null), "{body}");
+        assert_eq!(out.request_id, p.id);
         // The same link again prompts again: nothing was granted.
         let b = f.broker.clone();
         let task = tokio::spawn(async move { b.open_link(&url).await });

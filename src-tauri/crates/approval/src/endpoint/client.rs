@@ -18,7 +18,7 @@ use super::wire::{
 use crate::auth::{self, AuthError};
 
 /// What a paired app keeps: where, who it is, its token and the pinned endpoint key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
     /// The endpoint's base URL (`http://127.0.0.1:PORT`).
     pub url: String,
@@ -30,6 +30,18 @@ pub struct Credentials {
     pub endpoint_key: String,
     /// The app name it paired with.
     pub app_name: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("url", &self.url)
+            .field("app_id", &self.app_id)
+            .field("token", &"<redacted>")
+            .field("endpoint_key", &self.endpoint_key)
+            .field("app_name", &self.app_name)
+            .finish()
+    }
 }
 
 impl Credentials {

@@ -78,6 +78,17 @@ pub enum EndpointError {
 }
 
 impl EndpointError {
+    /// Whether this is the user's own answer to a prompt that was shown (a denial, or the
+    /// prompt left to expire or withdrawn): nothing to notify about.
+    pub fn is_users_answer(&self) -> bool {
+        matches!(
+            self,
+            EndpointError::Approval(
+                crate::ApprovalError::Denied | crate::ApprovalError::Expired { .. }
+            ) | EndpointError::Withdrawn
+        )
+    }
+
     /// The HTTP status this error is answered with.
     pub fn status(&self) -> u16 {
         match self {

@@ -443,10 +443,35 @@ pub async fn deliver(url: &str, body: &serde_json::Value) -> Result<u16, LinkErr
     Ok(status)
 }
 
-/// The text of the notification that says a link was refused (the shell shows it as is).
+/// The text of the notification that says a link was refused (the shell shows it as is). It
+/// names the error code only: the message may quote the link (its key, a SimpleWallet field),
+/// and a notification server renders markup and links in a body.
 pub fn refusal_notice(e: &super::error::EndpointError) -> String {
     use keyward_crypto::Coded as _;
-    format!("{e} ({})", e.code())
+    format!(
+        "The link was refused ({}). Keyward's Activity screen has the details.",
+        e.code()
+    )
+}
+
+/// `text` made safe for a notification body: escaped as a prompt field, markup characters
+/// escaped, and cut to 32 characters.
+pub fn notice_text(text: &str) -> String {
+    let escaped = crate::decode::escape_field(text);
+    let mut out = String::new();
+    for (i, c) in escaped.chars().enumerate() {
+        if i == 32 {
+            out.push('…');
+            break;
+        }
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// A sliding-window limit: at most `max` links in `window` seconds.

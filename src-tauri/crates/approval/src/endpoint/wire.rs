@@ -53,11 +53,13 @@ pub struct LinkBody {
     pub link: String,
 }
 
-/// `200` answer to `POST /v1/links`: what became of a link that reached a decision.
+/// `200` answer to `POST /v1/links`: what became of a link the user approved. Never the
+/// answer itself: that goes to the link's callback only (whoever posted the link is not
+/// whoever the user was told gets it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LinkOutcome {
-    /// The signature.
-    pub answer: Answer,
+    /// The request the link became.
+    pub request_id: String,
     /// The callback's HTTP status, when the answer was posted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivered: Option<u16>,
@@ -94,7 +96,7 @@ pub struct PairStarted {
 }
 
 /// `200` answer to `GET /v1/pair/{id}`, once: the token is never shown again.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Paired {
     /// The app's id: send it as `Keyward-App`.
     pub app_id: String,
@@ -174,6 +176,16 @@ pub struct ErrorBody {
     pub message: String,
     /// What to do next.
     pub hint: String,
+}
+
+impl std::fmt::Debug for Paired {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Paired")
+            .field("app_id", &self.app_id)
+            .field("token", &"<redacted>")
+            .field("keys", &self.keys)
+            .finish()
+    }
 }
 
 #[cfg(test)]
