@@ -519,16 +519,21 @@ pub fn verify(
                 .ok_or_else(|| err("jwt.malformed", format!("{name} is not a number"))),
         }
     };
-    let leeway = opts.leeway_secs as i64;
+    // Saturating throughout: a hostile exp or nbf (any JSON number) must neither panic (debug
+    // builds check overflow) nor wrap into "valid".
+    let leeway = i64::try_from(opts.leeway_secs).unwrap_or(i64::MAX);
     match num("exp")? {
         Some(exp) => {
-            if now >= exp + leeway {
+            if now >= exp.saturating_add(leeway) {
                 return Err(err(
                     "jwt.expired",
-                    format!("the token expired {} s ago", now - exp),
+                    format!("the token expired {} s ago", now.saturating_sub(exp)),
                 ));
             }
-            checks.push(check("exp", format!("expires in {} s", exp - now)));
+            checks.push(check(
+                "exp",
+                format!("expires in {} s", exp.saturating_sub(now)),
+            ));
         }
         None if opts.require_exp => {
             return Err(err("jwt.claim_missing", "the token has no exp"));
@@ -536,10 +541,10 @@ pub fn verify(
         None => {}
     }
     if let Some(nbf) = num("nbf")? {
-        if nbf > now + leeway {
+        if nbf > now.saturating_add(leeway) {
             return Err(err(
                 "jwt.not_yet_valid",
-                format!("the token is valid only in {} s", nbf - now),
+                format!("the token is valid only in {} s", nbf.saturating_sub(now)),
             ));
         }
         checks.push(check("nbf", "already valid"));
@@ -736,7 +741,7 @@ pub struct Inspected {
 pub fn inspect(token: &str, now: i64) -> Result<Inspected, CryptoError> {
     let d = decode(token)?;
     let c = d.claims.as_object().expect("checked in decode");
-    let expires_in_secs = c.get("exp").and_then(Value::as_f64).map(|e| e as i64 - now);
+    let expires_in_secs = c.get("exp").and_then(Value::as_f64).map(|e| (e as i64).saturating_sub(now));
     let engine_key_hash = match (
         c.get("iss").and_then(Value::as_str),
         d.header.get("kid").and_then(Value::as_str),
