@@ -426,13 +426,19 @@ impl Vault {
         use base64::Engine as _;
         let service = self.service()?;
         if let Some(item) = self.store.get(&service, ENDPOINT_KEY_ACCOUNT)? {
-            let raw = zeroize::Zeroizing::new(STANDARD.decode(&item).map_err(|_| {
+            let item = zeroize::Zeroizing::new(item);
+            let raw = zeroize::Zeroizing::new(STANDARD.decode(item.as_slice()).map_err(|_| {
                 VaultError::BadVaultKeyItem("the endpoint key item is not base64".into())
             })?);
-            let seed: [u8; 32] = raw.as_slice().try_into().map_err(|_| {
-                VaultError::BadVaultKeyItem("the endpoint key item is not 32 bytes".into())
-            })?;
-            return Ok(zeroize::Zeroizing::new(seed));
+            if raw.len() != 32 {
+                return Err(VaultError::BadVaultKeyItem(
+                    "the endpoint key item is not 32 bytes".into(),
+                ));
+            }
+            // Copied straight into its zeroizing home: no stack copy left behind.
+            let mut seed = zeroize::Zeroizing::new([0u8; 32]);
+            seed.copy_from_slice(&raw);
+            return Ok(seed);
         }
         let mut seed = zeroize::Zeroizing::new([0u8; 32]);
         keyward_crypto::random_bytes(seed.as_mut_slice());

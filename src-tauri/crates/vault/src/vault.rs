@@ -43,7 +43,7 @@ enum StoredVaultKey {
     /// Explicit "no passphrase" mode: the key itself, for automation.
     None {
         v: u32,
-        key: String,
+        key: Zeroizing<String>,
     },
 }
 
@@ -325,7 +325,7 @@ impl Vault {
                 "none",
                 StoredVaultKey::None {
                     v: 1,
-                    key: STANDARD.encode(key.expose()),
+                    key: Zeroizing::new(STANDARD.encode(key.expose())),
                 },
             ),
         };
