@@ -35,16 +35,23 @@ fn body(e: &EndpointError) -> ErrorBody {
     }
 }
 
-/// The app's vault slot, as the broker and the agent reach it (each call counts as use of
-/// Keyward for the idle lock).
-pub(crate) struct AppVault(pub(crate) Arc<Mutex<Option<Vault>>>, pub(crate) Arc<Idle>);
+/// The app's vault slot, as the broker and the agent reach it. What counts as use of Keyward
+/// for the idle lock (`Some(idle)`) is the agent's calls: commands the user runs. The
+/// broker's are not (`None`): anyone can reach the endpoint, and a paired app polling its
+/// grant must not hold the vault open; the user's decisions count where they are made.
+pub(crate) struct AppVault(
+    pub(crate) Arc<Mutex<Option<Vault>>>,
+    pub(crate) Option<Arc<Idle>>,
+);
 
 impl VaultAccess for AppVault {
     fn with_vault(
         &self,
         f: &mut dyn FnMut(&mut Vault) -> Result<(), VaultError>,
     ) -> Result<(), VaultError> {
-        self.1.touch(crate::session::now());
+        if let Some(idle) = &self.1 {
+            idle.touch(crate::session::now());
+        }
         let mut guard = self
             .0
             .lock()
@@ -187,7 +194,7 @@ pub fn ensure_started(app: &AppHandle) {
     if slot.broker.is_some() {
         return;
     }
-    let access = Arc::new(AppVault(state.vault.clone(), state.idle.clone()));
+    let access = Arc::new(AppVault(state.vault.clone(), None));
     let broker = match Broker::new(
         access,
         Arc::new(WindowApprover(app.clone())),
@@ -202,7 +209,7 @@ pub fn ensure_started(app: &AppHandle) {
     };
     // KEYWARD_ENDPOINT_PORT, else the `endpoint-port` setting.
     let configured =
-        keyward_vault::access::on_vault(&AppVault(state.vault.clone(), state.idle.clone()), |v| {
+        keyward_vault::access::on_vault(&AppVault(state.vault.clone(), None), |v| {
             v.settings_get()
         })
         .map(|s| s.endpoint_port)
@@ -239,14 +246,18 @@ pub fn ensure_started(app: &AppHandle) {
         // vault keeps it; the app then goes without.
         if let Ok(socket) = keyward_vault::paths::socket_path(&id) {
             let access: Arc<dyn VaultAccess> =
-                Arc::new(AppVault(state.vault.clone(), state.idle.clone()));
+                Arc::new(AppVault(state.vault.clone(), Some(state.idle.clone())));
             let handle = app.clone();
             // The windows re-read what they show when the CLI changed the vault.
             let on_change: keyward_vault::agent::OnChange = Arc::new(move || {
                 let _ = handle.emit(VAULT_CHANGED, ());
                 let h = handle.clone();
-                // A `config set simplewallet-links` through the socket (re)registers the scheme.
-                std::thread::spawn(move || crate::links::apply_settings(&h));
+                // A `config set simplewallet-links` through the socket (re)registers the scheme;
+                // a `lock` through it drops the keys the broker holds unsealed, now.
+                std::thread::spawn(move || {
+                    crate::links::apply_settings(&h);
+                    crate::session::broker_follows_lock(&h);
+                });
             });
             tauri::async_runtime::spawn(async move {
                 let _ = keyward_vault::agent::serve_with(
@@ -309,6 +320,8 @@ pub async fn approval_decide(
     minutes: Option<u32>,
     passphrase: Option<String>,
 ) -> CmdResult<()> {
+    // The user's decision is use of Keyward (the broker's own vault calls are not).
+    state.idle.touch(crate::session::now());
     let b = broker(&state)?;
     let grant = grant
         .map(|g| GrantSpec::parse(&g, minutes))
@@ -340,6 +353,7 @@ pub async fn pairing_decide(
     approved: bool,
     keys: Option<Vec<String>>,
 ) -> CmdResult<()> {
+    state.idle.touch(crate::session::now());
     let b = broker(&state)?;
     let r = blocking(move || b.decide_pairing(&id, approved, keys)).await;
     let _ = app.emit(CHANGED, ());

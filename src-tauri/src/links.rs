@@ -10,7 +10,6 @@
 use std::sync::Mutex;
 
 use keyward_approval::endpoint::link;
-use keyward_crypto::Coded;
 use tauri::{AppHandle, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
@@ -44,12 +43,12 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
                         crate::notify::refusal(
                             &app,
                             "Keyward signed, but the app's callback did not take the answer",
-                            &why,
+                            &link::notice_text(&why),
                         );
                     }
                 }
                 // The user's own "no" (or the prompt expiring) needs no notice.
-                Err(e) if e.code().starts_with("approval.") => {}
+                Err(e) if e.is_users_answer() => {}
                 Err(e) => crate::notify::refusal(
                     &app,
                     "Keyward refused a link",

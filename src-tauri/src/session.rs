@@ -42,6 +42,22 @@ pub(crate) fn lock(app: &AppHandle) {
     }
 }
 
+/// When the vault is locked (by the Lock button, the agent, anything), the broker drops the
+/// keys it holds unsealed and its "until lock" grants at once, not at its next request.
+pub(crate) fn broker_follows_lock(app: &AppHandle) {
+    let state = app.state::<AppState>();
+    let locked = state
+        .vault
+        .lock()
+        .map(|g| g.as_ref().is_some_and(|v| v.is_locked()))
+        .unwrap_or(false);
+    if locked {
+        if let Ok(b) = broker(&state) {
+            b.locked_now();
+        }
+    }
+}
+
 /// The idle limit in seconds (0 = never).
 fn idle_limit(state: &AppState) -> i64 {
     if let Some(secs) = std::env::var("KEYWARD_IDLE_LOCK_SECS")

@@ -12,6 +12,7 @@ use keyward_approval::endpoint::{
     self, ApproverEvent, Broker, ChannelApprover, Client, Closed, Config, Credentials, DecideInput,
     EndpointError, PromptItem, SystemClock,
 };
+use keyward_approval::decode::escape_field;
 use keyward_approval::grant::GrantSpec;
 use keyward_approval::request::{JwtTemplate, Kind};
 use keyward_approval::Block;
@@ -500,52 +501,99 @@ struct Open {
     items: Vec<(PromptItem, Instant)>,
 }
 
+impl Open {
+    /// The prompt an answer is for: the one named, or, for a bare `y`/`n`, the only one
+    /// open. With several open a bare answer decides nothing: the user may have read another
+    /// prompt than the one the terminal would pick. Otherwise why not, with the open ids.
+    fn target(&self, id: Option<&str>) -> Result<(PromptItem, Instant), String> {
+        match (id, self.items.as_slice()) {
+            (Some(id), items) => items
+                .iter()
+                .find(|(i, _)| i.id() == id)
+                .cloned()
+                .ok_or_else(|| "no such prompt is open".to_owned()),
+            (None, []) => Err("no prompt is open".to_owned()),
+            (None, [one]) => Ok(one.clone()),
+            (None, items) => {
+                let list: Vec<String> = items
+                    .iter()
+                    .map(|(i, _)| {
+                        let what = match i {
+                            PromptItem::Request(p) => format!("{} from {}", p.title, p.app.name),
+                            PromptItem::Pairing(p) => format!("pairing “{}”", p.app_name),
+                        };
+                        format!("  {}  {}", escape_field(i.id()), escape_field(&what))
+                    })
+                    .collect();
+                Err(format!(
+                    "{} prompts are open: answer `approve ID` or `deny ID` for the one you read:\n{}",
+                    items.len(),
+                    list.join("\n")
+                ))
+            }
+        }
+    }
+}
+
 fn describe(item: &PromptItem) -> String {
     let mut s = String::new();
     match item {
         PromptItem::Request(p) => {
-            s += &format!("\n── request {} ──\n{}\n", p.id, p.title);
-            s += &format!("  from   {}", p.app.name);
+            // Every value below is escaped by the broker (the app's name, its executable, the
+            // blocks); the origin is a parsed URL origin. Escaped again here all the same: a
+            // terminal executes what it prints.
+            let e = escape_field;
+            s += &format!("\n── request {} ──\n{}\n", e(&p.id), e(&p.title));
+            s += &format!("  from   {}", e(&p.app.name));
             if let Some(exe) = &p.app.exe {
-                s += &format!(" ({})", exe.display());
+                s += &format!(" ({})", e(&exe.to_string_lossy()));
             }
             s += "\n";
             if let Some(o) = &p.origin {
                 if p.link {
-                    s += &format!("  answer goes to {o}\n");
+                    s += &format!("  answer goes to {} (and only there)\n", e(o));
                     s += "  (opened by a link: Keyward cannot tell which app made it)\n";
+                } else if p.origin_verified {
+                    s += &format!("  origin {} (verified: the browser's Origin)\n", e(o));
                 } else {
-                    s += &format!("  origin {o}\n");
+                    s += &format!("  origin {} (claimed by the app, not verified)\n", e(o));
                 }
             }
-            s += &format!("  key    {} ({}, {})\n", p.key.label, p.key.alg, p.key.id);
+            s += &format!(
+                "  key    {} ({}, {})\n",
+                e(&p.key.label),
+                p.key.alg,
+                e(&p.key.id)
+            );
             for b in &p.blocks {
                 match b {
                     Block::Title { .. } => {}
-                    Block::Field { label, value } => s += &format!("  {label}: {value}\n"),
+                    Block::Field { label, value } => {
+                        s += &format!("  {}: {}\n", e(label), e(value))
+                    }
                     Block::Host {
                         label,
                         ascii,
                         unicode,
                     } => {
-                        s += &format!("  {label}: {ascii}");
+                        s += &format!("  {}: {}", e(label), e(ascii));
                         if let Some(u) = unicode {
-                            s += &format!(" (shown as {u})");
+                            s += &format!(" (shown as {})", e(u));
                         }
                         s += "\n";
                     }
                     Block::Text { label, text, .. } => {
-                        s += &format!("  {label}:\n");
+                        s += &format!("  {}:\n", e(label));
                         for line in text.lines() {
-                            s += &format!("    | {line}\n");
+                            s += &format!("    | {}\n", keyward_approval::decode::escape_text(line).0);
                         }
                     }
-                    Block::Hex { label, hex } => s += &format!("  {label}: {hex}\n"),
-                    Block::Notice { text } => s += &format!("  ! {text}\n"),
+                    Block::Hex { label, hex } => s += &format!("  {}: {}\n", e(label), e(hex)),
+                    Block::Notice { text } => s += &format!("  ! {}\n", e(text)),
                 }
             }
             for v in &p.verdicts {
-                s += &format!("  [{:?}] {}\n", v.level, v.message);
+                s += &format!("  [{:?}] {}\n", v.level, e(&v.message));
             }
             if p.locked {
                 s += "  (the vault is locked: approving asks for the passphrase)\n";
@@ -553,23 +601,31 @@ fn describe(item: &PromptItem) -> String {
             if p.grantable {
                 s += "  grant with: approve ID 5m | approve ID lock\n";
             }
-            s += &format!("  expires in {} s — approve? [y/N] ", p.expires_at - now());
+            s += &format!(
+                "  expires in {} s — approve? [y/N] (approve {id} / deny {id})\n",
+                p.expires_at - now(),
+                id = e(&p.id)
+            );
         }
         PromptItem::Pairing(p) => {
             s += &format!(
                 "\n── pairing {} ──\n“{}” asks to pair{}\n  code {}  (check that the app shows the same code)\n",
-                p.id,
-                p.app_name,
+                escape_field(&p.id),
+                escape_field(&p.app_name),
                 p.origin
                     .as_deref()
-                    .map(|o| format!(" from {o}"))
+                    .map(|o| format!(" from {}", escape_field(o)))
                     .unwrap_or_default(),
-                p.code
+                escape_field(&p.code)
             );
             if let Some(k) = &p.keys {
+                let k: Vec<String> = k.iter().map(|k| escape_field(k)).collect();
                 s += &format!("  keys asked for: {}\n", k.join(", "));
             }
-            s += "  pair? [y/N] ";
+            s += &format!(
+                "  pair? [y/N] (approve {id} / deny {id})\n",
+                id = escape_field(&p.id)
+            );
         }
     }
     s
@@ -630,16 +686,19 @@ fn spawn_terminal(
                     continue;
                 }
             };
-            let target = {
-                let o = open.lock().unwrap_or_else(|p| p.into_inner());
-                match id {
-                    Some(id) => o.items.iter().find(|(i, _)| i.id() == id).cloned(),
-                    None => o.items.first().cloned(),
+            let target = open
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .target(id);
+            let (item, shown_at) = match target {
+                Ok(t) => t,
+                Err(why) => {
+                    if json {
+                        println!("{}", json!({"event": "unanswered", "why": why}));
+                    }
+                    eprintln!("{why}");
+                    continue;
                 }
-            };
-            let Some((item, shown_at)) = target else {
-                eprintln!("no such prompt is open");
-                continue;
             };
             if shown_at.elapsed() < Duration::from_secs(1) {
                 eprintln!("too soon: read the prompt, then answer again");
@@ -739,13 +798,16 @@ fn run_request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {
             if out.json {
                 out.result(&outcome);
             } else {
-                if let Some(sig) = &outcome.answer.signature {
-                    println!("{sig}");
-                }
+                // The answer went to the link's callback only: that is what the user was told.
                 match (&outcome.delivered, &outcome.delivery_error) {
-                    (Some(status), _) => eprintln!("posted to the link's callback: HTTP {status}"),
-                    (_, Some(e)) => eprintln!("not delivered to the link's callback: {e}"),
-                    _ => {}
+                    (Some(status), _) => {
+                        println!("approved; the answer was posted to the link's callback: HTTP {status}")
+                    }
+                    (_, Some(e)) => eprintln!(
+                        "approved, but not delivered to the link's callback: {}",
+                        escape_field(e)
+                    ),
+                    _ => println!("approved"),
                 }
             }
         }

@@ -438,8 +438,16 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
 /// job), it goes into an owner-only file in the data dir instead, never into that stream.
 fn hand_over_unsaved(id: &str, secret: &Zeroizing<String>, error: &VaultError) {
     use std::io::IsTerminal;
+    // The id comes from the service: shown escaped, and kept to safe characters in a file name.
+    let shown = keyward_approval::decode::escape_field(id);
+    let id: String = id
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .take(64)
+        .collect();
+    let id = id.as_str();
     eprintln!(
-        "NOT SAVED: the keychain refused the new access token {id} ({error}). Engine will not show it again."
+        "NOT SAVED: the keychain refused the new access token {shown} ({error}). Engine will not show it again."
     );
     if std::io::stdout().is_terminal() {
         eprintln!("Copy it now:");

@@ -321,9 +321,20 @@ pub fn add_profile(
     max_exp_secs: Option<u64>,
 ) -> Result<Profile> {
     let url = base_url.trim().trim_end_matches('/');
-    if !(url.starts_with("http://") || url.starts_with("https://")) {
+    // http:// only to this machine: anywhere else the admin token would cross the network
+    // in clear text.
+    let local = url::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == "http"
+            && match u.host() {
+                Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+                Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+                Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+                None => false,
+            }
+    });
+    if !(local || url.starts_with("https://")) {
         return Err(ServiceError::BadProfile(
-            "the URL starts with https:// (or http:// for a local service)".into(),
+            "the URL starts with https:// (http:// only for a service on this machine: 127.0.0.1, localhost or [::1])".into(),
         ));
     }
     let settings = json!({
