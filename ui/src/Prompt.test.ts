@@ -23,6 +23,7 @@ function request(extra: Partial<PromptView> = {}): PromptItem {
     title: 'Sign a message',
     app: { name: 'Dapp Wallet', exe: '/usr/bin/dapp', pid: 4242 },
     origin: 'https://dapp.example',
+    originVerified: true,
     key: { id: 'kid-0123456789abcdef', label: 'eth main', alg: 'secp256k1' },
     blocks: [
       { type: 'title', text: 'Message' },

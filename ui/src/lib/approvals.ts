@@ -32,6 +32,8 @@ export interface PromptView {
   title: string;
   app: { name: string; exe?: string; pid?: number };
   origin?: string;
+  /** A browser vouched for `origin` (its Origin header); otherwise the app only claims it. */
+  originVerified: boolean;
   key: { id: string; label: string; alg: KeyAlg };
   blocks: Block[];
   /** The hash of exactly the blocks shown: sent back with the decision. */
@@ -56,7 +58,7 @@ export interface PairingView {
   origin?: string;
   /** Six digits the app shows too. */
   code: string;
-  /** Key ids the app asked for (absent or empty: any key). */
+  /** Keys as the app named them (absent or empty: any key); resolved when the user approves. */
   keys?: string[];
   /** Unix seconds. */
   createdAt: number;
