@@ -845,3 +845,95 @@ fn a_link_from_the_cli_is_prompted_as_an_unknown_app_and_answered_to_its_callbac
     );
     ep.no_prompt(Duration::from_millis(200));
 }
+
+/// Security review (closing notes): a paired app's MAC key must not be readable without the
+/// vault key. Every byte of the data dir (index, WAL, SHM) and every keychain item of the
+/// vault, sealed or not, is tried as a MAC key (raw, hex- and base64-decoded, and hashed as a
+/// token is): none authenticates; the app's own token does.
+#[test]
+fn nothing_readable_without_the_vault_key_authenticates_an_app() {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let mut cli = Cli::new(Keyring::unlocked());
+    cli.set_passphrase(Some("mac key at rest passphrase"));
+    let vault_id = cli.init();
+    cli.gen_alg("p256", "api");
+    let mut ep = Endpoint::start(&cli);
+    let creds = pair(&mut ep, "mac-probe");
+    let url = ep.url.clone();
+    let http = reqwest::blocking::Client::new();
+    let try_key = |key: &[u8]| -> String {
+        let nonces: Value = http
+            .post(format!("{url}/v1/nonce"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        let nonce = nonces["nonces"][0].as_str().unwrap().to_owned();
+        let body = serde_json::to_vec(&sign_body("no-such-key", "x", 60)).unwrap();
+        let body = body.as_slice();
+        let mac = keyward_approval::auth::request_mac_with_key(
+            key,
+            &nonce,
+            "POST",
+            "/v1/requests",
+            body,
+        );
+        let r: Value = http
+            .post(format!("{url}/v1/requests"))
+            .header("keyward-app", &creds.app_id)
+            .header("keyward-nonce", &nonce)
+            .header("keyward-mac", mac)
+            .header("content-type", "application/json")
+            .body(body.to_vec())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        r["error"]["code"].as_str().unwrap_or("").to_owned()
+    };
+    let token_key = sha2::Sha256::digest(creds.token.as_bytes()).to_vec();
+    assert_eq!(try_key(&token_key), "key.not_found", "the app's own key gets in");
+
+    // Everything readable without the vault key.
+    let mut texts: Vec<Vec<u8>> = Vec::new();
+    for (_, bytes) in keyward_tests::read_tree(&cli.data_dir()) {
+        texts.push(bytes);
+    }
+    let service = format!("keyward-{vault_id}");
+    for item in cli.keyring().secret_tool_search(&service) {
+        texts.push(item.secret.into_bytes());
+    }
+    let mut candidates: std::collections::BTreeSet<Vec<u8>> = Default::default();
+    let b64 = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'+' | b'/' | b'=');
+    for t in &texts {
+        for run in t.split(|c| !b64(*c)).filter(|r| r.len() >= 16) {
+            let text = String::from_utf8_lossy(run).into_owned();
+            candidates.insert(run.to_vec());
+            candidates.insert(sha2::Sha256::digest(run).to_vec());
+            if let Ok(h) = hex::decode(&text) {
+                candidates.insert(sha2::Sha256::digest(&h).to_vec());
+                candidates.insert(h);
+            }
+            for engine in [
+                base64::engine::general_purpose::STANDARD,
+                base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            ] {
+                if let Ok(d) = engine.decode(text.trim_end_matches('=')) {
+                    candidates.insert(sha2::Sha256::digest(&d).to_vec());
+                    candidates.insert(d);
+                }
+            }
+        }
+    }
+    assert!(candidates.len() > 20, "found {} candidates", candidates.len());
+    for key in &candidates {
+        let code = try_key(key);
+        assert_eq!(
+            code,
+            "endpoint.bad_mac",
+            "something readable without the vault key authenticates the app: {}",
+            hex::encode(key)
+        );
+    }
+}

@@ -135,7 +135,7 @@ pub fn canonical_request(nonce: &str, method: &str, path_and_query: &str, body: 
     )
 }
 
-fn request_mac_with_key(
+fn request_mac_key(
     key: &[u8],
     nonce: &str,
     method: &str,
@@ -158,10 +158,26 @@ pub fn request_mac(
     body: &[u8],
 ) -> String {
     let key = Zeroizing::new(<[u8; 32]>::from(Sha256::digest(token.as_bytes())));
-    let tag = request_mac_with_key(key.as_slice(), nonce, method, path_and_query, body)
+    let tag = request_mac_key(key.as_slice(), nonce, method, path_and_query, body)
         .finalize()
         .into_bytes();
     URL_SAFE_NO_PAD.encode(tag)
+}
+
+/// The MAC of a request under raw key bytes (what an app computes with `SHA-256(token)`):
+/// for tools and tests that hold a key rather than a token.
+pub fn request_mac_with_key(
+    key: &[u8],
+    nonce: &str,
+    method: &str,
+    path_and_query: &str,
+    body: &[u8],
+) -> String {
+    URL_SAFE_NO_PAD.encode(
+        request_mac_key(key, nonce, method, path_and_query, body)
+            .finalize()
+            .into_bytes(),
+    )
 }
 
 /// Checks a request's MAC against the stored token hash (hex, as from [`token_hash`]);
@@ -192,7 +208,7 @@ pub fn verify_request_mac(
     let tag = URL_SAFE_NO_PAD
         .decode(mac_b64)
         .map_err(|_| AuthError::BadMac)?;
-    request_mac_with_key(&key, nonce, method, path_and_query, body)
+    request_mac_key(&key, nonce, method, path_and_query, body)
         .verify_slice(&tag)
         .map_err(|_| AuthError::BadMac)
 }
