@@ -165,6 +165,28 @@ impl Approver for WindowApprover {
         std::thread::spawn(move || crate::tray::update(&app));
     }
 
+    /// An app waits for the first unlock of this run (before it, nobody can be
+    /// authenticated): the main window comes forward on its unlock screen, and a notification
+    /// says why when the window was hidden.
+    fn unlock_needed(&self) {
+        let app = self.0.clone();
+        std::thread::spawn(move || {
+            let hidden = !main_visible(&app);
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.show();
+                let _ = w.unminimize();
+                let _ = w.set_focus();
+            }
+            if hidden {
+                crate::notify::refusal(
+                    &app,
+                    "An app is waiting for Keyward",
+                    "Unlock Keyward so it can check which app is asking.",
+                );
+            }
+        });
+    }
+
     fn close(&self, id: &str, _why: Closed) {
         let _ = self.0.emit(CHANGED, ());
         let app = self.0.clone();

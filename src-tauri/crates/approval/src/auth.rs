@@ -7,13 +7,15 @@
 //! 1. **Pairing.** The app sends a [`PairingOffer`] (its name and a random nonce); Keyward
 //!    answers with a server nonce and its endpoint public key. Both sides show
 //!    [`pairing_code`] over that transcript and the user compares them before approving.
-//!    On approval Keyward [`issue_token`]s: the app keeps the token, Keyward stores only
-//!    [`token_hash`], and the app pins the endpoint public key.
+//!    On approval Keyward hands the app a token, [`derive_token`] from a secret sealed under
+//!    the vault key and a public salt; it stores only the salt, and the app pins the endpoint
+//!    public key.
 //! 2. **Requests.** The app fetches a fresh server nonce ([`NonceBook::issue`]) and sends
 //!    [`request_mac`] over `nonce`, method, path and query, and the body's hash. The MAC key is
 //!    `SHA-256(token)` on both sides, so the token itself never crosses the wire after
-//!    pairing and Keyward never needs it (a leaked store of hashes is still a leaked key
-//!    for MACs, but a captured request reveals neither). The server checks
+//!    pairing; Keyward derives it again from the salt while it holds the secret (from the
+//!    endpoint's first unlock on). A copy of the index, or of every keychain item not sealed
+//!    under the vault key, gives no MAC key. The server checks
 //!    [`verify_request_mac`] and spends the nonce with [`NonceBook::take`].
 //! 3. **Responses.** Keyward signs every answer with its [`EndpointKey`] over the same nonce,
 //!    the status and the body's hash ([`sign_response`]); the app checks it against the
@@ -107,13 +109,23 @@ pub fn pairing_code(endpoint_pub: &[u8; 32], app_nonce: &[u8], server_nonce: &[u
     format!("{:06}", u64::from_be_bytes(first) % 1_000_000)
 }
 
-/// A new app token: 32 random bytes, base64url without padding, and its
-/// [`token_hash`]. Hand the token to the app once; store only the hash.
-pub fn issue_token() -> (Zeroizing<String>, String) {
-    let raw = Zeroizing::new(random_bytes::<32>());
-    let token = Zeroizing::new(URL_SAFE_NO_PAD.encode(raw.as_slice()));
-    let hash = token_hash(&token);
-    (token, hash)
+/// A new token salt: 16 random bytes, lower-case hex. Public: stored with the app.
+pub fn new_salt() -> String {
+    hex::encode(random_bytes::<16>())
+}
+
+/// App `app_id`'s token: base64url (no padding) of
+/// `HMAC-SHA256(secret, "keyward-app-token/v1\n" + u64be(len(app_id)) + app_id + salt)`. Keyward hands it
+/// to the app once and stores only the salt; the secret is sealed under the vault key, so
+/// nothing readable without the vault key yields a token or its MAC key.
+pub fn derive_token(secret: &[u8; 32], app_id: &str, salt: &str) -> Zeroizing<String> {
+    let mut mac = <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    mac.update(b"keyward-app-token/v1\n");
+    mac.update(&(app_id.len() as u64).to_be_bytes());
+    mac.update(app_id.as_bytes());
+    mac.update(salt.as_bytes());
+    let tag = Zeroizing::new(mac.finalize().into_bytes().to_vec());
+    Zeroizing::new(URL_SAFE_NO_PAD.encode(tag.as_slice()))
 }
 
 /// `hex(SHA-256(token))`: what Keyward stores for a paired app, and (as raw bytes) the
@@ -456,6 +468,26 @@ mod tests {
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), all.len());
+    }
+
+    /// A token as pairing hands one out (a random secret, a fresh salt) and its MAC key hash.
+    fn issue_token() -> (Zeroizing<String>, String) {
+        let token = derive_token(&random_bytes::<32>(), "app", &new_salt());
+        let hash = token_hash(&token);
+        (token, hash)
+    }
+
+    #[test]
+    fn derived_tokens_depend_on_secret_app_and_salt() {
+        let secret = [7u8; 32];
+        let t = derive_token(&secret, "app1", "00ff");
+        assert_eq!(*t, *derive_token(&secret, "app1", "00ff"));
+        assert_ne!(*t, *derive_token(&[8u8; 32], "app1", "00ff"));
+        assert_ne!(*t, *derive_token(&secret, "app2", "00ff"));
+        assert_ne!(*t, *derive_token(&secret, "app1", "00fe"));
+        // Not ambiguous across the separator.
+        assert_ne!(*derive_token(&secret, "a\nb", "c"), *derive_token(&secret, "a", "b\nc"));
+        assert_eq!(new_salt().len(), 32);
     }
 
     #[test]

@@ -361,7 +361,16 @@ fn pair_here(
         .transpose()?;
     let seed = vault.endpoint_seed()?;
     let public = keyward_approval::auth::EndpointKey::from_seed(&seed).public();
-    let (app, token) = endpoint::broker::register_app(&mut vault, &name, origin, keys, now())?;
+    // The token derives from the MAC secret, sealed under the vault key.
+    let pass = if vault.needs_passphrase() {
+        Some(crate::secrets::passphrase("Keyward passphrase: ")?)
+    } else {
+        None
+    };
+    vault.unlock_for_call(pass.as_ref().map(|p| p.as_str()))?;
+    let secret = vault.endpoint_mac_secret()?;
+    let (app, token) =
+        endpoint::broker::register_app(&mut vault, &secret, &name, origin, keys, now())?;
     let creds = Credentials {
         url: url.unwrap_or_else(default_url),
         app_id: app.id.clone(),
@@ -657,6 +666,15 @@ fn spawn_terminal(
                         eprint!("{}", describe(&item));
                     }
                     o.items.push((*item, Instant::now()));
+                }
+                ApproverEvent::UnlockNeeded => {
+                    if json {
+                        println!("{}", json!({"event": "unlock_needed"}));
+                    } else {
+                        eprintln!(
+                            "\nan app is waiting: unlock the vault (keyward-cli unlock) so the endpoint can check who it is"
+                        );
+                    }
                 }
                 ApproverEvent::Close(id, why) => {
                     o.items.retain(|(i, _)| i.id() != id);

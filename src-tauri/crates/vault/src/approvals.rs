@@ -64,11 +64,11 @@ fn check_id(id: &str, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// A token hash: SHA-256 as 64 lower-case hex digits.
-fn check_token_hash(h: &str) -> Result<()> {
-    if h.len() != 64 || !h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+/// A token salt: 32 lower-case hex digits (16 random bytes).
+fn check_token_salt(h: &str) -> Result<()> {
+    if h.len() != 32 || !h.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
         return Err(VaultError::Usage(
-            "a token hash is 64 lower-case hex digits (SHA-256)".into(),
+            "a token salt is 32 lower-case hex digits".into(),
         ));
     }
     Ok(())
@@ -144,22 +144,22 @@ pub struct KeyFacts {
 }
 
 impl Vault {
-    /// Pairs a third-party app: stores it with the SHA-256 of its token (64 lower-case hex
-    /// digits; never the token). Names may repeat (ids differ); ids and token hashes may not.
-    /// Needs an initialized vault, not an unlocked one. Logged as `app.pair`, without the
-    /// hash.
-    pub fn app_pair(&mut self, app: PairedApp, token_hash: &str) -> Result<PairedApp> {
+    /// Pairs a third-party app: stores it with the salt its token is derived from (with the
+    /// endpoint's MAC secret, [`Vault::endpoint_mac_secret`]); neither the token nor anything
+    /// that stands for it is stored. Names may repeat (ids differ); ids and salts may not.
+    /// Needs an initialized vault, not an unlocked one. Logged as `app.pair`.
+    pub fn app_pair(&mut self, app: PairedApp, token_salt: &str) -> Result<PairedApp> {
         self.id()?;
         check_id(&app.id, "an app")?;
         let name = check_app_name(&app.name)?;
-        check_token_hash(token_hash)?;
+        check_token_salt(token_salt)?;
         if let Some(o) = &app.origin {
             check_text(o, "an origin", 256)?;
         }
         for k in app.keys.iter().flatten() {
             check_text(k, "a key id", 128)?;
         }
-        let (id_taken, token_taken) = self.index.app_taken(&app.id, token_hash)?;
+        let (id_taken, token_taken) = self.index.app_taken(&app.id, token_salt)?;
         if id_taken {
             return Err(VaultError::Usage(format!(
                 "an app with the id {:?} is already paired",
@@ -175,7 +175,7 @@ impl Vault {
         self.index.insert_app(&AppRow {
             id: app.id.clone(),
             name: app.name.clone(),
-            token_hash: token_hash.to_string(),
+            token_salt: Some(token_salt.to_string()),
             origin: app.origin.clone(),
             keys: app
                 .keys
@@ -202,16 +202,16 @@ impl Vault {
         Ok(app)
     }
 
-    /// Every paired app with its token hash, for the endpoint's authentication only: the
-    /// hashes go nowhere else (not to the webview, not to a log).
-    pub fn app_auth(&self) -> Result<Vec<(PairedApp, String)>> {
+    /// Every paired app with its token salt, for the endpoint's authentication (`None`: an
+    /// app paired before tokens were derived from the sealed secret; it must pair again).
+    pub fn app_auth(&self) -> Result<Vec<(PairedApp, Option<String>)>> {
         self.id()?;
         self.index
             .apps()?
             .into_iter()
             .map(|r| {
-                let hash = r.token_hash.clone();
-                Ok((app_of(r)?, hash))
+                let salt = r.token_salt.clone();
+                Ok((app_of(r)?, salt))
             })
             .collect()
     }
@@ -415,7 +415,36 @@ impl Vault {
 /// Keychain account of the endpoint's Ed25519 seed.
 pub(crate) const ENDPOINT_KEY_ACCOUNT: &str = "endpoint-key";
 
+/// The keychain account of the endpoint's MAC secret (sealed under the vault key).
+pub(crate) const ENDPOINT_MAC_ACCOUNT: &str = "endpoint-mac-secret";
+
+
 impl Vault {
+    /// The secret every paired app's token is derived from (HMAC-SHA256 over the app's id and
+    /// salt), sealed under the vault key: what the index holds (salts) or any keychain item
+    /// not sealed under the vault key gives nothing to act as an app with. Made at first use.
+    /// Needs the vault unlocked; the endpoint keeps it in memory from its first unlock on,
+    /// since it authenticates and signs nothing. Not in backups: after a restore elsewhere
+    /// apps pair again.
+    pub fn endpoint_mac_secret(&mut self) -> Result<zeroize::Zeroizing<[u8; 32]>> {
+        let mut secret = zeroize::Zeroizing::new([0u8; 32]);
+        match self.get_secret(ENDPOINT_MAC_ACCOUNT) {
+            Ok(raw) if raw.len() == 32 => {
+                secret.copy_from_slice(&raw);
+                Ok(secret)
+            }
+            Ok(_) => Err(VaultError::BadVaultKeyItem(
+                "the endpoint MAC secret is not 32 bytes".into(),
+            )),
+            Err(VaultError::MissingItem(_)) => {
+                keyward_crypto::random_bytes(secret.as_mut_slice());
+                self.put_secret(ENDPOINT_MAC_ACCOUNT, secret.as_slice())?;
+                Ok(secret)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// The seed of the loopback endpoint's signing key, created on first use. Kept as its own
     /// keychain item, protected by the keychain alone rather than sealed under the vault key:
     /// the endpoint must sign its answers (`status`, "unlock to approve") while the vault is
@@ -482,8 +511,9 @@ mod tests {
         }
     }
 
+    /// A token salt.
     fn hash(n: u8) -> String {
-        hex::encode([n; 32])
+        hex::encode([n; 16])
     }
 
     fn grant(id: &str, app_id: &str, until_lock: bool, expires_at: Option<i64>) -> StoredGrant {
@@ -506,6 +536,35 @@ mod tests {
         v.audit_entries(&f).unwrap().remove(0)
     }
 
+    /// The MAC secret is sealed (no keychain item holds its bytes in any encoding), the same
+    /// at each call, and out of reach while locked.
+    #[test]
+    fn the_endpoint_mac_secret_is_sealed_and_needs_the_vault_unlocked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(MemoryStore::default());
+        let mut v = open(dir.path(), &store);
+        v.init(None).unwrap();
+        let s1 = v.endpoint_mac_secret().unwrap();
+        assert_eq!(*s1, *v.endpoint_mac_secret().unwrap());
+        let forms = [
+            s1.to_vec(),
+            hex::encode(s1.as_slice()).into_bytes(),
+            {
+                use base64::Engine as _;
+                base64::engine::general_purpose::STANDARD
+                    .encode(s1.as_slice())
+                    .into_bytes()
+            },
+        ];
+        for item in store.all() {
+            for f in &forms {
+                assert!(!item.windows(f.len()).any(|w| w == f.as_slice()));
+            }
+        }
+        v.lock_now();
+        assert_eq!(v.endpoint_mac_secret().unwrap_err().code(), "vault.locked");
+    }
+
     #[test]
     fn pairing_lists_apps_without_their_token_hash() {
         let dir = tempfile::tempdir().unwrap();
@@ -521,7 +580,7 @@ mod tests {
         assert!(!listed.contains(&hash(1)) && !listed.contains("oken"));
         assert_eq!(
             v.app_auth().unwrap(),
-            vec![(a.clone(), hash(1)), (b, hash(2))]
+            vec![(a.clone(), Some(hash(1))), (b, Some(hash(2)))]
         );
         let e = last_entry(&v);
         assert_eq!(e.action, "app.pair");
@@ -545,7 +604,7 @@ mod tests {
         for bad_hash in [
             hash(0xab).to_uppercase(),
             hash(4)[1..].to_string(),
-            "g".repeat(64),
+            "g".repeat(32),
         ] {
             let e = v.app_pair(app("d1", "D", 40), &bad_hash).unwrap_err();
             assert_eq!(e.code(), "usage.invalid", "{bad_hash}");

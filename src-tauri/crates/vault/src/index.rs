@@ -60,7 +60,7 @@ CREATE TABLE IF NOT EXISTS credentials (
 CREATE TABLE IF NOT EXISTS apps (
   id TEXT PRIMARY KEY,
   name TEXT NOT NULL,
-  token_hash TEXT NOT NULL UNIQUE,
+  token_salt TEXT UNIQUE,
   origin TEXT,
   keys TEXT,
   created_at INTEGER NOT NULL,
@@ -97,13 +97,15 @@ pub struct CredentialRow {
     pub created_at: String,
 }
 
-/// A paired app's row. `token_hash` is the SHA-256 of its token (never the token); `keys` is a
-/// JSON array of key ids, or `None` for any key. Times are unix seconds.
+/// A paired app's row. `token_salt` is public: the app's token is derived from it and the
+/// endpoint's MAC secret, which is sealed in the keychain (`None`: paired before that, by a
+/// token hash the index no longer keeps; such an app must pair again). `keys` is a JSON
+/// array of key ids, or `None` for any key. Times are unix seconds.
 #[derive(Debug, Clone)]
 pub struct AppRow {
     pub id: String,
     pub name: String,
-    pub token_hash: String,
+    pub token_salt: Option<String>,
     pub origin: Option<String>,
     pub keys: Option<String>,
     pub created_at: i64,
@@ -130,15 +132,75 @@ const ADDED_COLUMNS: &[(&str, &str)] = &[
     ("usage", "TEXT"),
 ];
 
-fn migrate(conn: &Connection) -> Result<()> {
-    let have: Vec<String> = conn
-        .prepare("SELECT name FROM pragma_table_info('keys')")?
+/// The index's schema version (`PRAGMA user_version`) this build writes.
+pub const SCHEMA_VERSION: i64 = 1;
+
+fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))?
         .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+        .collect::<Result<_, _>>()?)
+}
+
+/// Brings an index of any earlier shape up to [`SCHEMA_VERSION`], in order, each step in one
+/// transaction (another process may open the same index at the same moment). A newer index
+/// than this build knows is refused rather than misread.
+fn migrate(conn: &Connection) -> Result<()> {
+    let have = columns(conn, "keys")?;
     for (name, ty) in ADDED_COLUMNS {
         if !have.iter().any(|h| h == name) {
             conn.execute_batch(&format!("ALTER TABLE keys ADD COLUMN {name} {ty}"))?;
         }
+    }
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(VaultError::Index(format!(
+            "the index is of a newer Keyward (schema {version}; this one knows {SCHEMA_VERSION})"
+        )));
+    }
+    if version < 1 {
+        // 1: a paired app's token is derived from a secret sealed under the vault key; the
+        // token hash the index kept (enough to act as the app) goes. Apps paired before
+        // keep their row, with no salt: they are refused until they pair again.
+        // The dropped rows' bytes are overwritten, not left in free pages of the file.
+        conn.pragma_update(None, "secure_delete", "ON")?;
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+        let step = (|| -> Result<()> {
+            let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            if v >= 1 {
+                return Ok(());
+            }
+            if columns(conn, "apps")?.iter().any(|c| c == "token_hash") {
+                conn.execute_batch(
+                    "CREATE TABLE apps_v1 (
+                       id TEXT PRIMARY KEY,
+                       name TEXT NOT NULL,
+                       token_salt TEXT UNIQUE,
+                       origin TEXT,
+                       keys TEXT,
+                       created_at INTEGER NOT NULL,
+                       last_seen INTEGER
+                     );
+                     INSERT INTO apps_v1 (id, name, token_salt, origin, keys, created_at, last_seen)
+                       SELECT id, name, NULL, origin, keys, created_at, last_seen FROM apps;
+                     DROP TABLE apps;
+                     ALTER TABLE apps_v1 RENAME TO apps;",
+                )?;
+            }
+            conn.execute_batch("PRAGMA user_version = 1")?;
+            Ok(())
+        })();
+        match step {
+            Ok(()) => conn.execute_batch("COMMIT")?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(e);
+            }
+        }
+        // And out of the write-ahead log.
+        let _: (i64, i64, i64) = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
     }
     Ok(())
 }
@@ -387,13 +449,13 @@ impl Index {
     /// Paired apps, oldest first.
     pub fn apps(&self) -> Result<Vec<AppRow>> {
         let mut st = self.conn.prepare_cached(
-            "SELECT id, name, token_hash, origin, keys, created_at, last_seen FROM apps ORDER BY created_at, id",
+            "SELECT id, name, token_salt, origin, keys, created_at, last_seen FROM apps ORDER BY created_at, id",
         )?;
         let rows = st.query_map([], |r| {
             Ok(AppRow {
                 id: r.get(0)?,
                 name: r.get(1)?,
-                token_hash: r.get(2)?,
+                token_salt: r.get(2)?,
                 origin: r.get(3)?,
                 keys: r.get(4)?,
                 created_at: r.get(5)?,
@@ -405,17 +467,17 @@ impl Index {
 
     pub fn insert_app(&self, row: &AppRow) -> Result<()> {
         self.conn.execute(
-            "INSERT INTO apps (id, name, token_hash, origin, keys, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![row.id, row.name, row.token_hash, row.origin, row.keys, row.created_at, row.last_seen],
+            "INSERT INTO apps (id, name, token_salt, origin, keys, created_at, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![row.id, row.name, row.token_salt, row.origin, row.keys, row.created_at, row.last_seen],
         )?;
         Ok(())
     }
 
-    /// Whether an app has this id, or this token hash.
-    pub fn app_taken(&self, id: &str, token_hash: &str) -> Result<(bool, bool)> {
+    /// Whether an app has this id, or this token salt.
+    pub fn app_taken(&self, id: &str, token_salt: &str) -> Result<(bool, bool)> {
         Ok(self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM apps WHERE id = ?1), EXISTS (SELECT 1 FROM apps WHERE token_hash = ?2)",
-            params![id, token_hash],
+            "SELECT EXISTS (SELECT 1 FROM apps WHERE id = ?1), EXISTS (SELECT 1 FROM apps WHERE token_salt = ?2)",
+            params![id, token_salt],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?)
     }
@@ -507,5 +569,60 @@ impl Index {
     pub fn remove_key(&self, id: &str) -> Result<()> {
         self.conn.execute("DELETE FROM keys WHERE id = ?1", [id])?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod migration_tests {
+    use super::*;
+
+    /// The token hash the v0 fixture's app was paired with (SHA-256 of its token).
+    const V0_HASH: &str = "637fd5acf35ef77bdb9df3fd23a3a6365623b96ed7fc465117f8c7f9557fd1cb";
+
+    /// A data dir of the shape Keyward released before schema 1 (fixtures/datadir-v0): it
+    /// opens, its paired app is kept without a salt (refused until it pairs again), and the
+    /// token hash is gone from every byte of the index.
+    #[test]
+    fn a_v0_index_opens_and_loses_its_token_hashes() {
+        let dir = tempfile::tempdir().unwrap();
+        let fixture =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/datadir-v0/index.sqlite3");
+        std::fs::copy(&fixture, dir.path().join(DB_FILE)).unwrap();
+        assert!(std::fs::read(&fixture)
+            .unwrap()
+            .windows(64)
+            .any(|w| w == V0_HASH.as_bytes()));
+        let index = Index::open(dir.path()).unwrap();
+        let apps = index.apps().unwrap();
+        assert_eq!(apps.len(), 1);
+        assert_eq!(apps[0].id, "legacyapp1");
+        assert_eq!(apps[0].token_salt, None);
+        assert_eq!(index.grants(None).unwrap().len(), 1);
+        let v: i64 = index
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
+        drop(index);
+        for name in [DB_FILE, "index.sqlite3-wal"] {
+            let bytes = std::fs::read(dir.path().join(name)).unwrap_or_default();
+            assert!(
+                !bytes.windows(64).any(|w| w == V0_HASH.as_bytes()),
+                "the token hash is still in {name}"
+            );
+        }
+        // Opening again is a no-op.
+        let again = Index::open(dir.path()).unwrap();
+        assert_eq!(again.apps().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_newer_index_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        drop(Index::open(dir.path()).unwrap());
+        let c = Connection::open(dir.path().join(DB_FILE)).unwrap();
+        c.execute_batch("PRAGMA user_version = 99").unwrap();
+        drop(c);
+        assert!(Index::open(dir.path()).is_err());
     }
 }

@@ -201,6 +201,14 @@ pub struct MemoryStore {
 }
 
 #[cfg(test)]
+impl MemoryStore {
+    /// Every item's bytes (tests that scan the keychain for a secret).
+    pub fn all(&self) -> Vec<Vec<u8>> {
+        self.items.lock().unwrap().values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
 impl SecretStore for MemoryStore {
     fn get(&self, service: &str, account: &str) -> Result<Option<Vec<u8>>, KeychainError> {
         let g = self.items.lock().unwrap();

@@ -822,6 +822,7 @@ impl Vault {
             let _ = self.store.delete(&service, ANCHOR_ACCOUNT);
             let _ = self.store.delete(&service, VAULT_KEY_ACCOUNT);
             let _ = self.store.delete(&service, approvals::ENDPOINT_KEY_ACCOUNT);
+            let _ = self.store.delete(&service, approvals::ENDPOINT_MAC_ACCOUNT);
         }
         let _ = self.index.wipe();
         self.vault_id = None;
@@ -951,6 +952,7 @@ impl Vault {
                 VAULT_KEY_ACCOUNT,
                 ANCHOR_ACCOUNT,
                 approvals::ENDPOINT_KEY_ACCOUNT,
+                approvals::ENDPOINT_MAC_ACCOUNT,
             ];
             if !own.contains(&account.as_str()) && !known.contains(account) {
                 problems.push(Problem::ItemWithoutRow {

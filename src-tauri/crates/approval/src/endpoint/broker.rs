@@ -99,6 +99,9 @@ pub trait Approver: Send + Sync + 'static {
     fn open(&self, item: &PromptItem);
     /// The prompt with this id closed.
     fn close(&self, id: &str, why: Closed);
+    /// An app waits for the vault to be unlocked (the endpoint has not seen it unlocked
+    /// since it started, so it can authenticate nobody): ask the user to unlock.
+    fn unlock_needed(&self) {}
 }
 
 /// What an [`Approver`] receives, as a message: for approvers that run their own loop.
@@ -108,6 +111,8 @@ pub enum ApproverEvent {
     Open(Box<PromptItem>),
     /// A prompt closed.
     Close(String, Closed),
+    /// An app waits for the vault to be unlocked.
+    UnlockNeeded,
 }
 
 /// An [`Approver`] that forwards every event into a channel.
@@ -120,6 +125,9 @@ impl Approver for ChannelApprover {
     }
     fn close(&self, id: &str, why: Closed) {
         let _ = self.0.send(ApproverEvent::Close(id.to_owned(), why));
+    }
+    fn unlock_needed(&self) {
+        let _ = self.0.send(ApproverEvent::UnlockNeeded);
     }
 }
 
@@ -346,7 +354,8 @@ fn simplewallet_key(keys: &[keyward_vault::KeyInfo]) -> Result<(String, String),
 #[derive(Debug, Clone)]
 pub(crate) struct AppRecord {
     pub(crate) app: PairedApp,
-    pub(crate) token_hash: String,
+    /// The salt its token is derived from (`None`: paired before that; refused).
+    pub(crate) token_salt: Option<String>,
 }
 
 struct PendingRequest {
@@ -419,6 +428,11 @@ pub struct Broker {
     state: Mutex<State>,
     nonces: Mutex<NonceBook>,
     audit: Mutex<AuditQueue>,
+    /// The secret app tokens derive from: held from the first unlock this broker sees until
+    /// it drops (a lock keeps it: it authenticates, it signs nothing).
+    mac_secret: Mutex<Option<Zeroizing<[u8; 32]>>>,
+    /// When the approver was last told an app waits for an unlock.
+    unlock_asked: AtomicI64,
 }
 
 fn b64(bytes: &[u8]) -> String {
@@ -449,6 +463,8 @@ impl Broker {
             port: AtomicU16::new(0),
             state: Mutex::new(State::default()),
             audit: Mutex::new(AuditQueue::default()),
+            mac_secret: Mutex::new(None),
+            unlock_asked: AtomicI64::new(i64::MIN),
         });
         broker.refresh()?;
         Ok(broker)
@@ -494,9 +510,44 @@ impl Broker {
         self.state().locked
     }
 
+    /// The MAC secret, if this broker has seen the vault unlocked.
+    fn mac_secret(&self) -> Option<Zeroizing<[u8; 32]>> {
+        self.mac_secret
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Tells the approver (at most every 30 s) that an app waits for the vault to unlock.
+    fn unlock_needed(&self) {
+        let now = self.now();
+        let last = self.unlock_asked.load(Ordering::SeqCst);
+        if now.saturating_sub(last) >= 30
+            && self
+                .unlock_asked
+                .compare_exchange(last, now, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            self.approver.unlock_needed();
+        }
+    }
+
     /// Re-reads apps and grants when the vault's approvals stamp moved (another process or
-    /// view paired, unpaired, revoked, or the vault locked). Cheap when nothing moved.
+    /// view paired, unpaired, revoked, or the vault locked). Cheap when nothing moved. Takes
+    /// the MAC secret at the first refresh that finds the vault unlocked.
     pub fn refresh(&self) -> Result<(), EndpointError> {
+        if self.mac_secret().is_none() {
+            let secret = on_vault(self.vault.as_ref(), |v| {
+                if v.is_locked() {
+                    Ok(None)
+                } else {
+                    v.endpoint_mac_secret().map(Some)
+                }
+            })?;
+            if let Some(s) = secret {
+                *self.mac_secret.lock().unwrap_or_else(|p| p.into_inner()) = Some(s);
+            }
+        }
         let known = self.state().stamp;
         let loaded = on_vault(self.vault.as_ref(), |v| {
             let stamp = v.approvals_stamp()?;
@@ -517,7 +568,7 @@ impl Broker {
         if let Some((apps, grants)) = data {
             st.apps = apps
                 .into_iter()
-                .map(|(app, token_hash)| (app.id.clone(), AppRecord { app, token_hash }))
+                .map(|(app, token_salt)| (app.id.clone(), AppRecord { app, token_salt }))
                 .collect();
             for rec in st.apps.values().cloned().collect::<Vec<_>>() {
                 if rec.app.last_seen.is_some() {
@@ -576,8 +627,24 @@ impl Broker {
         // An unpairing elsewhere (the CLI through the agent, another window) counts at once.
         self.refresh()?;
         let rec = self.state().apps.get(app_id).cloned();
-        let hash = rec.as_ref().map(|r| r.token_hash.as_str());
-        auth::verify_request_mac(hash, nonce, method, path_and_query, body, mac)?;
+        // Tokens are derived from the MAC secret, sealed under the vault key: before the
+        // endpoint's first unlock nobody can be authenticated.
+        let secret = self.mac_secret();
+        let Some(secret) = secret else {
+            self.unlock_needed();
+            return Err(VaultError::Locked.into());
+        };
+        let hash = match &rec {
+            Some(AppRecord {
+                token_salt: Some(salt),
+                app,
+            }) => Some(auth::token_hash(&auth::derive_token(&secret, &app.id, salt))),
+            Some(AppRecord {
+                token_salt: None, ..
+            }) => return Err(EndpointError::PairingOutdated),
+            None => None,
+        };
+        auth::verify_request_mac(hash.as_deref(), nonce, method, path_and_query, body, mac)?;
         self.nonces
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -744,8 +811,10 @@ impl Broker {
             };
             let (name, origin) = (view.app_name.clone(), view.origin.clone());
             let k = keys.clone();
+            let _ = self.refresh();
+            let secret = self.mac_secret().ok_or(VaultError::Locked)?;
             let (stored, token) = on_vault(self.vault.as_ref(), |v| {
-                register_app(v, &name, origin, k, now)
+                register_app(v, &secret, &name, origin.clone(), k.clone(), now)
             })?;
             PairState::Approved {
                 app_id: stored.id,
@@ -1073,7 +1142,7 @@ impl Broker {
                 created_at: now,
                 last_seen: None,
             },
-            token_hash: String::new(),
+            token_salt: None,
         };
         let (body, account) = match &parsed {
             Link::Keyward { .. } => (link::ask_body(&parsed).expect("a keyward link"), None),
@@ -1720,12 +1789,13 @@ impl Drop for Withdraw {
 /// `keyward-cli endpoint pair`, where the user pairs an app themselves.
 pub fn register_app(
     v: &mut Vault,
+    secret: &[u8; 32],
     name: &str,
     origin: Option<String>,
     keys: Option<Vec<String>>,
     now: i64,
 ) -> Result<(PairedApp, Zeroizing<String>), VaultError> {
-    let (token, hash) = auth::issue_token();
+    let salt = auth::new_salt();
     let taken: Vec<String> = v.app_auth()?.into_iter().map(|(a, _)| a.name).collect();
     let mut unique = name.to_owned();
     let mut i = 2;
@@ -1741,7 +1811,8 @@ pub fn register_app(
         created_at: now,
         last_seen: None,
     };
-    Ok((v.app_pair(app, &hash)?, token))
+    let token = auth::derive_token(secret, &app.id, &salt);
+    Ok((v.app_pair(app, &salt)?, token))
 }
 
 /// A web origin as an app names it, parsed and normalised (`HTTPS://App.Example.com:443/x` →
@@ -1837,6 +1908,8 @@ mod tests {
         prompts: mpsc::UnboundedReceiver<ApproverEvent>,
         app: AppRecord,
         key: String,
+        /// The paired app's token.
+        token: String,
         _dir: tempfile::TempDir,
     }
 
@@ -1887,6 +1960,7 @@ mod tests {
             prompts,
             app,
             key,
+            token: paired.token,
             _dir: dir,
         }
     }
@@ -1937,7 +2011,7 @@ mod tests {
                     PromptItem::Request(v) => return v,
                     PromptItem::Pairing(_) => continue,
                 },
-                Some(ApproverEvent::Close(..)) => continue,
+                Some(ApproverEvent::Close(..) | ApproverEvent::UnlockNeeded) => continue,
                 None => panic!("the approver channel closed"),
             }
         }
@@ -2502,7 +2576,7 @@ mod tests {
         add_key(&f, KeyAlg::P256, "twin");
         let allowed = vec![f.key.clone()];
         let (app, _token) = on_vault(f.broker.vault.as_ref(), move |v| {
-            register_app(v, "narrow", None, Some(allowed.clone()), T0)
+            register_app(v, &[9u8; 32], "narrow", None, Some(allowed.clone()), T0)
         })
         .unwrap();
         f.broker.refresh().unwrap();
@@ -2522,6 +2596,76 @@ mod tests {
             answers.windows(2).all(|w| w[0] == w[1]),
             "one answer whether the key exists or not: {answers:?}"
         );
+    }
+
+    /// A request as the paired app of `f` signs it: a fresh nonce, the MAC over it.
+    fn authenticate(f: &Fixture, token: &str) -> Result<AppRecord, EndpointError> {
+        let nonce = f.broker.issue_nonces(1).remove(0);
+        let mac = auth::request_mac(token, &nonce, "POST", "/v1/requests", b"{}");
+        f.broker
+            .authenticate(&f.app.app.id, &nonce, "POST", "/v1/requests", b"{}", &mac)
+    }
+
+    /// The MAC key is derived from a secret sealed under the vault key; the endpoint keeps
+    /// it from its first unlock on, through a lock. An app paired by an older Keyward (no
+    /// salt) is refused with its own code.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn apps_authenticate_through_a_lock_and_outdated_pairings_are_refused() {
+        let f = fixture().await;
+        authenticate(&f, &f.token).expect("the paired app");
+        on_vault(f.broker.vault.as_ref(), |v| {
+            v.lock_now();
+            Ok(())
+        })
+        .unwrap();
+        f.broker.locked_now();
+        authenticate(&f, &f.token).expect("a lock keeps the MAC secret");
+        assert_eq!(
+            authenticate(&f, "a-guess").unwrap_err().code(),
+            "endpoint.bad_mac"
+        );
+        f.broker
+            .state()
+            .apps
+            .get_mut(&f.app.app.id)
+            .unwrap()
+            .token_salt = None;
+        let stamp = f.broker.state().stamp;
+        assert!(stamp.is_some());
+        assert_eq!(
+            authenticate(&f, &f.token).unwrap_err().code(),
+            "endpoint.pairing_outdated"
+        );
+    }
+
+    /// Before the endpoint has seen the vault unlocked it can authenticate nobody: a request
+    /// gets `vault.locked`, and the approver is asked (once) to have the user unlock.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn before_the_first_unlock_requests_get_vault_locked_and_an_unlock_prompt() {
+        let mut f = fixture().await;
+        let dir = tempfile::tempdir().unwrap();
+        let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+        let mut v = Vault::open(dir.path(), store).unwrap();
+        v.init(Some("a long enough passphrase 42"))
+            .unwrap();
+        v.lock_now();
+        let (tx, mut events) = mpsc::unbounded_channel();
+        let broker = Broker::new(
+            Arc::new(Mutex::new(v)),
+            Arc::new(ChannelApprover(tx)),
+            f.clock.clone(),
+            Config::default(),
+        )
+        .unwrap();
+        f.broker = broker;
+        for _ in 0..3 {
+            assert_eq!(
+                authenticate(&f, &f.token).unwrap_err().code(),
+                "vault.locked"
+            );
+        }
+        assert!(matches!(events.try_recv(), Ok(ApproverEvent::UnlockNeeded)));
+        assert!(events.try_recv().is_err(), "asked once, not per request");
     }
 
     #[tokio::test]

@@ -57,6 +57,10 @@ pub enum EndpointError {
     /// Nobody answered the pairing prompt in time.
     #[error("the pairing prompt expired")]
     PairExpired,
+    /// The app was paired before tokens were derived from the sealed MAC secret: its
+    /// pairing no longer authenticates.
+    #[error("this app was paired by an older Keyward and must pair again")]
+    PairingOutdated,
     /// The pairing does not cover the key.
     #[error("this app is not allowed to use key {0}")]
     KeyNotAllowed(String),
@@ -119,6 +123,7 @@ impl EndpointError {
             EndpointError::TooManyPending { .. } | EndpointError::PairCooldown { .. } => 429,
             EndpointError::PairDenied | EndpointError::KeyNotAllowed(_) => 403,
             EndpointError::PairExpired => 408,
+            EndpointError::PairingOutdated => 401,
             EndpointError::Withdrawn => 499,
             EndpointError::PeerRejected(_) => 403,
             EndpointError::Unavailable(_) => 503,
@@ -152,6 +157,7 @@ impl Coded for EndpointError {
             EndpointError::PairCooldown { .. } => "endpoint.pair_cooldown",
             EndpointError::PairDenied => "endpoint.pair_denied",
             EndpointError::PairExpired => "endpoint.pair_expired",
+            EndpointError::PairingOutdated => "endpoint.pairing_outdated",
             EndpointError::KeyNotAllowed(_) => "endpoint.key_not_allowed",
             EndpointError::Withdrawn => "approval.withdrawn",
             EndpointError::PeerRejected(_) => "endpoint.peer_rejected",
@@ -185,6 +191,9 @@ impl Coded for EndpointError {
             EndpointError::PairDenied => "The user said no; do not ask again right away.".into(),
             EndpointError::PairExpired => {
                 "Ask to pair again while the user is at the screen.".into()
+            }
+            EndpointError::PairingOutdated => {
+                "Pair the app again (POST /v1/pair, or keyward-cli endpoint pair); its old token no longer works.".into()
             }
             EndpointError::KeyNotAllowed(_) => {
                 "Use a key the pairing allows, or pair again asking for this key.".into()
