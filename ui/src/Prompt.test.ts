@@ -187,6 +187,24 @@ describe('prompt window: a request', () => {
     expect(byId('prompt-empty')).toBeTruthy();
   });
 
+  it('denies on Esc, wherever the focus is (the passphrase field included)', async () => {
+    const be = await show([request({ locked: true }), request({ id: 'req-2', renderedHash: 'hash-2' })]);
+    byId('prompt-passphrase')?.focus();
+    await fireEvent.keyDown(window, { key: 'Escape' });
+    await settle();
+    await fireEvent.keyDown(document.body, { key: 'Escape' });
+    await settle();
+    expect(be.callsTo('approval_decide').map((c) => [c.args.requestId, c.args.approved])).toEqual([
+      ['req-1', false],
+      ['req-2', false],
+    ]);
+  });
+
+  it('says whether the origin is verified or only claimed', async () => {
+    await show([request({ originVerified: false })]);
+    expect(byId('prompt-origin-note').textContent).toContain('Claimed by the app');
+  });
+
   it('offers a grant only for a grantable request, and sends the choice', async () => {
     await show([request()]);
     expect(screen.queryByTestId('prompt-grant')).toBeNull();
