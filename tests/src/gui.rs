@@ -34,6 +34,13 @@ pub struct App {
 }
 
 impl App {
+    /// The pids of the app this session drives (WebKitWebDriver's descendants: the app and
+    /// its WebKit helpers), to tell its X windows from those of another test's app on the
+    /// same display.
+    pub fn pids(&self) -> Vec<u32> {
+        descendants(self._driver.child.id())
+    }
+
     /// Ends the session (the app quits), then stops WebKitWebDriver and whatever of the app is
     /// left.
     pub async fn close(self) {

@@ -27,17 +27,30 @@ use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui links passphrase 6";
 
-/// The X window titled `title` (unmapped windows included).
-fn x_window(title: &str) -> String {
+/// The X window titled `title` (unmapped windows included) of one of `pids` (its
+/// `_NET_WM_PID`): the other GUI test of this file runs its own app on the same display, with
+/// windows of the same titles.
+fn x_window(title: &str, pids: &[u32]) -> String {
     let mut tree = std::process::Command::new("xwininfo");
     tree.args(["-root", "-tree"]);
     let out = run_command(tree, None);
     let text = String::from_utf8_lossy(&out.stdout).to_string();
     // `     0x200031 "Keyward — approval": ("keyward" "Keyward")  520x640+0+0  +0+0`
+    let window_pid = |id: &str| -> Option<u32> {
+        let mut q = std::process::Command::new("xprop");
+        q.args(["-id", id, "_NET_WM_PID"]);
+        let out = run_command(q, None);
+        // `_NET_WM_PID(CARDINAL) = 1234`
+        String::from_utf8_lossy(&out.stdout)
+            .rsplit('=')
+            .next()
+            .and_then(|p| p.trim().parse().ok())
+    };
     text.lines()
-        .find(|l| l.contains(&format!(" \"{title}\": (")))
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| panic!("no X window titled {title:?}: {text}"))
+        .filter(|l| l.contains(&format!(" \"{title}\": (")))
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .find(|id| window_pid(id).is_some_and(|p| pids.contains(&p)))
+        .unwrap_or_else(|| panic!("no X window titled {title:?} of pids {pids:?}: {text}"))
 }
 
 /// Watches a window's `WM_HINTS` (`xprop -spy`) into a file; GTK clears the urgency hint
@@ -48,8 +61,8 @@ struct HintSpy {
 }
 
 impl HintSpy {
-    fn start(cli: &Cli, title: &str, name: &str) -> HintSpy {
-        let id = x_window(title);
+    fn start(cli: &Cli, title: &str, name: &str, pids: &[u32]) -> HintSpy {
+        let id = x_window(title, pids);
         let log = cli.scratch().join(name);
         let child = std::process::Command::new("xprop")
             .args(["-spy", "-id", &id, "WM_HINTS"])
@@ -190,8 +203,9 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     // The app registered the scheme for the user once the setting went on (through its agent).
     handler_is(&cli, "simplewallet", true).await;
     // The prompt window exists now (hidden since the last prompt): watch its hints.
-    let prompt_hints = HintSpy::start(&cli, "Keyward — approval", "prompt-hints.log");
-    let main_hints = HintSpy::start(&cli, "Keyward", "main-hints.log");
+    let pids = app.pids();
+    let prompt_hints = HintSpy::start(&cli, "Keyward — approval", "prompt-hints.log", &pids);
+    let main_hints = HintSpy::start(&cli, "Keyward", "main-hints.log", &pids);
     assert!(second_launch(&cli, &[&sw]).success());
     to_prompt(c, &main).await;
     assert!(
