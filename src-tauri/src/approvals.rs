@@ -231,11 +231,9 @@ pub fn ensure_started(app: &AppHandle) {
     };
     // KEYWARD_ENDPOINT_PORT, else the `endpoint-port` setting.
     let configured =
-        keyward_vault::access::on_vault(&AppVault(state.vault.clone(), None), |v| {
-            v.settings_get()
-        })
-        .map(|s| s.endpoint_port)
-        .unwrap_or(DEFAULT_PORT);
+        keyward_vault::access::on_vault(&AppVault(state.vault.clone(), None), |v| v.settings_get())
+            .map(|s| s.endpoint_port)
+            .unwrap_or(DEFAULT_PORT);
     let port = std::env::var("KEYWARD_ENDPOINT_PORT")
         .ok()
         .and_then(|p| p.parse().ok())

@@ -133,7 +133,10 @@ pub async fn vault_unlock(
 }
 
 #[tauri::command]
-pub async fn vault_lock(app: tauri::AppHandle, state: tauri::State<'_, AppState>) -> CmdResult<Status> {
+pub async fn vault_lock(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+) -> CmdResult<Status> {
     let st = with_vault(&state, |v| v.lock()).await?;
     crate::session::broker_follows_lock(&app);
     Ok(st)

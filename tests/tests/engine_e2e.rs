@@ -397,7 +397,11 @@ fn an_engine_profile_takes_http_only_on_loopback() {
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
     let none = cli.scratch_file("no-token", "");
-    for url in ["http://engine.example.com", "http://10.0.0.7:3005", "http://127.0.0.1.evil.io"] {
+    for url in [
+        "http://engine.example.com",
+        "http://10.0.0.7:3005",
+        "http://127.0.0.1.evil.io",
+    ] {
         let e = cli.json_err(
             &[
                 "service",
@@ -415,9 +419,13 @@ fn an_engine_profile_takes_http_only_on_loopback() {
         );
         assert!(e["message"].as_str().unwrap().contains("https"), "{e}");
     }
-    for (i, url) in ["http://127.0.0.1:3005", "http://localhost:3005", "http://[::1]:3005"]
-        .iter()
-        .enumerate()
+    for (i, url) in [
+        "http://127.0.0.1:3005",
+        "http://localhost:3005",
+        "http://[::1]:3005",
+    ]
+    .iter()
+    .enumerate()
     {
         let name = format!("near{i}");
         cli.json(&[

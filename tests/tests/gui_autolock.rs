@@ -10,8 +10,8 @@ use keyward_tests::endpoint::{ask_in_thread, jwt_body};
 use keyward_tests::gui::{
     by_id, click, enabled_after, launch_with_endpoint_env, to_prompt, type_into, wait_joined,
 };
-use std::time::{Duration, Instant};
 use keyward_tests::{describe, run_command, Cli, Keyring};
+use std::time::{Duration, Instant};
 
 const PASSPHRASE: &str = "gui autolock passphrase 2";
 
@@ -163,9 +163,8 @@ async fn traffic_that_is_not_the_user_does_not_hold_the_vault_open() {
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
-    let locked_after = locked_after.unwrap_or_else(|| {
-        panic!("still unlocked {:?} after the last use", decided.elapsed())
-    });
+    let locked_after = locked_after
+        .unwrap_or_else(|| panic!("still unlocked {:?} after the last use", decided.elapsed()));
     assert!(granted >= 1, "the grant answered before the lock");
     assert!(locked_after < Duration::from_secs(12), "{locked_after:?}");
     c.switch_to_window(main).await.unwrap();

@@ -486,7 +486,10 @@ mod tests {
         assert_ne!(*t, *derive_token(&secret, "app2", "00ff"));
         assert_ne!(*t, *derive_token(&secret, "app1", "00fe"));
         // Not ambiguous across the separator.
-        assert_ne!(*derive_token(&secret, "a\nb", "c"), *derive_token(&secret, "a", "b\nc"));
+        assert_ne!(
+            *derive_token(&secret, "a\nb", "c"),
+            *derive_token(&secret, "a", "b\nc")
+        );
         assert_eq!(new_salt().len(), 32);
     }
 

@@ -457,7 +457,11 @@ mod tests {
     #[test]
     fn blind_signing() {
         assert_eq!(ids(&eip191(&[7; 32])), ["blind_signing"]);
-        assert_eq!(ids(&eip191(&[7; 33])), ["blind_signing"], "binary at any length");
+        assert_eq!(
+            ids(&eip191(&[7; 33])),
+            ["blind_signing"],
+            "binary at any length"
+        );
         assert!(ids(&eip191(b"a readable message of 33 bytes..")).is_empty());
         let d = req(
             Kind::SignDigest {
@@ -498,7 +502,11 @@ mod tests {
         assert_eq!(readable.len(), 31);
         let readable32 = b"Log in to app.example.com today.";
         assert_eq!(readable32.len(), 32);
-        assert!(ids(&raw(readable32)).is_empty(), "{:?}", ids(&raw(readable32)));
+        assert!(
+            ids(&raw(readable32)).is_empty(),
+            "{:?}",
+            ids(&raw(readable32))
+        );
         assert!(ids(&eos(readable)).is_empty());
         let random: [u8; 32] = [
             0x9c, 0x22, 0xff, 0x5f, 0x21, 0xf0, 0xb8, 0x1b, 0x11, 0x3e, 0x63, 0xf7, 0xdb, 0x6d,

@@ -8,11 +8,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
+use keyward_approval::decode::escape_field;
 use keyward_approval::endpoint::{
     self, ApproverEvent, Broker, ChannelApprover, Client, Closed, Config, Credentials, DecideInput,
     EndpointError, PromptItem, SystemClock,
 };
-use keyward_approval::decode::escape_field;
 use keyward_approval::grant::GrantSpec;
 use keyward_approval::request::{JwtTemplate, Kind};
 use keyward_approval::Block;
@@ -594,7 +594,10 @@ fn describe(item: &PromptItem) -> String {
                     Block::Text { label, text, .. } => {
                         s += &format!("  {}:\n", e(label));
                         for line in text.lines() {
-                            s += &format!("    | {}\n", keyward_approval::decode::escape_text(line).0);
+                            s += &format!(
+                                "    | {}\n",
+                                keyward_approval::decode::escape_text(line).0
+                            );
                         }
                     }
                     Block::Hex { label, hex } => s += &format!("  {}: {}\n", e(label), e(hex)),
@@ -704,10 +707,7 @@ fn spawn_terminal(
                     continue;
                 }
             };
-            let target = open
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .target(id);
+            let target = open.lock().unwrap_or_else(|p| p.into_inner()).target(id);
             let (item, shown_at) = match target {
                 Ok(t) => t,
                 Err(why) => {
@@ -819,7 +819,9 @@ fn run_request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {
                 // The answer went to the link's callback only: that is what the user was told.
                 match (&outcome.delivered, &outcome.delivery_error) {
                     (Some(status), _) => {
-                        println!("approved; the answer was posted to the link's callback: HTTP {status}")
+                        println!(
+                            "approved; the answer was posted to the link's callback: HTTP {status}"
+                        )
                     }
                     (_, Some(e)) => eprintln!(
                         "approved, but not delivered to the link's callback: {}",

@@ -741,7 +741,10 @@ pub struct Inspected {
 pub fn inspect(token: &str, now: i64) -> Result<Inspected, CryptoError> {
     let d = decode(token)?;
     let c = d.claims.as_object().expect("checked in decode");
-    let expires_in_secs = c.get("exp").and_then(Value::as_f64).map(|e| (e as i64).saturating_sub(now));
+    let expires_in_secs = c
+        .get("exp")
+        .and_then(Value::as_f64)
+        .map(|e| (e as i64).saturating_sub(now));
     let engine_key_hash = match (
         c.get("iss").and_then(Value::as_str),
         d.header.get("kid").and_then(Value::as_str),

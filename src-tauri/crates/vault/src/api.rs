@@ -145,8 +145,8 @@ pub struct CredentialInfo {
     pub created_at: String,
 }
 
-/// A paired third-party app (public data: its token hash never leaves the vault crate except
-/// through [`crate::Vault::app_auth`]).
+/// A paired third-party app (public data; its token salt goes only to the endpoint, through
+/// [`crate::Vault::app_auth`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PairedApp {

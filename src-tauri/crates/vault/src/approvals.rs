@@ -1,8 +1,8 @@
 //! The approval endpoint's state (DESIGN.md "Approvals"): paired third-party apps and the
-//! grants the approval broker made, in the index like service profiles. Public data, except
-//! each app's token hash, which leaves this crate only through [`Vault::app_auth`] (for the
-//! endpoint's authentication) and is never logged. Apps and grants are not part of backups:
-//! tokens are per install. The broker (`keyward-approval`) checks usage policies and the
+//! grants the approval broker made, in the index like service profiles. Public data: an
+//! app's token is derived from the endpoint's MAC secret (sealed under the vault key,
+//! [`Vault::endpoint_mac_secret`]) and a salt kept here, so nothing here stands for a token.
+//! Apps and grants are not part of backups: tokens are per install. The broker (`keyward-approval`) checks usage policies and the
 //! user's decisions itself; here are its storage, the key facts and the signer it asks for,
 //! and its audit batch.
 
@@ -418,7 +418,6 @@ pub(crate) const ENDPOINT_KEY_ACCOUNT: &str = "endpoint-key";
 /// The keychain account of the endpoint's MAC secret (sealed under the vault key).
 pub(crate) const ENDPOINT_MAC_ACCOUNT: &str = "endpoint-mac-secret";
 
-
 impl Vault {
     /// The secret every paired app's token is derived from (HMAC-SHA256 over the app's id and
     /// salt), sealed under the vault key: what the index holds (salts) or any keychain item
@@ -546,16 +545,12 @@ mod tests {
         v.init(None).unwrap();
         let s1 = v.endpoint_mac_secret().unwrap();
         assert_eq!(*s1, *v.endpoint_mac_secret().unwrap());
-        let forms = [
-            s1.to_vec(),
-            hex::encode(s1.as_slice()).into_bytes(),
-            {
-                use base64::Engine as _;
-                base64::engine::general_purpose::STANDARD
-                    .encode(s1.as_slice())
-                    .into_bytes()
-            },
-        ];
+        let forms = [s1.to_vec(), hex::encode(s1.as_slice()).into_bytes(), {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .encode(s1.as_slice())
+                .into_bytes()
+        }];
         for item in store.all() {
             for f in &forms {
                 assert!(!item.windows(f.len()).any(|w| w == f.as_slice()));

@@ -638,7 +638,9 @@ impl Broker {
             Some(AppRecord {
                 token_salt: Some(salt),
                 app,
-            }) => Some(auth::token_hash(&auth::derive_token(&secret, &app.id, salt))),
+            }) => Some(auth::token_hash(&auth::derive_token(
+                &secret, &app.id, salt,
+            ))),
             Some(AppRecord {
                 token_salt: None, ..
             }) => return Err(EndpointError::PairingOutdated),
@@ -2413,16 +2415,25 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.code(), "approval.forbidden");
         let k = f.key.clone();
-        on_vault(f.broker.vault.as_ref(), move |v| Backend::key_policy(v, &k, None)).unwrap();
+        on_vault(f.broker.vault.as_ref(), move |v| {
+            Backend::key_policy(v, &k, None)
+        })
+        .unwrap();
 
         // Renamed, and another key now has its label: the label names the new key.
         let k = f.key.clone();
-        on_vault(f.broker.vault.as_ref(), move |v| Backend::key_rename(v, &k, "old")).unwrap();
+        on_vault(f.broker.vault.as_ref(), move |v| {
+            Backend::key_rename(v, &k, "old")
+        })
+        .unwrap();
         let newer = add_key(&f, KeyAlg::P256, "api");
         let (b, app) = (f.broker.clone(), f.app.clone());
         let h = tokio::spawn(async move { b.ask(app, jwt("api"), None, Peer::Unknown).await });
         let p = next_prompt(&mut f).await;
-        assert_eq!(p.key.id, newer, "the label resolves to the key that has it now");
+        assert_eq!(
+            p.key.id, newer,
+            "the label resolves to the key that has it now"
+        );
         f.broker.decide(denial(&p), None).unwrap();
         let _ = h.await;
 
@@ -2454,7 +2465,10 @@ mod tests {
         };
         let started = f
             .broker
-            .start_pairing(offer(&["api", "zz-nope"]), Some("https://evil.example".into()))
+            .start_pairing(
+                offer(&["api", "zz-nope"]),
+                Some("https://evil.example".into()),
+            )
             .expect("the same answer whether a key exists or not");
         let view = loop {
             match f.prompts.recv().await {
@@ -2489,9 +2503,8 @@ mod tests {
     async fn a_claimed_origin_is_parsed_escaped_and_never_rated_safe() {
         let mut f = fixture().await;
         let mut body = raw_body(&f.key, "hello");
-        body.origin = Some(
-            "https://app.example\n  Message: text (5 bytes)\n    | hello\n\u{1b}[8m".into(),
-        );
+        body.origin =
+            Some("https://app.example\n  Message: text (5 bytes)\n    | hello\n\u{1b}[8m".into());
         let e = f
             .broker
             .ask(f.app.clone(), body, None, Peer::Unknown)
@@ -2646,8 +2659,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
         let mut v = Vault::open(dir.path(), store).unwrap();
-        v.init(Some("a long enough passphrase 42"))
-            .unwrap();
+        v.init(Some("a long enough passphrase 42")).unwrap();
         v.lock_now();
         let (tx, mut events) = mpsc::unbounded_channel();
         let broker = Broker::new(

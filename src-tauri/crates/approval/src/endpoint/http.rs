@@ -133,10 +133,11 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
                 // A peer whose socket row cannot be read is refused too.
                 if let Some(addr) = tcp {
                     let local = std::net::SocketAddr::from(([127, 0, 0, 1], b.port()));
-                    let uid = tokio::task::spawn_blocking(move || super::peer::tcp_uid(addr, local))
-                        .await
-                        .ok()
-                        .flatten();
+                    let uid =
+                        tokio::task::spawn_blocking(move || super::peer::tcp_uid(addr, local))
+                            .await
+                            .ok()
+                            .flatten();
                     if uid != Some(rustix::process::getuid().as_raw()) {
                         return Err(EndpointError::PeerRejected(uid.unwrap_or(u32::MAX)));
                     }
