@@ -1,6 +1,8 @@
-//! What reaches the loopback endpoint before anyone is trusted: request and pairing bodies,
-//! the authentication headers, Host and Origin. Errors only, never a panic; an arbitrary MAC
-//! never verifies against a fixed token; a body that parses renders deterministically.
+//! What reaches the loopback endpoint before anyone is trusted: request, pairing and link
+//! bodies, deep links themselves, the authentication headers, Host and Origin. Errors only,
+//! never a panic; an arbitrary MAC never verifies against a fixed token; a body that parses
+//! renders deterministically; a claimed origin normalises to a plain origin or is refused; a
+//! notification built from any text carries no markup.
 //!
 //! Input: the first byte picks a field split; the rest is split into a body, a nonce, a MAC,
 //! a Host and an Origin (lossy UTF-8 for the headers).
@@ -8,7 +10,9 @@
 
 use keyward_approval::auth::{check_host, check_origin, token_hash, verify_request_mac};
 use keyward_approval::decode::render;
-use keyward_approval::endpoint::wire::{AskBody, PairBody};
+use keyward_approval::endpoint::broker::{check_pair_body, normalise_origin};
+use keyward_approval::endpoint::link;
+use keyward_approval::endpoint::wire::{AskBody, LinkBody, PairBody};
 use keyward_approval::request::{AppIdentity, Request};
 use libfuzzer_sys::fuzz_target;
 
@@ -26,7 +30,19 @@ fuzz_target!(|data: &[u8]| {
     let _ = verify_request_mac(None, &nonce, "POST", "/v1/requests", body, &mac);
     let _ = check_host(&host, 47800);
     let _ = check_origin(Some(&origin), Some("https://app.example"));
-    let _ = serde_json::from_slice::<PairBody>(body);
+    if let Ok(pair) = serde_json::from_slice::<PairBody>(body) {
+        let _ = check_pair_body(&pair);
+    }
+    if let Ok(l) = serde_json::from_slice::<LinkBody>(body) {
+        let _ = link::parse(&l.link, true, 1_800_000_000);
+    }
+    let _ = link::parse(&String::from_utf8_lossy(body), true, 1_800_000_000);
+    if let Ok(o) = normalise_origin(&origin) {
+        assert!(!o.chars().any(|c| c.is_control() || c.is_whitespace()), "{o:?}");
+        assert_eq!(normalise_origin(&o).ok().as_deref(), Some(o.as_str()), "not idempotent");
+    }
+    let notice = link::notice_text(&host);
+    assert!(!notice.contains('<') && !notice.contains('>'), "{notice:?}");
 
     if let Ok(ask) = serde_json::from_slice::<AskBody>(body) {
         let payload = match (&ask.message, &ask.payload_hex) {

@@ -57,6 +57,7 @@ function waiting(): PromptItem[] {
       kind: 'mint_jwt',
       title: 'Mint a token for api.example',
       app: { name: 'Dapp Wallet' },
+      originVerified: false,
       key: { id: 'kid-1', label: 'api signer', alg: 'p256' },
       blocks: [],
       renderedHash: 'h',

@@ -687,32 +687,7 @@ impl Broker {
         body: PairBody,
         origin: Option<String>,
     ) -> Result<PairStarted, EndpointError> {
-        let name = body.app_name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-            return Err(EndpointError::BadRequest(
-                "app_name must be 1-64 characters without control characters".into(),
-            ));
-        }
-        let app_nonce = URL_SAFE_NO_PAD
-            .decode(body.app_nonce.trim())
-            .map_err(|_| EndpointError::BadRequest("app_nonce is not base64url".into()))?;
-        if !(16..=64).contains(&app_nonce.len()) {
-            return Err(EndpointError::BadRequest(
-                "app_nonce must be 16 to 64 bytes".into(),
-            ));
-        }
-        if let Some(keys) = &body.keys {
-            if keys.is_empty()
-                || keys.len() > 64
-                || keys
-                    .iter()
-                    .any(|k| k.is_empty() || k.len() > 128 || k.chars().any(char::is_control))
-            {
-                return Err(EndpointError::BadRequest(
-                    "keys, when given, lists 1 to 64 key names of 1-128 characters".into(),
-                ));
-            }
-        }
+        let (name, app_nonce) = check_pair_body(&body)?;
         // Nothing about keys is looked up for an unpaired caller: the names are shown as
         // asked and resolved when the user approves.
         let asked = body.keys.clone();
@@ -1817,10 +1792,44 @@ pub fn register_app(
     Ok((v.app_pair(app, &salt)?, token))
 }
 
+/// Checks a pairing request's body without looking anything up (it comes from anyone): the
+/// trimmed app name (1-64 characters, no controls), the app's nonce (16-64 bytes of
+/// base64url) and, when given, 1-64 key names of 1-128 characters. Returns the name and the
+/// nonce's bytes.
+pub fn check_pair_body(body: &PairBody) -> Result<(String, Vec<u8>), EndpointError> {
+    let name = body.app_name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(EndpointError::BadRequest(
+            "app_name must be 1-64 characters without control characters".into(),
+        ));
+    }
+    let app_nonce = URL_SAFE_NO_PAD
+        .decode(body.app_nonce.trim())
+        .map_err(|_| EndpointError::BadRequest("app_nonce is not base64url".into()))?;
+    if !(16..=64).contains(&app_nonce.len()) {
+        return Err(EndpointError::BadRequest(
+            "app_nonce must be 16 to 64 bytes".into(),
+        ));
+    }
+    if let Some(keys) = &body.keys {
+        if keys.is_empty()
+            || keys.len() > 64
+            || keys
+                .iter()
+                .any(|k| k.is_empty() || k.len() > 128 || k.chars().any(char::is_control))
+        {
+            return Err(EndpointError::BadRequest(
+                "keys, when given, lists 1 to 64 key names of 1-128 characters".into(),
+            ));
+        }
+    }
+    Ok((name, app_nonce))
+}
+
 /// A web origin as an app names it, parsed and normalised (`HTTPS://App.Example.com:443/x` →
 /// `https://app.example.com`), or refused: only `http`/`https` origins, nothing that is not
 /// one URL (no whitespace or control characters, at most 2,048 bytes).
-pub(crate) fn normalise_origin(raw: &str) -> Result<String, EndpointError> {
+pub fn normalise_origin(raw: &str) -> Result<String, EndpointError> {
     let bad = || {
         EndpointError::BadRequest(
             "origin must be a web origin such as https://app.example.com".into(),
