@@ -56,6 +56,32 @@ impl
     }
 }
 
+/// Who is at the other end of a loopback TCP connection: its address, and the user owning its
+/// socket (from `/proc/net/tcp*`, read once when the connection is accepted; `None` when its
+/// row cannot be found).
+#[derive(Debug, Clone, Copy)]
+pub struct TcpPeer {
+    /// The peer's address.
+    pub addr: std::net::SocketAddr,
+    /// The peer socket's user id.
+    pub uid: Option<u32>,
+}
+
+impl
+    axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, tokio::net::TcpListener>>
+    for TcpPeer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, tokio::net::TcpListener>) -> Self {
+        let addr = *stream.remote_addr();
+        let uid = stream
+            .io()
+            .local_addr()
+            .ok()
+            .and_then(|local| super::peer::tcp_uid(addr, local));
+        TcpPeer { addr, uid }
+    }
+}
+
 /// The executable of process `pid`, when it can be read.
 fn exe_of(pid: u32) -> Option<std::path::PathBuf> {
     std::fs::read_link(format!("/proc/{pid}/exe")).ok()
@@ -117,7 +143,7 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
         .map(|c| c.0);
     let tcp = parts
         .extensions
-        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .get::<axum::extract::ConnectInfo<TcpPeer>>()
         .map(|c| c.0);
     let outcome: Result<Response, EndpointError> = async {
         match unix {
@@ -130,16 +156,11 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
             }
             None => {
                 // Loopback TCP is open to every account on the machine: answer only ours.
-                // A peer whose socket row cannot be read is refused too.
-                if let Some(addr) = tcp {
-                    let local = std::net::SocketAddr::from(([127, 0, 0, 1], b.port()));
-                    let uid =
-                        tokio::task::spawn_blocking(move || super::peer::tcp_uid(addr, local))
-                            .await
-                            .ok()
-                            .flatten();
-                    if uid != Some(rustix::process::getuid().as_raw()) {
-                        return Err(EndpointError::PeerRejected(uid.unwrap_or(u32::MAX)));
+                // A peer whose socket row could not be read is refused too. (Read once per
+                // connection, when it is accepted: `TcpPeer`.)
+                if let Some(peer) = tcp {
+                    if peer.uid != Some(rustix::process::getuid().as_raw()) {
+                        return Err(EndpointError::PeerRejected(peer.uid.unwrap_or(u32::MAX)));
                     }
                 }
                 let host = header(&parts.headers, "host").ok_or(AuthError::ForeignHost)?;
@@ -193,7 +214,7 @@ async fn gate(State(b): State<Arc<Broker>>, req: axum::extract::Request, next: N
                     },
                     None => Peer::Unknown,
                 },
-                (None, Some(addr)) => Peer::Tcp(addr),
+                (None, Some(peer)) => Peer::Tcp(peer.addr),
                 (None, None) => Peer::Unknown,
             };
             parts.extensions.insert(Authed {
@@ -431,7 +452,7 @@ pub async fn serve(
             }
         })
     };
-    let app = router(broker.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(broker.clone()).into_make_service_with_connect_info::<TcpPeer>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
