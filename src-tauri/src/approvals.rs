@@ -276,7 +276,7 @@ pub fn ensure_started(app: &AppHandle) {
                 // a `lock` through it drops the keys the broker holds unsealed, now.
                 std::thread::spawn(move || {
                     crate::links::apply_settings(&h);
-                    crate::session::broker_follows_lock(&h);
+                    crate::session::broker_follows_vault(&h);
                 });
             });
             tauri::async_runtime::spawn(async move {

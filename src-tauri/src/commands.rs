@@ -127,8 +127,12 @@ pub async fn vault_unlock(
 ) -> CmdResult<Status> {
     let p = Zeroizing::new(passphrase);
     let st = with_vault(&state, move |v| v.unlock(Some(p))).await?;
-    // A vault the CLI created after launch: the endpoint starts at the first unlock.
-    std::thread::spawn(move || crate::approvals::ensure_started(&app));
+    // A vault the CLI created after launch: the endpoint starts at the first unlock; a running
+    // one takes what it needs to authenticate apps.
+    std::thread::spawn(move || {
+        crate::approvals::ensure_started(&app);
+        crate::session::broker_follows_vault(&app);
+    });
     Ok(st)
 }
 
@@ -138,7 +142,7 @@ pub async fn vault_lock(
     state: tauri::State<'_, AppState>,
 ) -> CmdResult<Status> {
     let st = with_vault(&state, |v| v.lock()).await?;
-    crate::session::broker_follows_lock(&app);
+    crate::session::broker_follows_vault(&app);
     Ok(st)
 }
 

@@ -42,19 +42,13 @@ pub(crate) fn lock(app: &AppHandle) {
     }
 }
 
-/// When the vault is locked (by the Lock button, the agent, anything), the broker drops the
-/// keys it holds unsealed and its "until lock" grants at once, not at its next request.
-pub(crate) fn broker_follows_lock(app: &AppHandle) {
+/// After a lock or an unlock (by a button, the agent, anything) the broker follows at once:
+/// a lock drops the keys it holds unsealed and its "until lock" grants; an unlock gives it
+/// what it needs to authenticate apps.
+pub(crate) fn broker_follows_vault(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let locked = state
-        .vault
-        .lock()
-        .map(|g| g.as_ref().is_some_and(|v| v.is_locked()))
-        .unwrap_or(false);
-    if locked {
-        if let Ok(b) = broker(&state) {
-            b.locked_now();
-        }
+    if let Ok(b) = broker(&state) {
+        b.vault_changed();
     }
 }
 

@@ -612,10 +612,29 @@ fn a_locked_vault_is_unlocked_in_the_prompt_and_the_unix_socket_names_the_peer()
     let cli = Cli::new(Keyring::unlocked());
     cli.init();
     let p256 = cli.gen_alg("p256", "api");
-    // Not unlocked at start: requests prompt with an unlock field.
+    // An app the user paired beforehand (the CLI unlocks for that one call).
+    let creds_path = cli.scratch().join("locked-tool.json");
+    cli.json(&[
+        "endpoint",
+        "pair",
+        "--name",
+        "locked-tool",
+        "--save",
+        creds_path.to_str().unwrap(),
+    ]);
+    let creds = Credentials::load(&creds_path).unwrap();
+    // Not unlocked at start: app tokens derive from a secret sealed under the vault key, so
+    // until the endpoint has seen the vault unlocked it can check nobody: `vault.locked`, and
+    // the terminal asks for an unlock.
     let mut ep = Endpoint::start_with(&cli, &[]);
     assert!(ep.client().status(None).unwrap().locked);
-    let creds = pair(&mut ep, "locked-tool");
+    let early = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));
+    assert_eq!(code(early.join().unwrap()), "vault.locked");
+    ep.event("unlock_needed");
+    // Unlocked and locked again through the agent socket: the endpoint keeps what it needs
+    // to check apps, and a request prompts with an unlock field.
+    cli.json(&["unlock"]);
+    cli.json(&["lock"]);
 
     // Approve with a grant: the terminal approver unlocks with the passphrase first.
     let h = ask_async(&ep, &creds, jwt_body(&p256, "ci-bot", 60));

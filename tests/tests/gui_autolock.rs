@@ -166,7 +166,10 @@ async fn traffic_that_is_not_the_user_does_not_hold_the_vault_open() {
     let locked_after = locked_after
         .unwrap_or_else(|| panic!("still unlocked {:?} after the last use", decided.elapsed()));
     assert!(granted >= 1, "the grant answered before the lock");
-    assert!(locked_after < Duration::from_secs(12), "{locked_after:?}");
+    // 6 s of idle counted from the last use: the click, and the windows re-reading what they
+    // show right after it (each re-read is a command, which counts as use); the idle check
+    // runs each second.
+    assert!(locked_after < Duration::from_secs(20), "{locked_after:?}");
     c.switch_to_window(main).await.unwrap();
     by_id(c, "screen-unlock").await;
     app.close().await;

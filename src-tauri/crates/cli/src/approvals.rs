@@ -461,13 +461,20 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
         };
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
         let mut agent_stop = stop_rx.clone();
-        let agent = tokio::spawn(keyward_vault::agent::serve(
+        // A lock or unlock through the agent socket: the broker follows at once.
+        let follower = broker.clone();
+        let on_change: keyward_vault::agent::OnChange = Arc::new(move || {
+            let b = follower.clone();
+            std::thread::spawn(move || b.vault_changed());
+        });
+        let agent = tokio::spawn(keyward_vault::agent::serve_with(
             vault.clone(),
             socket.clone(),
             |_| {},
             async move {
                 let _ = agent_stop.wait_for(|s| *s).await;
             },
+            Some(on_change),
         ));
         let mut unix_stop = stop_rx.clone();
         let unix = tokio::spawn(endpoint::http::serve_unix(

@@ -1665,6 +1665,18 @@ impl Broker {
             .collect()
     }
 
+    /// The vault changed under the broker (locked or unlocked by a window, the agent, the idle
+    /// timer): follow it at once rather than at the next request. A lock drops the unsealed
+    /// keys and "until lock" grants; an unlock gives the broker its MAC secret.
+    pub fn vault_changed(&self) {
+        let locked = on_vault(self.vault.as_ref(), |v| Ok(v.is_locked())).unwrap_or(true);
+        if locked {
+            self.locked_now();
+        } else {
+            let _ = self.refresh();
+        }
+    }
+
     /// The vault locked (the shell says so at once; the stamp would catch it too): drops
     /// cached signers and "until lock" grants.
     pub fn locked_now(&self) {
