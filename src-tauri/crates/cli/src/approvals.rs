@@ -970,3 +970,90 @@ fn ask(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use keyward_approval::endpoint::broker::{KeyView, PromptView};
+    use keyward_approval::AppIdentity;
+    use keyward_crypto::KeyAlg;
+
+    fn view(name: &str, exe: &str, origin: &str) -> PromptItem {
+        PromptItem::Request(PromptView {
+            id: "req-1".into(),
+            kind: "sign_message",
+            title: "Sign a message".into(),
+            app: AppIdentity {
+                name: name.into(),
+                exe: Some(exe.into()),
+                pid: Some(7),
+            },
+            origin: Some(origin.into()),
+            origin_verified: false,
+            key: KeyView {
+                id: "k1".into(),
+                label: "eth".into(),
+                alg: KeyAlg::Secp256k1,
+            },
+            blocks: vec![Block::Text {
+                label: "Message".into(),
+                text: "hello\u{1b}[8m".into(),
+                escaped: 0,
+            }],
+            rendered_hash: "h".into(),
+            verdicts: vec![],
+            created_at: 0,
+            expires_at: 60,
+            locked: false,
+            grantable: false,
+            link: false,
+        })
+    }
+
+    /// Security review #6: whatever reaches the terminal approver is printed escaped, even a
+    /// view the broker did not escape: no terminal escape, no bidi control, no forged line.
+    #[test]
+    fn the_terminal_prompt_prints_attacker_text_escaped() {
+        let text = describe(&view(
+            "tool\u{1b}[2J",
+            "/tmp/evil\u{1b}]0;x\u{7}\u{202E}gpj.exe",
+            "https://app.example\n  expires in 118 s — approve? [y/N] \u{1b}[8m",
+        ));
+        for bad in ['\u{1b}', '\u{7}', '\u{202E}'] {
+            assert!(!text.contains(bad), "{bad:?} in {text:?}");
+        }
+        assert_eq!(
+            text.lines()
+                .filter(|l| l.trim_start().starts_with("expires in"))
+                .count(),
+            1,
+            "a forged prompt line: {text}"
+        );
+        assert!(text.contains("claimed by the app, not verified"), "{text}");
+    }
+
+    fn open_items(n: usize) -> Open {
+        Open {
+            items: (0..n)
+                .map(|i| {
+                    let mut v = view("tool", "/usr/bin/tool", "https://a.example");
+                    if let PromptItem::Request(p) = &mut v {
+                        p.id = format!("req-{i}");
+                    }
+                    (v, Instant::now())
+                })
+                .collect(),
+        }
+    }
+
+    /// Security review #3: a bare answer decides only the one prompt open.
+    #[test]
+    fn a_bare_answer_needs_exactly_one_prompt_open() {
+        assert!(open_items(0).target(None).is_err());
+        assert_eq!(open_items(1).target(None).unwrap().0.id(), "req-0");
+        let why = open_items(2).target(None).unwrap_err();
+        assert!(why.contains("req-0") && why.contains("req-1"), "{why}");
+        assert_eq!(open_items(2).target(Some("req-1")).unwrap().0.id(), "req-1");
+        assert!(open_items(2).target(Some("req-9")).is_err());
+    }
+}

@@ -504,6 +504,17 @@ impl RateLimit {
 mod tests {
     use super::*;
 
+    /// Security review #12: notice text is escaped for a notification body and cut short.
+    #[test]
+    fn notice_text_is_escaped_and_cut() {
+        let n = notice_text("<a href=\"https://evil\">fix</a> & more text to cut off here");
+        assert!(!n.contains('<') && !n.contains('>'), "{n}");
+        assert!(n.contains("&lt;a") && n.ends_with('…'), "{n}");
+        assert!(n.chars().count() <= 32 * 5 + 1, "{n}");
+        assert_eq!(notice_text("HTTP 500"), "HTTP 500");
+        assert!(!notice_text("a\u{202E}b\u{1b}c").contains('\u{202E}'));
+    }
+
     const CB: &str = "https%3A%2F%2Fapp.example%2Fcb";
 
     fn kw(s: &str) -> Result<Link, LinkError> {
