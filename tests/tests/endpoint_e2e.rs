@@ -973,3 +973,77 @@ fn nothing_readable_without_the_vault_key_authenticates_an_app() {
         );
     }
 }
+
+/// Issue 13 (the agent's open door): `endpoint serve` asks in its terminal before a program
+/// uses a key or gets a secret through the agent socket, per program by default. The CLI's
+/// `sign` waits for the answer, and `approve ID lock` covers its next signatures until lock; a
+/// backup is asked every time (denied here); with `agent-approval never` nothing is asked.
+#[test]
+fn the_agent_socket_asks_per_program_in_the_terminal() {
+    let cli = Cli::new(Keyring::unlocked());
+    cli.init();
+    let eth = cli.gen_alg("secp256k1", "eth");
+    let mut ep = Endpoint::start(&cli);
+    let json_of = |out: &std::process::Output| -> Value {
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+    let cmd = cli.command(&[
+        "--json",
+        "sign",
+        "--key",
+        &eth,
+        "--scheme",
+        "eip191",
+        "--message",
+        "first",
+    ]);
+    let h = in_thread(move || keyward_tests::run_command(cmd, None));
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["kind"], "agent_key_use", "{prompt}");
+    assert_eq!(prompt["prompt"]["grantable"], true, "{prompt}");
+    assert!(!h.is_finished(), "the signature waits for the answer");
+    ep.answer(&prompt, "approve ID lock");
+    let out = h.join().unwrap();
+    assert!(out.status.success(), "{}", describe(&out));
+    assert!(json_of(&out)["result"]["signature"].is_string());
+    // The same program again: covered until lock.
+    cli.json(&[
+        "sign",
+        "--key",
+        &eth,
+        "--scheme",
+        "eip191",
+        "--message",
+        "second",
+    ]);
+    ep.no_prompt(Duration::from_millis(300));
+
+    // A backup releases every secret: asked every time, never granted.
+    let file = cli.scratch().join("asked.kwbackup");
+    let cmd = cli.command(&["--json", "backup", "create", file.to_str().unwrap()]);
+    let h = in_thread(move || keyward_tests::run_command(cmd, None));
+    let prompt = ep.event("prompt");
+    assert_eq!(prompt["prompt"]["kind"], "agent_secret_release", "{prompt}");
+    assert_eq!(prompt["prompt"]["grantable"], false, "{prompt}");
+    ep.answer(&prompt, "deny ID");
+    let out = h.join().unwrap();
+    assert!(!out.status.success());
+    assert_eq!(
+        json_of(&out)["error"]["code"],
+        "approval.denied",
+        "{}",
+        describe(&out)
+    );
+    assert!(!file.exists());
+
+    // Setting the rule is itself asked about; `never` then asks nothing.
+    let cmd = cli.command(&["--json", "config", "set", "agent-approval", "never"]);
+    let h = in_thread(move || keyward_tests::run_command(cmd, None));
+    let prompt = ep.event("prompt");
+    ep.answer(&prompt, "approve ID");
+    assert!(h.join().unwrap().status.success());
+    let other = cli.scratch().join("unasked.kwbackup");
+    cli.json(&["backup", "create", other.to_str().unwrap()]);
+    ep.no_prompt(Duration::from_millis(300));
+    assert!(other.exists());
+}
