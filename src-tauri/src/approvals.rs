@@ -279,13 +279,21 @@ pub fn ensure_started(app: &AppHandle) {
                     crate::session::broker_follows_vault(&h);
                 });
             });
+            // Programs using the socket are asked about in the prompt window (the
+            // `agent-approval` setting; per program by default).
+            let gate: Arc<dyn keyward_vault::agent::AgentGate> =
+                endpoint::broker::AgentPrompts::new(
+                    broker.clone(),
+                    keyward_vault::agent::AgentApproval::PerProgram,
+                );
             tauri::async_runtime::spawn(async move {
-                let _ = keyward_vault::agent::serve_with(
+                let _ = keyward_vault::agent::serve_gated(
                     access,
                     socket,
                     |_| {},
                     std::future::pending(),
                     Some(on_change),
+                    Some(gate),
                 )
                 .await;
             });

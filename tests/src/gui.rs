@@ -487,6 +487,30 @@ pub async fn to_prompt(c: &Client, main: &fantoccini::wd::WindowHandle) {
     }
 }
 
+/// Runs `cmd` (a `keyward-cli --json …` that uses the app's agent and is asked about: a key
+/// use or a secret), approves it in the prompt window, optionally choosing the grant
+/// `grant` (`until-lock`), and returns its JSON `result`; back on `main` after.
+pub async fn approve_agent_command(
+    c: &Client,
+    main: &fantoccini::wd::WindowHandle,
+    cmd: std::process::Command,
+    grant: Option<&str>,
+) -> serde_json::Value {
+    let h = std::thread::spawn(move || crate::run_command(cmd, None));
+    to_prompt(c, main).await;
+    let title = by_id(c, "prompt-title").await.text().await.unwrap();
+    assert!(title.contains("through the agent"), "{title}");
+    if let Some(g) = grant {
+        click(c, &format!("prompt-grant-{g}")).await;
+    }
+    enabled_after(c, "prompt-approve").await;
+    click(c, "prompt-approve").await;
+    let out = wait_joined(h).await;
+    assert!(out.status.success(), "{}", crate::describe(&out));
+    c.switch_to_window(main.clone()).await.unwrap();
+    serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["result"].clone()
+}
+
 /// Whether the button `id` is disabled.
 pub async fn disabled(c: &Client, id: &str) -> bool {
     let e = by_id(c, id).await;

@@ -1,9 +1,13 @@
 //! GUI end to end, the app as agent: while the desktop app runs it serves the vault's agent
 //! socket, so the CLI shares its unlocked vault (no passphrase of its own); what the CLI changes
 //! (a key, a lock) shows in the window at once; once the app locks, the CLI gets
-//! `vault.locked` from it (the socket stays up and answers only status and unlock).
+//! `vault.locked` from it (the socket stays up and answers only status and unlock). The CLI is
+//! a program like any other to the agent: per program (the default), its first signature is
+//! asked about in the prompt window; "until Keyward locks" covers the next ones.
 
-use keyward_tests::gui::{by_id, click, launch_with_endpoint, type_into, wait_for};
+use keyward_tests::gui::{
+    approve_agent_command, by_id, click, launch_with_endpoint, type_into, wait_for,
+};
 use keyward_tests::{exit, Cli, Keyring};
 
 const PASSPHRASE: &str = "gui agent passphrase 8";
@@ -26,18 +30,39 @@ async fn the_cli_signs_through_the_running_app_until_it_locks() {
         (true.into(), false.into()),
         "{st}"
     );
-    let sig = cli.json(&[
+    let main = c.window().await.unwrap();
+    let sign = |message: &str| {
+        cli.command(&[
+            "--json",
+            "sign",
+            "--key",
+            &key,
+            "--scheme",
+            "raw",
+            "--message",
+            message,
+        ])
+    };
+    let sig = approve_agent_command(c, &main, sign("from the CLI"), Some("until-lock")).await;
+    assert!(
+        sig["signature"].as_str().is_some_and(|s| !s.is_empty()),
+        "{sig}"
+    );
+    // Covered by the program's grant now: no prompt.
+    let again = cli.json(&[
         "sign",
         "--key",
         &key,
         "--scheme",
         "raw",
         "--message",
-        "from the CLI",
+        "again",
     ]);
+    assert!(again["signature"].is_string(), "{again}");
+    let grants = cli.json(&["grants", "list"]);
     assert!(
-        sig["signature"].as_str().is_some_and(|s| !s.is_empty()),
-        "{sig}"
+        grants.to_string().contains("agent-program"),
+        "the program grant is listed: {grants}"
     );
     // The signature was made by the app's vault: its audit log says so.
     let rows = cli.json(&["audit", "list", "--limit", "5"]);

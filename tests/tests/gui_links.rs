@@ -16,8 +16,8 @@
 
 use keyward_tests::endpoint::{ask_in_thread, capture_posts, sign_body, url_encode as enc};
 use keyward_tests::gui::{
-    by_id, click, enabled_after, launch_with_args, launch_with_endpoint, second_launch, to_prompt,
-    wait_joined, WAIT,
+    approve_agent_command, by_id, click, enabled_after, launch_with_args, launch_with_endpoint,
+    second_launch, to_prompt, wait_joined, WAIT,
 };
 use keyward_tests::interop::node;
 use keyward_tests::notifications::NotificationServer;
@@ -190,7 +190,14 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     assert!(second_launch(&cli, &[&sw]).success());
     let off = notes.wait_for("for link.disabled", |n| n.body.contains("link.disabled"));
     assert!(off.summary.contains("refused"), "{off:?}");
-    cli.json(&["config", "set", "simplewallet-links", "true"]);
+    // A setting changed through the agent is asked about every time (a secret's guard).
+    approve_agent_command(
+        c,
+        &main,
+        cli.command(&["--json", "config", "set", "simplewallet-links", "true"]),
+        None,
+    )
+    .await;
     cli.json(&[
         "key",
         "tag",
@@ -239,7 +246,13 @@ async fn links_open_the_prompt_and_bad_links_are_refused() {
     );
     assert_eq!(v["valid"], true, "eosjs-ecc verifies the login: {v}");
     // Off again: the scheme is handed back.
-    cli.json(&["config", "set", "simplewallet-links", "false"]);
+    approve_agent_command(
+        c,
+        &main,
+        cli.command(&["--json", "config", "set", "simplewallet-links", "false"]),
+        None,
+    )
+    .await;
     handler_is(&cli, "simplewallet", false).await;
 
     // ---- bad links: refused without a prompt, each with its reason ----------------------

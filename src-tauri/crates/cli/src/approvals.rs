@@ -467,7 +467,13 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
             let b = follower.clone();
             std::thread::spawn(move || b.vault_changed());
         });
-        let agent = tokio::spawn(keyward_vault::agent::serve_with(
+        // Programs using the agent socket are asked about here, in this terminal (the
+        // `agent-approval` setting; per program by default).
+        let gate: Arc<dyn keyward_vault::agent::AgentGate> = endpoint::broker::AgentPrompts::new(
+            broker.clone(),
+            keyward_vault::agent::AgentApproval::PerProgram,
+        );
+        let agent = tokio::spawn(keyward_vault::agent::serve_gated(
             vault.clone(),
             socket.clone(),
             |_| {},
@@ -475,6 +481,7 @@ fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> 
                 let _ = agent_stop.wait_for(|s| *s).await;
             },
             Some(on_change),
+            Some(gate),
         ));
         let mut unix_stop = stop_rx.clone();
         let unix = tokio::spawn(endpoint::http::serve_unix(

@@ -316,6 +316,50 @@ impl Vault {
         )
     }
 
+    /// Stores a program grant of the agent ("until lock": a program may use keys without
+    /// asking again, non-blind key use only), filed under the pseudo app
+    /// [`PROGRAM_GRANT_APP`] so `grants list` and `grants revoke` see it with the others.
+    /// Needs the vault unlocked. Logged as `grant.add`.
+    pub fn program_grant_put(
+        &mut self,
+        id: &str,
+        program_id: &str,
+        program_name: &str,
+        now: i64,
+    ) -> Result<StoredGrant> {
+        self.vault_key()?;
+        check_id(id, "a grant")?;
+        check_text(program_id, "a program", 4096)?;
+        let g = StoredGrant {
+            id: id.to_owned(),
+            app_id: PROGRAM_GRANT_APP.to_owned(),
+            key_id: "*".to_owned(),
+            until_lock: true,
+            body: serde_json::json!({"program": program_id, "name": program_name}),
+            created_at: now,
+            expires_at: None,
+        };
+        self.index.insert_grant(&GrantRow {
+            id: g.id.clone(),
+            app_id: g.app_id.clone(),
+            key_id: g.key_id.clone(),
+            until_lock: true,
+            body: serde_json::to_string(&g.body).expect("JSON serialises"),
+            created_at: now,
+            expires_at: None,
+        })?;
+        self.approvals_changes += 1;
+        self.log(
+            "grant.add",
+            None,
+            &format!(
+                "granted the program {:?} use of keys through the agent until lock (grant {id})",
+                program_name
+            ),
+        )?;
+        Ok(g)
+    }
+
     /// Deletes every "until lock" grant (done by [`Vault::lock_now`]); how many there were.
     /// Logged as `grant.drop` when there were any.
     pub fn grants_drop_until_lock(&mut self) -> Result<usize> {
@@ -411,6 +455,9 @@ impl Vault {
         self.appended()
     }
 }
+
+/// The pseudo app id program grants of the agent are filed under.
+pub const PROGRAM_GRANT_APP: &str = "agent-program";
 
 /// Keychain account of the endpoint's Ed25519 seed.
 pub(crate) const ENDPOINT_KEY_ACCOUNT: &str = "endpoint-key";

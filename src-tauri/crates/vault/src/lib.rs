@@ -29,7 +29,7 @@ pub use api::{
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;
 pub use vault::settings::{Settings, SETTINGS};
-pub use vault::{at_text, service_name, KeyFacts, Vault};
+pub use vault::{at_text, service_name, KeyFacts, Vault, PROGRAM_GRANT_APP};
 
 /// Marks the process non-dumpable: no core dumps, no ptrace attach by other same-user
 /// processes (short of root), so an unlocked vault key is harder to lift out of memory.

@@ -25,6 +25,10 @@ pub struct Settings {
     pub simplewallet_links: bool,
     /// Whether the app starts (in the background) at login.
     pub start_at_login: bool,
+    /// Whether programs using the agent socket are asked about first (`None`: the default of
+    /// whatever serves the agent: the app and `endpoint serve` ask per program, the headless
+    /// `keyward-cli agent` never).
+    pub agent_approval: Option<crate::agent::AgentApproval>,
 }
 
 impl Default for Settings {
@@ -36,6 +40,7 @@ impl Default for Settings {
             jwt_max_exp_secs: keyward_crypto::jwt::DEFAULT_MAX_EXP_SECS,
             simplewallet_links: false,
             start_at_login: false,
+            agent_approval: None,
         }
     }
 }
@@ -62,6 +67,10 @@ pub const SETTINGS: &[(&str, &str)] = &[
     (
         "start-at-login",
         "start the app in the background at login (true or false)",
+    ),
+    (
+        "agent-approval",
+        "ask before programs use the agent socket: never, per-program, always, or default",
     ),
 ];
 
@@ -91,6 +100,10 @@ impl Settings {
             "jwt-max-exp" => self.jwt_max_exp_secs.to_string(),
             "simplewallet-links" => self.simplewallet_links.to_string(),
             "start-at-login" => self.start_at_login.to_string(),
+            "agent-approval" => self
+                .agent_approval
+                .map_or("default", |a| a.as_str())
+                .to_owned(),
             _ => return Err(unknown(name)),
         })
     }
@@ -119,6 +132,15 @@ impl Settings {
             "jwt-max-exp" => next.jwt_max_exp_secs = duration(name, value)?,
             "simplewallet-links" => next.simplewallet_links = boolean(name, value)?,
             "start-at-login" => next.start_at_login = boolean(name, value)?,
+            "agent-approval" => {
+                next.agent_approval =
+                    match value.trim() {
+                        "default" => None,
+                        v => Some(crate::agent::AgentApproval::parse(v).ok_or_else(|| {
+                            bad(name, "use never, per-program, always or default")
+                        })?),
+                    }
+            }
             _ => return Err(unknown(name)),
         }
         if next.jwt_default_exp_secs == 0 || next.jwt_default_exp_secs > next.jwt_max_exp_secs {

@@ -24,7 +24,7 @@ mod profiles;
 #[path = "settings.rs"]
 pub(crate) mod settings;
 
-pub use approvals::{at_text, KeyFacts};
+pub use approvals::{at_text, KeyFacts, PROGRAM_GRANT_APP};
 #[path = "signing.rs"]
 mod signing;
 

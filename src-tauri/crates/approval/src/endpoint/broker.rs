@@ -381,6 +381,16 @@ enum PairState {
     Collected,
 }
 
+/// A program's agent operation waiting for the user (DESIGN "Seams": `AgentGate`).
+struct AgentPending {
+    shown: bool,
+    view: PromptView,
+    /// Whether "until lock" may be chosen (non-blind key use, per-program mode).
+    grantable: bool,
+    program: keyward_vault::agent::Program,
+    tx: Option<std::sync::mpsc::Sender<(bool, Option<GrantSpec>)>>,
+}
+
 struct PendingPairing {
     view: PairingView,
     /// The keys as the app named them (resolved when the user approves).
@@ -408,6 +418,10 @@ struct State {
     last_seen_written: HashMap<String, i64>,
     /// Deep links admitted lately.
     links: RateLimit,
+    /// Agent operations waiting for the user.
+    agent_pending: BTreeMap<String, AgentPending>,
+    /// Program grants of the agent: program id → (grant id, shown name, since).
+    agent_grants: HashMap<String, (String, String, i64)>,
 }
 
 #[derive(Default)]
@@ -577,6 +591,15 @@ impl Broker {
             }
             let mut list = Vec::new();
             let mut owners = HashMap::new();
+            st.agent_grants = grants
+                .iter()
+                .filter(|g| g.app_id == keyward_vault::PROGRAM_GRANT_APP && g.until_lock)
+                .filter_map(|g| {
+                    let program = g.body.get("program")?.as_str()?.to_owned();
+                    let name = g.body.get("name")?.as_str()?.to_owned();
+                    Some((program, (g.id.clone(), name, g.created_at)))
+                })
+                .collect();
             for g in grants {
                 if !st.apps.contains_key(&g.app_id) {
                     continue;
@@ -1498,6 +1521,9 @@ impl Broker {
         input: DecideInput,
         passphrase: Option<Zeroizing<String>>,
     ) -> Result<(), EndpointError> {
+        if self.decide_agent(&input)? {
+            return Ok(());
+        }
         let (req, rendered) = {
             let st = self.state();
             let p = st
@@ -1560,10 +1586,64 @@ impl Broker {
         Ok(())
     }
 
+    /// A decision on an agent prompt, if `input` is for one: checked against what was shown,
+    /// and a grant only "until lock", only where it was offered.
+    fn decide_agent(&self, input: &DecideInput) -> Result<bool, EndpointError> {
+        let mut st = self.state();
+        let Some(p) = st.agent_pending.get(&input.request_id) else {
+            return Ok(false);
+        };
+        if p.view.rendered_hash != input.rendered_hash {
+            return Err(crate::ApprovalError::PayloadMismatch.into());
+        }
+        if input.approved {
+            if let Some(g) = &input.grant {
+                if !p.grantable || g.scope != Scope::UntilLock {
+                    return Err(crate::ApprovalError::NotGrantable {
+                        kind: p.view.kind.to_owned(),
+                    }
+                    .into());
+                }
+            }
+        }
+        let Some(mut p) = st.agent_pending.remove(&input.request_id) else {
+            return Ok(false);
+        };
+        drop(st);
+        if let Some(tx) = p.tx.take() {
+            let grant = if input.approved {
+                input.grant.clone()
+            } else {
+                None
+            };
+            let _ = tx.send((input.approved, grant));
+        }
+        self.queue(
+            if input.approved {
+                "approval.approved"
+            } else {
+                "approval.denied"
+            },
+            None,
+            format!(
+                "{} the program {} through the agent: {}",
+                if input.approved { "approved" } else { "denied" },
+                quoted(&p.program.name()),
+                p.view.title
+            ),
+        );
+        self.approver.close(&input.request_id, Closed::Decided);
+        Ok(true)
+    }
+
     /// An approver says the prompt `id` is on screen now: audited once as `approval.shown`.
     pub fn mark_shown(&self, id: &str) {
         let first = {
             let mut st = self.state();
+            if let Some(p) = st.agent_pending.get_mut(id) {
+                p.shown = true;
+                return;
+            }
             match st.pending.get_mut(id) {
                 Some(p) if !p.shown => {
                     p.shown = true;
@@ -1613,6 +1693,11 @@ impl Broker {
             .values()
             .map(|p| (p.view.created_at, PromptItem::Request(p.view.clone())))
             .chain(
+                st.agent_pending
+                    .values()
+                    .map(|p| (p.view.created_at, PromptItem::Request(p.view.clone()))),
+            )
+            .chain(
                 st.pairings
                     .values()
                     .filter(|p| matches!(*p.state.borrow(), PairState::Waiting))
@@ -1631,11 +1716,30 @@ impl Broker {
             .collect()
     }
 
-    /// The live grants.
+    /// The live grants: the paired apps' JWT grants, then the agent's program grants.
     pub fn grants(&self) -> Vec<GrantView> {
         let now = self.now();
         let st = self.state();
-        st.grants
+        let programs: Vec<GrantView> = st
+            .agent_grants
+            .values()
+            .map(|(id, name, since)| GrantView {
+                id: id.clone(),
+                app_id: keyward_vault::PROGRAM_GRANT_APP.to_owned(),
+                app_name: crate::decode::escape_field(name),
+                key_id: "*".into(),
+                key_label: Some("any key, through the agent".into()),
+                scope: "until_lock",
+                audience: Vec::new(),
+                subject: None,
+                alg: String::new(),
+                exp_secs: 0,
+                created_at: *since,
+                expires_at: None,
+            })
+            .collect();
+        let mut out: Vec<GrantView> = st
+            .grants
             .list(now)
             .into_iter()
             .map(|g| {
@@ -1662,7 +1766,9 @@ impl Broker {
                     expires_at: g.expires_at,
                 }
             })
-            .collect()
+            .collect();
+        out.extend(programs);
+        out
     }
 
     /// The vault changed under the broker (locked or unlocked by a window, the agent, the idle
@@ -1678,11 +1784,12 @@ impl Broker {
     }
 
     /// The vault locked (the shell says so at once; the stamp would catch it too): drops
-    /// cached signers and "until lock" grants.
+    /// cached signers and "until lock" grants, the agent's program grants among them.
     pub fn locked_now(&self) {
         let mut st = self.state();
         st.signers.clear();
         st.grants.lock();
+        st.agent_grants.clear();
         st.locked = true;
         st.stamp = None;
     }
@@ -1740,6 +1847,349 @@ impl Broker {
             q.entries = batch;
         }
         Ok(result?)
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The agent's gate
+// ---------------------------------------------------------------------------------------
+
+/// The broker as the agent socket's [`AgentGate`]: before a program uses a key or gets a
+/// secret through the agent, the user is asked in the same prompt as the endpoint's requests
+/// (the prompt window, or the terminal of `endpoint serve`), by the `agent-approval` setting
+/// or, where it says `default`, this gate's own default.
+pub struct AgentPrompts {
+    broker: Arc<Broker>,
+    default: keyward_vault::agent::AgentApproval,
+}
+
+impl AgentPrompts {
+    /// A gate over `broker`; `default` where the setting says `default`.
+    pub fn new(
+        broker: Arc<Broker>,
+        default: keyward_vault::agent::AgentApproval,
+    ) -> Arc<AgentPrompts> {
+        Arc::new(AgentPrompts { broker, default })
+    }
+}
+
+impl keyward_vault::agent::AgentGate for AgentPrompts {
+    fn check(
+        &self,
+        program: &keyward_vault::agent::Program,
+        req: &keyward_vault::agent::Request,
+    ) -> Result<(), VaultError> {
+        self.broker
+            .agent_check(program, req, self.default)
+            .map_err(|e| match e {
+                EndpointError::Vault(v) => v,
+                other => {
+                    let b = other.body();
+                    VaultError::Remote(keyward_vault::ErrorBody {
+                        code: b.code,
+                        message: b.message,
+                        hint: b.hint,
+                        candidates: None,
+                    })
+                }
+            })
+    }
+}
+
+impl Broker {
+    /// Asks the user, if the rule says so, before `req` runs for `program`; waits (on the
+    /// caller's blocking thread) for the decision or the prompt's end.
+    pub fn agent_check(
+        &self,
+        program: &keyward_vault::agent::Program,
+        req: &keyward_vault::agent::Request,
+        default: keyward_vault::agent::AgentApproval,
+    ) -> Result<(), EndpointError> {
+        use keyward_vault::agent::{must_ask, AgentApproval, AskClass};
+        let class = req.ask_class();
+        if class == AskClass::Never {
+            return Ok(());
+        }
+        let mode = on_vault(self.vault.as_ref(), |v| v.settings_now())
+            .ok()
+            .and_then(|s| s.agent_approval)
+            .unwrap_or(default);
+        let _ = self.refresh();
+        let program_id = program.id();
+        if !must_ask(mode, class, false) {
+            return Ok(());
+        }
+        // A program grant covers key use that is not blind signing, only.
+        let (view, blind) = self.agent_view(program, req)?;
+        let granted = self.state().agent_grants.contains_key(&program_id);
+        if !must_ask(mode, class, granted && !blind) {
+            return Ok(());
+        }
+        let grantable = class == AskClass::KeyUse && mode == AgentApproval::PerProgram && !blind;
+        let view = PromptView { grantable, ..view };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let id = view.id.clone();
+        self.state().agent_pending.insert(
+            id.clone(),
+            AgentPending {
+                shown: false,
+                view: view.clone(),
+                grantable,
+                program: program.clone(),
+                tx: Some(tx),
+            },
+        );
+        self.queue(
+            "approval.asked",
+            None,
+            format!(
+                "the program {} asked through the agent: {}",
+                quoted(&program.name()),
+                view.title
+            ),
+        );
+        self.approver.open(&PromptItem::Request(view.clone()));
+        let left = (view.expires_at - self.now()).max(0) as u64;
+        match rx.recv_timeout(Duration::from_secs(left)) {
+            Ok((true, grant)) => {
+                if grant.is_some() {
+                    let gid = keyward_crypto::random_id(8);
+                    let (pid, name, now) = (program_id.clone(), program.name(), self.now());
+                    on_vault(self.vault.as_ref(), |v| {
+                        v.program_grant_put(&gid, &pid, &name, now).map(|_| ())
+                    })?;
+                    self.state()
+                        .agent_grants
+                        .insert(program_id, (gid, program.name(), now));
+                }
+                Ok(())
+            }
+            Ok((false, _)) => Err(crate::ApprovalError::Denied.into()),
+            Err(_) => {
+                if self.state().agent_pending.remove(&id).is_some() {
+                    self.approver.close(&id, Closed::Expired);
+                }
+                Err(crate::ApprovalError::Expired {
+                    expired_at: view.expires_at,
+                    now: self.now(),
+                }
+                .into())
+            }
+        }
+    }
+
+    /// What the prompt shows for an agent operation, and whether it is blind signing.
+    fn agent_view(
+        &self,
+        program: &keyward_vault::agent::Program,
+        req: &keyward_vault::agent::Request,
+    ) -> Result<(PromptView, bool), EndpointError> {
+        use keyward_vault::agent::Request as A;
+        let now = self.now();
+        let app = AppIdentity {
+            name: crate::decode::escape_field(&program.name()),
+            exe: program.exe.as_ref().map(|p| {
+                std::path::PathBuf::from(crate::decode::escape_field(&p.to_string_lossy()))
+            }),
+            pid: program.pid,
+        };
+        let key_of = |key: &str| -> Result<Arc<KeyFacts>, EndpointError> { self.facts(key) };
+        let no_key = KeyView {
+            id: String::new(),
+            label: "no key".into(),
+            alg: KeyAlg::Ed25519,
+        };
+        let secret = |title: String, fields: Vec<(&str, String)>| {
+            let mut blocks = vec![Block::Title {
+                text: title.clone(),
+            }];
+            for (label, value) in fields {
+                blocks.push(Block::Field {
+                    label: label.into(),
+                    value: crate::decode::escape_field(&value),
+                });
+            }
+            blocks.push(Block::Notice {
+                text: "A secret leaves the vault, or what guards it changes: Keyward asks every time, and no grant covers it.".into(),
+            });
+            (title, blocks)
+        };
+        let mut verdicts = Vec::new();
+        let mut blind = false;
+        let (kind, title, key, blocks) = match req {
+            A::KeySign(r) => {
+                let facts = key_of(&r.key)?;
+                let (bytes, digest) = r.input.bytes()?;
+                let kind = if digest {
+                    Kind::SignDigest { scheme: r.scheme }
+                } else {
+                    Kind::SignMessage { scheme: r.scheme }
+                };
+                let request = Request::new(
+                    app.clone(),
+                    None,
+                    facts.id.clone(),
+                    facts.alg,
+                    kind.clone(),
+                    bytes,
+                    now,
+                    self.config.default_ttl_secs,
+                );
+                let rendered = render(&request);
+                verdicts = risk::assess(
+                    &request,
+                    &rendered,
+                    &Context {
+                        now,
+                        policy: &facts.policy,
+                        history: &self.state().history,
+                        link: false,
+                    },
+                );
+                blind = verdicts.iter().any(|v| v.id == "blind_signing");
+                (
+                    "agent_key_use",
+                    kind.title(),
+                    Some(facts),
+                    rendered.blocks().to_vec(),
+                )
+            }
+            A::SiweSign { key, message } => {
+                let facts = key_of(key)?;
+                let request = Request::new(
+                    app.clone(),
+                    None,
+                    facts.id.clone(),
+                    facts.alg,
+                    Kind::SiweLogin,
+                    message.as_bytes().to_vec(),
+                    now,
+                    self.config.default_ttl_secs,
+                );
+                let rendered = render(&request);
+                (
+                    "agent_key_use",
+                    Kind::SiweLogin.title(),
+                    Some(facts),
+                    rendered.blocks().to_vec(),
+                )
+            }
+            A::JwtMint { key, options } => {
+                let facts = key_of(key)?;
+                let mut blocks = vec![Block::Title {
+                    text: "Mint a JWT".into(),
+                }];
+                let field = |label: &str, value: String| Block::Field {
+                    label: label.into(),
+                    value: crate::decode::escape_field(&value),
+                };
+                blocks.push(field("Audience", options.aud.join(", ")));
+                if let Some(sub) = &options.sub {
+                    blocks.push(field("Subject", sub.clone()));
+                }
+                blocks.push(field(
+                    "Lifetime",
+                    format!("{} s", options.exp_secs.unwrap_or(jwt::DEFAULT_EXP_SECS)),
+                ));
+                if !options.claims.is_empty() {
+                    blocks.push(field(
+                        "Claims",
+                        serde_json::Value::Object(options.claims.clone()).to_string(),
+                    ));
+                }
+                (
+                    "agent_key_use",
+                    "Mint a JWT".to_owned(),
+                    Some(facts),
+                    blocks,
+                )
+            }
+            A::KeyExportPrivate { key, format, .. } => {
+                let facts = key_of(key)?;
+                let (title, blocks) = secret(
+                    "Export a private key".into(),
+                    vec![
+                        ("Key", format!("{} ({})", facts.label, facts.id)),
+                        ("Format", format!("{format:?}")),
+                    ],
+                );
+                ("agent_secret_release", title, Some(facts), blocks)
+            }
+            A::KeyPolicy { key, allow } => {
+                let facts = key_of(key)?;
+                let to = allow.as_ref().map_or_else(
+                    || "every usage its algorithm fits".to_owned(),
+                    |l| l.iter().map(|u| u.as_str()).collect::<Vec<_>>().join(", "),
+                );
+                let (title, blocks) = secret(
+                    "Change a key's usage policy".into(),
+                    vec![
+                        ("Key", format!("{} ({})", facts.label, facts.id)),
+                        ("Allow", to),
+                    ],
+                );
+                ("agent_secret_release", title, Some(facts), blocks)
+            }
+            A::BackupCreate { .. } => {
+                let (title, blocks) = secret(
+                    "Make a backup of every key and secret".into(),
+                    vec![("Protected by", "a passphrase the program chose".into())],
+                );
+                ("agent_secret_release", title, None, blocks)
+            }
+            A::CredentialGet { profile, name } => {
+                let (title, blocks) = secret(
+                    "Read a service credential".into(),
+                    vec![("Service", profile.clone()), ("Credential", name.clone())],
+                );
+                ("agent_secret_release", title, None, blocks)
+            }
+            A::SettingsSet { name, value } => {
+                let (title, blocks) = secret(
+                    "Change a setting".into(),
+                    vec![("Setting", name.clone()), ("Value", value.clone())],
+                );
+                ("agent_secret_release", title, None, blocks)
+            }
+            _ => {
+                return Err(EndpointError::BadRequest(
+                    "this operation is not asked about".into(),
+                ))
+            }
+        };
+        verdicts.sort_by_key(|v| std::cmp::Reverse(v.level));
+        let mut hash_input = serde_json::to_vec(&blocks).unwrap_or_default();
+        hash_input.extend_from_slice(program.id().as_bytes());
+        let rendered_hash = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(&hash_input))
+        };
+        let view = PromptView {
+            id: keyward_crypto::random_id(16),
+            kind,
+            title: format!(
+                "{}: {} asks through the agent",
+                title,
+                crate::decode::escape_field(&program.name())
+            ),
+            app,
+            origin: None,
+            origin_verified: false,
+            key: key.map_or(no_key, |f| KeyView {
+                id: f.id.clone(),
+                label: f.label.clone(),
+                alg: f.alg,
+            }),
+            blocks,
+            rendered_hash,
+            verdicts,
+            created_at: now,
+            expires_at: now + self.config.default_ttl_secs,
+            locked: false,
+            grantable: false,
+            link: false,
+        };
+        Ok((view, blind))
     }
 }
 
@@ -2699,6 +3149,150 @@ mod tests {
         }
         assert!(matches!(events.try_recv(), Ok(ApproverEvent::UnlockNeeded)));
         assert!(events.try_recv().is_err(), "asked once, not per request");
+    }
+
+    fn program(exe: &str) -> keyward_vault::agent::Program {
+        keyward_vault::agent::Program {
+            exe: Some(exe.into()),
+            pid: Some(4242),
+            via: Some("/usr/bin/gnome-terminal-server".into()),
+        }
+    }
+
+    fn agent_sign(
+        key: &str,
+        input: keyward_vault::api::SignInput,
+    ) -> keyward_vault::agent::Request {
+        keyward_vault::agent::Request::KeySign(keyward_vault::api::SignRequest {
+            key: key.into(),
+            scheme: Scheme::Raw,
+            input,
+            encoding: Default::default(),
+        })
+    }
+
+    /// Runs the gate for `req` from `exe` on a blocking thread (as the agent does).
+    fn gate(
+        f: &Fixture,
+        exe: &str,
+        req: keyward_vault::agent::Request,
+    ) -> tokio::task::JoinHandle<Result<(), EndpointError>> {
+        let (b, p) = (f.broker.clone(), program(exe));
+        tokio::task::spawn_blocking(move || {
+            b.agent_check(&p, &req, keyward_vault::agent::AgentApproval::PerProgram)
+        })
+    }
+
+    /// The prompt the gate `h` opened (a gate that answers without one fails the test).
+    async fn agent_prompt(
+        f: &mut Fixture,
+        h: &mut tokio::task::JoinHandle<Result<(), EndpointError>>,
+    ) -> PromptView {
+        tokio::select! {
+            p = next_prompt(f) => p,
+            r = h => panic!("the gate answered without a prompt: {r:?}"),
+        }
+    }
+
+    /// The agent's approval rule (DESIGN "Seams": AgentGate), per program: a key use is asked
+    /// once per program (a grant until lock may cover it, not for blind signing, and it ends
+    /// at lock); a second program asks again; a backup and a credential read ask every time,
+    /// and no grant covers them; `never` asks nothing.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_agent_asks_per_program_and_secrets_every_time() {
+        use keyward_vault::agent::Request as A;
+        let mut f = fixture().await;
+        let msg = || keyward_vault::api::SignInput::Message("hello".into());
+        let cli = "/usr/bin/keyward-cli";
+        // A key use: asked, granted until lock.
+        let mut h = gate(&f, cli, agent_sign(&f.key, msg()));
+        let p = agent_prompt(&mut f, &mut h).await;
+        assert_eq!(p.kind, "agent_key_use");
+        assert!(p.grantable);
+        assert!(p.title.contains("keyward-cli"), "{}", p.title);
+        f.broker
+            .decide(approval(&p, Some(Scope::UntilLock)), None)
+            .unwrap();
+        h.await.unwrap().unwrap();
+        assert!(f
+            .broker
+            .grants()
+            .iter()
+            .any(|g| g.app_id == keyward_vault::PROGRAM_GRANT_APP));
+        // The same program again: covered, no prompt.
+        gate(&f, cli, agent_sign(&f.key, msg()))
+            .await
+            .unwrap()
+            .unwrap();
+        no_prompt(&mut f).await;
+        // Another program asks again.
+        let mut h = gate(&f, "/usr/bin/python3-evil", agent_sign(&f.key, msg()));
+        let p = agent_prompt(&mut f, &mut h).await;
+        f.broker.decide(denial(&p), None).unwrap();
+        assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
+        // Blind signing is never granted.
+        let mut h = gate(
+            &f,
+            cli,
+            agent_sign(
+                &f.key,
+                keyward_vault::api::SignInput::Hex("00ff".repeat(16)),
+            ),
+        );
+        let p = agent_prompt(&mut f, &mut h).await;
+        assert!(!p.grantable);
+        assert!(p.verdicts.iter().any(|v| v.id == "blind_signing"));
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = h.await;
+        // A backup and a credential read ask every time, and take no grant.
+        for req in [
+            A::BackupCreate {
+                passphrase: Zeroizing::new("chosen by the program".into()),
+            },
+            A::CredentialGet {
+                profile: "eng".into(),
+                name: "admin-token".into(),
+            },
+        ] {
+            let mut h = gate(&f, cli, req);
+            let p = agent_prompt(&mut f, &mut h).await;
+            assert_eq!(p.kind, "agent_secret_release");
+            assert!(!p.grantable);
+            let e = f
+                .broker
+                .decide(approval(&p, Some(Scope::UntilLock)), None)
+                .unwrap_err();
+            assert_eq!(e.code(), "approval.not_grantable");
+            f.broker.decide(approval(&p, None), None).unwrap();
+            h.await.unwrap().unwrap();
+        }
+        // Locking ends the program grant.
+        on_vault(f.broker.vault.as_ref(), |v| {
+            v.lock_now();
+            Backend::unlock(v, None).map(|_| ())
+        })
+        .unwrap();
+        f.broker.locked_now();
+        let mut h = gate(&f, cli, agent_sign(&f.key, msg()));
+        let p = agent_prompt(&mut f, &mut h).await;
+        f.broker.decide(denial(&p), None).unwrap();
+        let _ = h.await;
+        // `never`: nothing is asked.
+        on_vault(f.broker.vault.as_ref(), |v| {
+            Backend::settings_set(v, "agent-approval", "never").map(|_| ())
+        })
+        .unwrap();
+        gate(
+            &f,
+            "/usr/bin/anything",
+            A::BackupCreate {
+                passphrase: Zeroizing::new("x".into()),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        no_prompt(&mut f).await;
     }
 
     #[tokio::test]
