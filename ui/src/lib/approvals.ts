@@ -36,6 +36,8 @@ export interface PromptView {
   originVerified: boolean;
   key: { id: string; label: string; alg: KeyAlg };
   blocks: Block[];
+  /** The first block of what is signed; those before repeat who asks with which key (the header says it once). */
+  payloadFrom?: number;
   /** The hash of exactly the blocks shown: sent back with the decision. */
   renderedHash: string;
   verdicts: RiskVerdict[];

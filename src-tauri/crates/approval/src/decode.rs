@@ -103,11 +103,20 @@ pub enum Block {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
     blocks: Vec<Block>,
+    /// Where the payload's blocks start: before it, the title and who asks with which key.
+    payload_start: usize,
     canonical: String,
     hash: String,
 }
 
 impl Rendered {
+    /// The index of the first block of what is signed: the blocks before it (the kind's title,
+    /// the app, its executable and process, the origin, the key) say who asks and with what,
+    /// which a prompt shows once in its own header. All of them are bound by the hash.
+    pub fn payload_start(&self) -> usize {
+        self.payload_start
+    }
+
     /// The blocks, in display order.
     pub fn blocks(&self) -> &[Block] {
         &self.blocks
@@ -155,6 +164,7 @@ pub fn render(req: &Request) -> Rendered {
         None => b.push(field("Origin", "none given")),
     }
     b.push(field("Key", &format!("{} ({})", req.key_id, req.key_alg)));
+    let payload_start = b.len();
 
     match &req.kind {
         Kind::SignMessage { .. } => b.push(message_block("Message", &req.payload)),
@@ -178,6 +188,7 @@ pub fn render(req: &Request) -> Rendered {
     let hash = binding_hash(&req.kind, &req.key_id, &req.payload, &canonical);
     Rendered {
         blocks: b,
+        payload_start,
         canonical,
         hash,
     }

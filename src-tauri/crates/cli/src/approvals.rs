@@ -588,7 +588,8 @@ fn describe(item: &PromptItem) -> String {
                 p.key.alg,
                 e(&p.key.id)
             );
-            for b in &p.blocks {
+            // Who asks with which key is said once, above; the blocks from here say what.
+            for b in p.blocks.iter().skip(p.payload_from) {
                 match b {
                     Block::Title { .. } => {}
                     Block::Field { label, value } => {
@@ -1007,6 +1008,7 @@ mod tests {
                 text: "hello\u{1b}[8m".into(),
                 escaped: 0,
             }],
+            payload_from: 0,
             rendered_hash: "h".into(),
             verdicts: vec![],
             created_at: 0,

@@ -248,11 +248,15 @@ mod tests {
             ("jwt-default-exp", "2m", "120"),
             ("simplewallet-links", "on", "true"),
             ("start-at-login", "true", "true"),
+            ("agent-approval", "always", "always"),
+            ("agent-approval", "per-program", "per-program"),
+            ("agent-approval", "default", "default"),
         ] {
             s.set(name, value).unwrap();
             assert_eq!(s.get(name).unwrap(), want, "{name}");
         }
-        assert_eq!(SETTINGS.len(), 6);
+        assert_eq!(SETTINGS.len(), 7);
+        assert!(s.set("agent-approval", "sometimes").is_err());
     }
 
     #[test]

@@ -168,6 +168,9 @@ pub struct PromptView {
     pub key: KeyView,
     /// What to show, in order (already escaped).
     pub blocks: Vec<Block>,
+    /// The first block of what is signed: the ones before say who asks with which key, which
+    /// the prompt's header already states (they are bound by the hash all the same).
+    pub payload_from: usize,
     /// The hash a decision must carry.
     pub rendered_hash: String,
     /// The risk rules' findings, worst first.
@@ -1317,6 +1320,7 @@ impl Broker {
                     alg: facts.alg,
                 },
                 blocks: rendered.blocks().to_vec(),
+                payload_from: rendered.payload_start(),
                 rendered_hash: rendered.hash().to_owned(),
                 verdicts,
                 created_at: req.created_at,
@@ -2016,6 +2020,8 @@ impl Broker {
         };
         let mut verdicts = Vec::new();
         let mut blind = false;
+        // Past the title block (the prompt's heading says it) unless a rendering says more.
+        let mut payload_from = 1;
         let (kind, title, key, blocks) = match req {
             A::KeySign(r) => {
                 let facts = key_of(&r.key)?;
@@ -2047,6 +2053,7 @@ impl Broker {
                     },
                 );
                 blind = verdicts.iter().any(|v| v.id == "blind_signing");
+                payload_from = rendered.payload_start();
                 (
                     "agent_key_use",
                     kind.title(),
@@ -2067,6 +2074,7 @@ impl Broker {
                     self.config.default_ttl_secs,
                 );
                 let rendered = render(&request);
+                payload_from = rendered.payload_start();
                 (
                     "agent_key_use",
                     Kind::SiweLogin.title(),
@@ -2181,6 +2189,7 @@ impl Broker {
                 alg: f.alg,
             }),
             blocks,
+            payload_from,
             rendered_hash,
             verdicts,
             created_at: now,
