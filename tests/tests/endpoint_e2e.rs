@@ -1,3 +1,6 @@
+// Size: over 800 lines; issue 14 folds the integration tests into one binary with one
+// module per area, where this one splits into endpoint/{requests,links,pairing,agent}.rs.
+
 //! The loopback endpoint end to end: `keyward-cli endpoint serve` on a real keychain and a
 //! real port, answered through its terminal approver (stdin), called by the library client
 //! (what a third-party app does) and by raw HTTP. Signatures are checked by ethers and

@@ -1,3 +1,6 @@
+// Size: over 800 lines; issue 14 splits the CLI into `commands/<noun>.rs` with one context
+// (endpoint, apps, grants, request apart), which is where this file's split belongs.
+
 //! `endpoint serve`, `apps`, `grants` and `request …`: the loopback endpoint with a terminal
 //! approver, its paired apps and grants, and a small client that acts as a third-party app.
 
@@ -362,12 +365,7 @@ fn pair_here(
     let seed = vault.endpoint_seed()?;
     let public = keyward_approval::auth::EndpointKey::from_seed(&seed).public();
     // The token derives from the MAC secret, sealed under the vault key.
-    let pass = if vault.needs_passphrase() {
-        Some(crate::secrets::passphrase("Keyward passphrase: ")?)
-    } else {
-        None
-    };
-    vault.unlock_for_call(pass.as_ref().map(|p| p.as_str()))?;
+    crate::unlock_local(&mut vault)?;
     let secret = vault.endpoint_mac_secret()?;
     let (app, token) =
         endpoint::broker::register_app(&mut vault, &secret, &name, origin, keys, now())?;

@@ -1,3 +1,6 @@
+// Size: over 800 lines; issue 14 cuts it to parse, one context and dispatch (`cli.rs`,
+// `context.rs`, `commands/`).
+
 //! `keyward-cli`: the command-line twin of the Keyward desktop app.
 //!
 //! Thin shell: parses arguments, picks the agent or the local vault, prints. Domain logic
@@ -497,7 +500,7 @@ fn require_vault(vault: &Vault) -> Result<()> {
 }
 
 /// Unlocks the local vault for this one call.
-fn unlock_local(vault: &mut Vault) -> Result<()> {
+pub(crate) fn unlock_local(vault: &mut Vault) -> Result<()> {
     require_vault(vault)?;
     let pass = if vault.needs_passphrase() {
         Some(secrets::passphrase("Keyward passphrase: ")?)

@@ -1,3 +1,7 @@
+// Size: over 800 lines; issue 14 declares each operation once in an `ops!` table (with its
+// ask class) and generates the request enum, dispatch and client, which shrinks this file;
+// the approval rule (`AgentGate`, `Program`) then moves to `agent/gate.rs`.
+
 //! The agent: one process per vault holds the unlocked vault key and runs key operations
 //! for the CLI (and later the app's own callers) over a Unix socket.
 //!
@@ -5,6 +9,9 @@
 //! ...}` or `{"ok": false, "error": {code, message, hint}}` out. The socket lives in a 0700
 //! per-user directory, is itself 0600, and every peer's uid is checked. While the vault is
 //! locked the agent answers only `status`, `unlock` and `lock`.
+//!
+//! Before an operation that uses a key or releases a secret ([`AskClass`]), an [`AgentGate`]
+//! may ask the user about the calling [`Program`] (the `agent-approval` setting).
 
 use crate::api::*;
 use crate::error::{ErrorBody, Result, VaultError};

@@ -1,3 +1,6 @@
+// Size: over 800 lines; issue 14 turns it into a `vault/` directory without `#[path]`
+// (lock, keys, items, doctor apart).
+
 //! The vault: the vault key, the lock, and keys kept as sealed keychain items.
 
 use crate::api::*;
