@@ -5,6 +5,7 @@
 pub use crate::audit::{AuditEntry, AuditFilter, AuditProblem, AuditReport};
 pub use crate::backup::{BackupFile, RestoreReport};
 use crate::error::Result;
+pub use crate::ops::Backend;
 pub use keyward_crypto::jwt::{MintOptions, Minted, Mode as JwtMode, Verified, VerifyOptions};
 use keyward_crypto::keys::Jwk;
 pub use keyward_crypto::sign::{Encoding, JwsAlg, Scheme, Signature, Usage, Verdict};
@@ -359,94 +360,4 @@ pub struct RepairReport {
     pub needs_confirmation: Vec<Problem>,
     /// The state after the repair.
     pub after: DoctorReport,
-}
-
-/// What the CLI, the app and the agent ask of a vault.
-pub trait Backend {
-    fn status(&mut self) -> Result<Status>;
-    /// `None` for a vault in "no passphrase" mode.
-    fn unlock(&mut self, passphrase: Option<Zeroizing<String>>) -> Result<Status>;
-    fn lock(&mut self) -> Result<Status>;
-    fn key_list(&mut self, filter: &ListFilter) -> Result<Vec<KeyInfo>>;
-    /// RSA generation takes seconds: callers keep it off UI threads.
-    fn key_generate(&mut self, req: GenerateRequest) -> Result<KeyInfo>;
-    /// Nothing is stored when the import fails.
-    fn key_import(&mut self, req: ImportRequest) -> Result<KeyInfo>;
-    fn key_show(&mut self, key: &str) -> Result<KeyDetail>;
-    fn key_export(&mut self, key: &str, format: PublicFormat) -> Result<String>;
-    /// A JWK Set of several keys.
-    fn key_jwks(&mut self, keys: &[String]) -> Result<String>;
-    /// One public form of one key, or a JWK Set of one or more keys (`jwks`): what the shells'
-    /// export commands take.
-    fn key_export_many(&mut self, keys: &[String], format: PublicFormat) -> Result<String> {
-        match (format, keys) {
-            (PublicFormat::Jwks, _) => self.key_jwks(keys),
-            (f, [one]) => self.key_export(one, f),
-            _ => Err(crate::VaultError::Usage(
-                "several keys export only as jwks".into(),
-            )),
-        }
-    }
-    /// A QR code of one public form of the key (its `qr_default` when `None`).
-    fn key_qr(&mut self, key: &str, format: Option<PublicFormat>) -> Result<QrView>;
-    /// An explicit private export; `passphrase` encrypts `pkcs8-enc`.
-    fn key_export_private(
-        &mut self,
-        key: &str,
-        format: PrivateFormat,
-        passphrase: Option<Zeroizing<String>>,
-    ) -> Result<Zeroizing<String>>;
-    fn key_rename(&mut self, key: &str, label: &str) -> Result<KeyInfo>;
-    /// Adds and removes tags (lower-cased; letters, digits, `-`, `_`, `.`, `:`).
-    fn key_tag(&mut self, key: &str, add: &[String], remove: &[String]) -> Result<KeyInfo>;
-    fn key_delete(&mut self, key: &str) -> Result<KeyInfo>;
-    /// Audit entries, newest first (no vault key needed).
-    fn audit_list(&mut self, filter: &AuditFilter) -> Result<Vec<AuditEntry>>;
-    /// Checks the audit chain (against its keychain anchor when unlocked).
-    fn audit_verify(&mut self) -> Result<AuditReport>;
-    /// One encrypted file with every key, under `passphrase`.
-    fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile>;
-    /// Sets a key's usage policy (`None`: back to every usage its algorithm fits).
-    fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo>;
-    /// Signs, if the key's usage policy allows the scheme. Logged with the digest, never the
-    /// message.
-    fn key_sign(&mut self, req: SignRequest) -> Result<Signature>;
-    /// Verifies a signature (public data only).
-    fn key_verify(&mut self, req: VerifyRequest) -> Result<Verdict>;
-    /// Mints a JWT, if the key's usage policy allows `jwt`.
-    fn jwt_mint(&mut self, key: &str, options: MintOptions) -> Result<Minted>;
-    /// Verifies a JWT (public data only).
-    fn jwt_verify(&mut self, req: JwtVerifyRequest) -> Result<Verified>;
-    /// Signs a SIWE message (parsed strictly first) with EIP-191, if the policy allows `siwe`.
-    fn siwe_sign(&mut self, key: &str, message: &str) -> Result<SiweSigned>;
-    /// Service profiles, by name (public data: no unlock needed in-process).
-    fn profile_list(&mut self) -> Result<Vec<Profile>>;
-    fn profile_get(&mut self, name: &str) -> Result<Profile>;
-    /// Creates (`create`: refuses an existing name) or updates a profile.
-    fn profile_put(&mut self, profile: Profile, create: bool) -> Result<Profile>;
-    /// Removes a profile and every credential it holds.
-    fn profile_remove(&mut self, name: &str) -> Result<Profile>;
-    /// Seals a credential into the keychain (replacing one of the same name).
-    fn credential_put(
-        &mut self,
-        profile: &str,
-        name: &str,
-        secret: Zeroizing<String>,
-    ) -> Result<CredentialInfo>;
-    /// A credential's value, for a call to its service.
-    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>>;
-    fn credential_delete(&mut self, profile: &str, name: &str) -> Result<()>;
-    /// Paired apps, oldest first, without their token hashes (no unlock needed in-process).
-    fn app_list(&mut self) -> Result<Vec<PairedApp>>;
-    /// Unpairs an app, named by id or by its name when no other app has it, and drops its
-    /// grants.
-    fn app_unpair(&mut self, app: &str) -> Result<PairedApp>;
-    /// Live grants (no expiry, or one still ahead), oldest first.
-    fn grant_list(&mut self) -> Result<Vec<StoredGrant>>;
-    /// Revokes one grant, live or expired.
-    fn grant_revoke(&mut self, id: &str) -> Result<StoredGrant>;
-    /// The settings (defaults where none were set).
-    fn settings_get(&mut self) -> Result<crate::Settings>;
-    /// Sets one setting by its `config` name (`idle-lock-minutes`, …); the settings after.
-    fn settings_set(&mut self, name: &str, value: &str) -> Result<crate::Settings>;
 }

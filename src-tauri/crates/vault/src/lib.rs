@@ -15,8 +15,10 @@ pub mod audit;
 pub mod backup;
 pub mod error;
 pub mod index;
+pub mod ops;
 pub mod paths;
 pub mod session;
+pub mod source;
 pub mod store;
 pub mod vault;
 

@@ -192,15 +192,16 @@ impl SecretStore for KeychainStore {
     }
 }
 
-/// An in-memory store for unit tests only: the product and the integration tests use the
-/// real keychain.
-#[cfg(test)]
+/// An in-memory store for unit tests only (this crate's, and other crates' through the
+/// `testing` feature, a dev-dependency): the product and the integration tests use the real
+/// keychain.
+#[cfg(any(test, feature = "testing"))]
 #[derive(Default)]
 pub struct MemoryStore {
     items: Mutex<HashMap<(String, String), Vec<u8>>>,
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 impl MemoryStore {
     /// Every item's bytes (tests that scan the keychain for a secret).
     pub fn all(&self) -> Vec<Vec<u8>> {
@@ -208,7 +209,7 @@ impl MemoryStore {
     }
 }
 
-#[cfg(test)]
+#[cfg(any(test, feature = "testing"))]
 impl SecretStore for MemoryStore {
     fn get(&self, service: &str, account: &str) -> Result<Option<Vec<u8>>, KeychainError> {
         let g = self.items.lock().unwrap();

@@ -2028,7 +2028,7 @@ impl Broker {
         // Past the title block (the prompt's heading says it) unless a rendering says more.
         let mut payload_from = 1;
         let (kind, title, key, blocks) = match req {
-            A::KeySign(r) => {
+            A::KeySign { req: r } => {
                 let facts = key_of(&r.key)?;
                 let (bytes, digest) = r.input.bytes()?;
                 let kind = if digest {
@@ -3177,12 +3177,14 @@ mod tests {
         key: &str,
         input: keyward_vault::api::SignInput,
     ) -> keyward_vault::agent::Request {
-        keyward_vault::agent::Request::KeySign(keyward_vault::api::SignRequest {
-            key: key.into(),
-            scheme: Scheme::Raw,
-            input,
-            encoding: Default::default(),
-        })
+        keyward_vault::agent::Request::KeySign {
+            req: keyward_vault::api::SignRequest {
+                key: key.into(),
+                scheme: Scheme::Raw,
+                input,
+                encoding: Default::default(),
+            },
+        }
     }
 
     /// Runs the gate for `req` from `exe` on a blocking thread (as the agent does).

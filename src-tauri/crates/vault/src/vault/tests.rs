@@ -1,0 +1,169 @@
+use super::*;
+use crate::store::MemoryStore;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use keyward_crypto::KeyAlg;
+use keyward_crypto::{Coded, PrivateKey};
+
+fn gen(label: Option<&str>) -> GenerateRequest {
+    GenerateRequest {
+        alg: KeyAlg::P256,
+        label: label.map(str::to_string),
+        tags: vec![],
+    }
+}
+
+const CHEAP: KdfParams = KdfParams {
+    m_kib: 64,
+    t: 1,
+    p: 1,
+};
+
+fn vault(dir: &Path, store: Arc<dyn SecretStore>) -> Vault {
+    let mut v = Vault::open(dir, store).unwrap();
+    v.set_kdf_params(CHEAP);
+    v
+}
+
+#[test]
+fn init_lock_unlock_and_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    let st = v.init(Some("correct horse battery")).unwrap();
+    assert!(st.initialized && !st.locked);
+    let k = v.key_generate(gen(Some("deploy"))).unwrap();
+    let pem = v
+        .key_export_private(&k.id, PrivateFormat::Pem, None)
+        .unwrap();
+    v.lock_now();
+    assert_eq!(
+        v.key_generate(gen(None)).err().unwrap().code(),
+        "vault.locked"
+    );
+    assert_eq!(
+        v.key_export_private("deploy", PrivateFormat::Pem, None)
+            .err()
+            .unwrap()
+            .code(),
+        "vault.locked"
+    );
+    // A fresh process (new Vault) unlocks with the passphrase only.
+    let mut v2 = vault(dir.path(), store);
+    assert_eq!(
+        v2.unlock_with(Some("wrong horse battery"))
+            .err()
+            .unwrap()
+            .code(),
+        "vault.bad_passphrase"
+    );
+    assert_eq!(
+        v2.unlock_with(None).err().unwrap().code(),
+        "vault.passphrase_required"
+    );
+    v2.unlock_with(Some("correct horse battery")).unwrap();
+    assert_eq!(
+        v2.key_export_private("deploy", PrivateFormat::Pem, None)
+            .unwrap(),
+        pem
+    );
+}
+
+#[test]
+fn secrets_are_sealed_and_bound_to_their_item() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(None).unwrap();
+    let a = v.key_generate(gen(Some("a"))).unwrap();
+    let b = v.key_generate(gen(Some("b"))).unwrap();
+    let svc = service_name(v.vault_id().unwrap());
+    let item_a = store.get(&svc, &a.id).unwrap().unwrap();
+    let pem = v
+        .key_export_private(&a.id, PrivateFormat::Pem, None)
+        .unwrap();
+    let scalar = PrivateKey::from_pem(&pem, None)
+        .unwrap()
+        .raw_bytes()
+        .unwrap();
+    let raw = STANDARD.decode(&item_a).unwrap();
+    assert!(!raw.windows(32).any(|w| w == scalar.as_slice()));
+    // Moving a's sealed item under b's id must not yield a's key as b.
+    store.set(&svc, &b.id, &item_a).unwrap();
+    assert_eq!(
+        v.key_export_private(&b.id, PrivateFormat::Pem, None)
+            .err()
+            .unwrap()
+            .code(),
+        "vault.corrupt_item"
+    );
+}
+
+#[test]
+fn resolve_by_prefix_and_label_and_ambiguity() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
+    v.init(None).unwrap();
+    let a = v.key_generate(gen(Some("twin"))).unwrap();
+    let b = v.key_generate(gen(Some("twin"))).unwrap();
+    assert_eq!(v.key_show(&a.id[..8]).unwrap().info.id, a.id);
+    let e = v.key_show("twin").err().unwrap();
+    assert_eq!(e.code(), "key.ambiguous");
+    let body = crate::error::ErrorBody::from(&e);
+    let ids: Vec<_> = body.candidates.unwrap().into_iter().map(|c| c.id).collect();
+    assert!(ids.contains(&a.id) && ids.contains(&b.id));
+    v.key_rename(&b.id, "single").unwrap();
+    assert_eq!(v.key_show("twin").unwrap().info.id, a.id);
+    assert_eq!(v.key_show("nope").err().unwrap().code(), "key.not_found");
+    v.key_delete("single").unwrap();
+    assert_eq!(v.key_list(&ListFilter::default()).unwrap().len(), 1);
+}
+
+#[test]
+fn doctor_names_orphans_on_both_sides() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(None).unwrap();
+    assert!(v.doctor().unwrap().healthy);
+    let a = v.key_generate(gen(None)).unwrap();
+    let svc = service_name(v.vault_id().unwrap());
+    store.delete(&svc, &a.id).unwrap();
+    store.set(&svc, "stray", b"x").unwrap();
+    let r = v.doctor().unwrap();
+    assert!(!r.healthy);
+    assert!(r.problems.contains(&Problem::RowWithoutItem {
+        id: a.id.clone(),
+        label: a.label.clone()
+    }));
+    assert!(r.problems.contains(&Problem::ItemWithoutRow {
+        account: "stray".into()
+    }));
+}
+
+#[test]
+fn oversized_items_are_refused_before_the_keychain() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(None).unwrap();
+    let e = v.put_secret("big", &[0u8; 2000]).err().unwrap();
+    assert_eq!(e.code(), "vault.item_too_large");
+    let svc = service_name(v.vault_id().unwrap());
+    assert!(store.get(&svc, "big").unwrap().is_none());
+}
+
+#[test]
+fn init_refuses_weak_passphrase_and_reinit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut v = vault(dir.path(), Arc::new(MemoryStore::default()));
+    assert_eq!(
+        v.init(Some("short")).err().unwrap().code(),
+        "vault.weak_passphrase"
+    );
+    v.init(Some("long enough")).unwrap();
+    assert_eq!(
+        v.init(None).err().unwrap().code(),
+        "vault.already_initialized"
+    );
+}
