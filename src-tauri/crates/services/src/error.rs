@@ -32,6 +32,10 @@ pub enum ServiceError {
     BadProfile(String),
     #[error("the response is not signed by the pinned key: {0}")]
     ResponseSignature(String),
+    #[error("the service lists no {noun} {id}")]
+    NoSuchRemoteKey { noun: &'static str, id: String },
+    #[error("a {kind} profile has no {what}")]
+    KindCannot { kind: String, what: &'static str },
     #[error(transparent)]
     Vault(#[from] VaultError),
 }
@@ -54,6 +58,8 @@ impl Coded for ServiceError {
             ServiceError::NotSupported(_) => "service.not_supported",
             ServiceError::BadProfile(_) => "service.bad_profile",
             ServiceError::ResponseSignature(_) => "service.bad_response_signature",
+            ServiceError::NoSuchRemoteKey { .. } => "service.no_such_key",
+            ServiceError::KindCannot { .. } => "service.not_for_kind",
             ServiceError::Vault(e) => e.code(),
         }
     }
@@ -69,6 +75,8 @@ impl Coded for ServiceError {
             ServiceError::NotSupported(_) => "Enable the feature on the service (for Engine keypair auth: ENABLE_KEYPAIR_AUTH=true).".into(),
             ServiceError::BadProfile(_) => "Fix the profile with keyward-cli service add/remove.".into(),
             ServiceError::ResponseSignature(_) => "Do not trust this answer: something between you and the service changed it, or the pinned key is out of date.".into(),
+            ServiceError::NoSuchRemoteKey { .. } => "List the service's keys (keyward-cli service key list --service NAME) and use an id from there.".into(),
+            ServiceError::KindCannot { .. } => "See what this kind of profile offers: keyward-cli service show NAME.".into(),
             ServiceError::Vault(e) => e.hint(),
         }
     }

@@ -5,12 +5,16 @@
 //! [`keyward_vault::Backend`], so an agent does the signing when one runs) and knows no window
 //! or terminal.
 
+pub mod admin;
 pub mod engine;
 pub mod error;
 pub mod http;
+pub mod kind;
 pub mod once;
 pub mod playground;
 pub mod profile;
+pub mod session;
+pub mod user_check;
 
 pub use error::{Result, ServiceError};
 pub use http::{HttpClient, HttpRequest, HttpResponse, ReqwestClient};
