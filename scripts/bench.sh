@@ -608,7 +608,7 @@ bench_gui() {
   kw_say "app with ${KW_BENCH_KEYS:-1000} keys: IPC, search, list rendering (tests/tests/gui_bench.rs)"
   echo "load before the GUI benchmark: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$state/load"
   KEYWARD_ARTIFACTS_DIR="$out" KEYWARD_APP="$KW_BENCH_APP" \
-    cargo test -p keyward-tests --test gui_bench -- --ignored --nocapture 2>&1 |
+    cargo test -p keyward-tests --test integration -- gui_bench:: --ignored --nocapture 2>&1 |
     tee "$out/gui-bench.log" >&2
   md "## App with ${KW_BENCH_KEYS:-1000} keys: IPC, search, list rendering ($KW_BENCH_APP_PROFILE build)" ""
   md "$(cat "$out/gui-bench.md")" ""
@@ -619,7 +619,7 @@ bench_prompt() {
   if [[ -z "${DISPLAY:-}" ]]; then kw_start_xvfb "$state" || return 1; fi
   kw_say "request arrival to prompt painted (tests/tests/gui_prompt_bench.rs)"
   KEYWARD_ARTIFACTS_DIR="$out" KEYWARD_APP="$KW_BENCH_APP" \
-    cargo test -p keyward-tests --test gui_prompt_bench -- --ignored --nocapture 2>&1 |
+    cargo test -p keyward-tests --test integration -- gui_prompt_bench:: --ignored --nocapture 2>&1 |
     tee "$out/prompt-bench.log" >&2
   md "## A third-party request until its prompt is painted ($KW_BENCH_APP_PROFILE build)" ""
   md "Wall clock on both sides: the harness right before the client sends, the prompt window's page when the prompt is in the DOM and two animation frames later. 9 runs after a warm-up; each denied." ""
@@ -847,9 +847,9 @@ if ((build)); then
   cargo build --release -p keyward-cli
   # The GUI benchmark's harness runs the dev build of the CLI (to make its vault), and is built
   # now so that nothing compiles while the benchmarks run.
-  kw_say "cargo build -p keyward-cli; cargo test -p keyward-tests --test gui_bench --no-run"
+  kw_say "cargo build -p keyward-cli; cargo test -p keyward-tests --test integration --no-run"
   cargo build -p keyward-cli
-  cargo test -p keyward-tests --test gui_bench --test gui_prompt_bench --no-run
+  cargo test -p keyward-tests --test integration --no-run
   kw_say "cargo bench -p keyward-crypto --bench sign --no-run"
   cargo bench -p keyward-crypto --bench sign --no-run
   # The app embeds ui/dist at compile time: build it first when it is missing or stale.

@@ -13,7 +13,13 @@
 //! ```
 //!
 //! A helper that times out first saves a screenshot, `<test>-failure.png` in [`artifacts`]
-//! (`<test>`: the test binary's name, `_` as `-`: `gui-keys-failure.png`), then panics.
+//! (`<test>`: the test's path, `::` and `_` as `-`: `gui-keys-import-and-export-failure.png`),
+//! then panics.
+//!
+//! One app at a time: [`launch`] takes this process's one GUI slot and the [`App`] holds it
+//! until it is closed, so GUI tests of the one integration binary never share the display
+//! (windows, clipboard, urgency hints) and never load two cores with two WebKit apps at once.
+//! A test must close one app before it launches the next.
 
 use crate::{bin, terminate, Cli};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
@@ -22,6 +28,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, MutexGuard};
 
 /// How long the helpers wait for an element or a text.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -31,6 +38,17 @@ pub struct App {
     pub client: Client,
     // Dropped after the client: fields drop in declaration order.
     _driver: Driver,
+    // Freed last, once the app is gone.
+    _slot: MutexGuard<'static, ()>,
+}
+
+/// The process's one GUI slot (see the module's documentation).
+static GUI_SLOT: Mutex<()> = Mutex::const_new(());
+
+/// Waits for the GUI slot (an async mutex: the tests' runtimes differ, and a test that
+/// panicked with it leaves nothing behind, its app having stopped when its [`App`] dropped).
+async fn gui_slot() -> MutexGuard<'static, ()> {
+    GUI_SLOT.lock().await
 }
 
 impl App {
@@ -147,6 +165,7 @@ pub async fn launch_with(cli: &Cli, env: &[(&str, &str)]) -> App {
 
 /// [`launch_with`] with arguments for the app (`--background`, a link, …).
 pub async fn launch_with_args(cli: &Cli, env: &[(&str, &str)], args: &[&str]) -> App {
+    let slot = gui_slot().await;
     let display = std::env::var("DISPLAY").expect("DISPLAY must be set: run under xvfb-run -a");
     let app = match std::env::var_os("KEYWARD_APP").filter(|v| !v.is_empty()) {
         Some(path) => PathBuf::from(path),
@@ -185,6 +204,7 @@ pub async fn launch_with_args(cli: &Cli, env: &[(&str, &str)], args: &[&str]) ->
     App {
         client,
         _driver: driver,
+        _slot: slot,
     }
 }
 
@@ -254,11 +274,13 @@ pub async fn screenshot(c: &Client, name: &str) {
 /// effort: when the session cannot take one, says so on stderr and returns, so that the panic
 /// that follows tells what went wrong.
 pub async fn failure_screenshot(c: &Client) {
-    let exe = std::env::current_exe().unwrap_or_default();
-    let stem = exe.file_stem().and_then(|s| s.to_str()).unwrap_or("gui");
-    // Cargo names a test binary `<test>-<hash>`.
-    let test = stem.rsplit_once('-').map_or(stem, |(t, _)| t);
-    let path = artifacts().join(format!("{}-failure.png", test.replace('_', "-")));
+    // The test harness names each test's thread after the test (`gui_keys::import_and_export`).
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("gui");
+    let path = artifacts().join(format!(
+        "{}-failure.png",
+        test.replace("::", "-").replace('_', "-")
+    ));
     let _ = c.execute_async(TWO_FRAMES, vec![]).await;
     tokio::time::sleep(Duration::from_millis(250)).await;
     match c.screenshot().await {

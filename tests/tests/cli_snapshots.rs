@@ -1,6 +1,6 @@
 //! The CLI's surface pinned: help texts, the `--json` error shape, completions.
 //! After an intended change, refresh with `KEYWARD_UPDATE_SNAPSHOTS=1 cargo test -p keyward-tests
-//! --test cli_snapshots` and review the diff of tests/snapshots/.
+//! --test integration cli_snapshots` and review the diff of tests/snapshots/.
 
 use keyward_tests::{Cli, Keyring};
 use std::path::PathBuf;

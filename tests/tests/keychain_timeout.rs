@@ -31,19 +31,48 @@ fn a_frozen_keychain_times_out_through_the_cli() {
     assert_eq!(cli.json(&["status"])["initialized"], true);
 }
 
+/// Set in the child process [`the_connection_is_rebuilt_after_a_timeout`] runs itself in.
+const CHILD: &str = "KEYWARD_TEST_TIMEOUT_CHILD";
+
 #[test]
 fn the_connection_is_rebuilt_after_a_timeout() {
+    // The store reads its bus address and timeout from the process environment, which the
+    // other tests of this binary share: the test runs itself again in a child process with
+    // that environment, and the child does the work.
+    if std::env::var_os(CHILD).is_some() {
+        return rebuilt_after_a_timeout_in_child();
+    }
     let keyring = Keyring::unlocked();
     let pid = keyring.daemon_pid().expect("daemon");
-    // This test binary has this one test touching the process environment, which the store
-    // reads (bus address, timeout).
-    std::env::set_var("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address());
-    std::env::set_var("KEYWARD_KEYCHAIN_TIMEOUT_MS", "1000");
+    let out = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args([
+            "--exact",
+            "keychain_timeout::the_connection_is_rebuilt_after_a_timeout",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(CHILD, pid.to_string())
+        .env("DBUS_SESSION_BUS_ADDRESS", keyring.bus_address())
+        .env("KEYWARD_KEYCHAIN_TIMEOUT_MS", "1000")
+        .output()
+        .expect("run the test binary again");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "the child failed:\n{text}");
+    assert!(text.contains("1 passed"), "the child ran no test:\n{text}");
+}
+
+fn rebuilt_after_a_timeout_in_child() {
+    let pid: u32 = std::env::var(CHILD)
+        .unwrap()
+        .parse()
+        .expect("the daemon's pid");
     let store = KeychainStore::new();
     let svc = "keyward-timeout-test";
     store
         .set(svc, "a", b"sealed-bytes")
         .expect("set on a live keychain");
+    assert_eq!(store.connections_made(), 1);
 
     signal(pid, Signal::STOP);
     let e = store
@@ -55,6 +84,13 @@ fn the_connection_is_rebuilt_after_a_timeout() {
     assert_eq!(
         store.get(svc, "a").expect("answers again"),
         Some(b"sealed-bytes".to_vec())
+    );
+    // The call after the timeout opened a new connection rather than queueing behind the
+    // worker stuck on the old one.
+    assert_eq!(
+        store.connections_made(),
+        2,
+        "the connection was not rebuilt"
     );
     store.delete(svc, "a").unwrap();
 }
