@@ -1241,7 +1241,6 @@ fn strict_der(alg: KeyAlg, sig: &[u8]) -> Option<()> {
 }
 
 #[cfg(test)]
-#[path = "sign_tests.rs"]
 mod tests;
 
 /// Verifies a detached signature over `message` by a pinned key, the way services sign their

@@ -810,5 +810,4 @@ pub fn parse_claim(s: &str) -> Result<(String, Value), CryptoError> {
 }
 
 #[cfg(test)]
-#[path = "jwt_tests.rs"]
 mod tests;

@@ -1180,5 +1180,4 @@ impl PublicKey {
 }
 
 #[cfg(test)]
-#[path = "keys_tests.rs"]
 mod tests;
