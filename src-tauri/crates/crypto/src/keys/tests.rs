@@ -1,3 +1,5 @@
+use sha2::{Digest, Sha256};
+
 use super::*;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
