@@ -94,7 +94,9 @@ pub enum CryptoError {
     NonCanonical,
     #[error("{jws} cannot be used with a {alg} key")]
     JwsAlgNotForKey { jws: String, alg: String },
-    /// JWT minting, verification and decoding; `code` is one of the `jwt.*` codes.
+    /// JWT minting, verification and decoding: what a [`JwtError`](crate::jwt::JwtError)
+    /// becomes (other crates build it directly too). `code` is one of the `jwt.*` codes, which
+    /// `jwt` codes and hints.
     #[error("{msg}")]
     Jwt { code: &'static str, msg: String },
     #[error(transparent)]

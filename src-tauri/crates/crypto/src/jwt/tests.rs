@@ -1,5 +1,10 @@
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use base64::Engine as _;
+use serde_json::Map;
+
 use super::*;
-use crate::keys::{KeyAlg, PrivateKey};
+use crate::keys::{KeyAlg, PrivateKey, Public};
+use crate::sign::Signer;
 use crate::Coded;
 
 const NOW: i64 = 1_800_000_000;

@@ -1,16 +1,18 @@
+use sha2::{Digest, Sha256};
+
 use super::*;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 
 // Generated with `openssl ecparam -name prime256v1 -genkey` (OpenSSL 3.0, Debian 12);
 // the public PEM with `openssl ec -in k.pem -pubout`; the PKCS#8 with `openssl pkey`.
-const SEC1_WITH_PARAMS: &str = include_str!("../tests/fixtures/p256-sec1-params.pem");
-const SEC1_NOOUT: &str = include_str!("../tests/fixtures/p256-sec1.pem");
-const PKCS8: &str = include_str!("../tests/fixtures/p256-pkcs8.pem");
-const SPKI: &str = include_str!("../tests/fixtures/p256-spki.pem");
-const SPKI_NOOUT: &str = include_str!("../tests/fixtures/p256-sec1-spki.pem");
-const P384: &str = include_str!("../tests/fixtures/p384-sec1.pem");
-const ED25519: &str = include_str!("../tests/fixtures/ed25519-pkcs8.pem");
+const SEC1_WITH_PARAMS: &str = include_str!("../../tests/fixtures/p256-sec1-params.pem");
+const SEC1_NOOUT: &str = include_str!("../../tests/fixtures/p256-sec1.pem");
+const PKCS8: &str = include_str!("../../tests/fixtures/p256-pkcs8.pem");
+const SPKI: &str = include_str!("../../tests/fixtures/p256-spki.pem");
+const SPKI_NOOUT: &str = include_str!("../../tests/fixtures/p256-sec1-spki.pem");
+const P384: &str = include_str!("../../tests/fixtures/p384-sec1.pem");
+const ED25519: &str = include_str!("../../tests/fixtures/ed25519-pkcs8.pem");
 
 #[test]
 fn sec1_with_params_block_matches_openssl_pubout() {

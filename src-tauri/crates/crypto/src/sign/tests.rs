@@ -1,8 +1,12 @@
 //! Vectors: PROTOCOLS.md §7 (web3.js `accounts.sign`, go-sdk compat/bsm `sign_test.go`,
 //! RFC 6979 A.2.5, the bitcointalk / trezor-crypto secp256k1 RFC 6979 vector, RFC 8032 §7.1).
 
+use sha2::Digest;
+
+use super::bsm::write_varint;
+use super::eos::eos_canonical;
 use super::*;
-use crate::keys::{KeyAlg, PrivateKey};
+use crate::keys::{KeyAlg, PrivateKey, Public, PublicKey};
 
 fn k1(hex_key: &str) -> PrivateKey {
     PrivateKey::from_raw(KeyAlg::Secp256k1, &hex::decode(hex_key).unwrap()).unwrap()
