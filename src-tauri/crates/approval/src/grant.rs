@@ -19,7 +19,7 @@
 use keyward_crypto::sign::UsagePolicy;
 use serde::{Deserialize, Serialize};
 
-use crate::decision::Authorized;
+use crate::authorized::Authorized;
 use crate::decode::render;
 use crate::error::ApprovalError;
 use crate::request::{AppIdentity, JwtTemplate, Kind, Request};

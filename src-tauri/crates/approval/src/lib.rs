@@ -17,6 +17,7 @@
 //! Pure: no I/O, no clock. Every deadline takes `now` (unix seconds) from the caller.
 
 pub mod auth;
+pub mod authorized;
 pub mod decision;
 pub mod decode;
 pub mod endpoint;
@@ -26,7 +27,8 @@ mod host;
 pub mod request;
 pub mod risk;
 
-pub use decision::{authorize, Authorized, Decision};
+pub use authorized::Authorized;
+pub use decision::{authorize, Decision};
 pub use decode::{render, Block, Rendered};
 pub use error::ApprovalError;
 pub use grant::{Grant, GrantSpec, Grants, Scope};
