@@ -15,9 +15,9 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::authorized::Authorized;
+use crate::authorized::GrantSpec;
 use crate::decode::{render, Rendered};
 use crate::error::ApprovalError;
-use crate::grant::GrantSpec;
 use crate::request::Request;
 
 /// What the prompt sends back.
@@ -111,7 +111,7 @@ pub fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grant::Scope;
+    use crate::authorized::Scope;
     use crate::request::tests::req;
     use crate::request::Kind;
     use keyward_crypto::sign::Scheme;

@@ -27,10 +27,10 @@ mod host;
 pub mod request;
 pub mod risk;
 
-pub use authorized::Authorized;
+pub use authorized::{Authorized, GrantSpec, Scope};
 pub use decision::{authorize, Decision};
 pub use decode::{render, Block, Rendered};
 pub use error::ApprovalError;
-pub use grant::{Grant, GrantSpec, Grants, Scope};
+pub use grant::{Grant, Grants};
 pub use request::{AppIdentity, JwtTemplate, Kind, Request};
 pub use risk::{assess, Context, History, Level, MemoryHistory, Verdict};
