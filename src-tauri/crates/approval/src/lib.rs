@@ -14,7 +14,11 @@
 //! * [`grant::Grants`] keeps grants for bounded kinds only (JWTs with a fixed audience and
 //!   claim template); blind-signing kinds are never granted.
 //!
-//! Pure: no I/O, no clock. Every deadline takes `now` (unix seconds) from the caller.
+//! The model modules ([`request`], [`decode`], [`risk`], [`authorized`], [`decision`],
+//! [`grant`], [`auth`]) are pure: no I/O, no clock; every deadline takes `now` (unix seconds)
+//! from the caller. [`endpoint`] is the I/O part: the loopback HTTP server (axum) and its
+//! client (reqwest), the Unix socket, deep-link delivery, and the [`endpoint::Broker`], which
+//! reaches the vault and reads the time through its [`endpoint::Clock`] seam.
 
 pub mod auth;
 pub mod authorized;
