@@ -7,18 +7,18 @@
 //! and the request has not expired at `now` — which the caller takes right before signing, so
 //! a request that died while the prompt was open is not signed.
 //!
-//! [`Authorized`] has no public constructor, no `Deserialize` and no setters: a signer that
-//! takes its bytes from an `Authorized` can sign nothing but a payload whose rendering the
-//! user approved (or a live grant covers, see [`crate::grant::Grants::authorize`]).
+//! [`Authorized`] (in [`crate::authorized`], re-exported here) has no public constructor, no
+//! `Deserialize` and no setters: a signer that takes its bytes from an `Authorized` can sign
+//! nothing but a payload whose rendering the user approved (or a live grant covers, see
+//! [`crate::grant::Grants::authorize`]).
 
-use keyward_crypto::KeyAlg;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
+pub use crate::authorized::Authorized;
+use crate::authorized::GrantSpec;
 use crate::decode::{render, Rendered};
 use crate::error::ApprovalError;
-use crate::grant::GrantSpec;
-use crate::request::{AppIdentity, JwtTemplate, Kind, Request};
+use crate::request::Request;
 
 /// What the prompt sends back.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,117 +63,6 @@ impl Decision {
             decided_at: now,
         }
     }
-}
-
-/// A request cleared for signing. The only holder of the bytes to sign.
-#[derive(Debug)]
-pub struct Authorized {
-    request_id: String,
-    app: AppIdentity,
-    origin: Option<String>,
-    key_id: String,
-    key_alg: KeyAlg,
-    kind: Kind,
-    payload: Vec<u8>,
-    rendered_hash: String,
-    grant: Option<GrantSpec>,
-    granted_by: Option<String>,
-}
-
-impl Authorized {
-    /// Built only by [`authorize`] and [`crate::grant::Grants::authorize`].
-    pub(crate) fn new(
-        req: &Request,
-        rendered_hash: String,
-        grant: Option<GrantSpec>,
-        granted_by: Option<String>,
-    ) -> Authorized {
-        Authorized {
-            request_id: req.id.clone(),
-            app: req.app.clone(),
-            origin: req.origin.clone(),
-            key_id: req.key_id.clone(),
-            key_alg: req.key_alg,
-            kind: req.kind.clone(),
-            payload: req.payload.clone(),
-            rendered_hash,
-            grant,
-            granted_by,
-        }
-    }
-
-    /// The request's id.
-    pub fn request_id(&self) -> &str {
-        &self.request_id
-    }
-    /// The app that asked.
-    pub fn app(&self) -> &AppIdentity {
-        &self.app
-    }
-    /// The origin the app gave.
-    pub fn origin(&self) -> Option<&str> {
-        self.origin.as_deref()
-    }
-    /// The key to sign with.
-    pub fn key_id(&self) -> &str {
-        &self.key_id
-    }
-    /// The key's algorithm.
-    pub fn key_alg(&self) -> KeyAlg {
-        self.key_alg
-    }
-    /// What to do.
-    pub fn kind(&self) -> &Kind {
-        &self.kind
-    }
-    /// The exact bytes the user approved (empty for a JWT: see [`Authorized::jwt_claims`]).
-    pub fn payload(&self) -> &[u8] {
-        &self.payload
-    }
-    /// The hash the decision carried (for the audit log).
-    pub fn rendered_hash(&self) -> &str {
-        &self.rendered_hash
-    }
-    /// The grant the decision asked to keep.
-    pub fn grant(&self) -> Option<&GrantSpec> {
-        self.grant.as_ref()
-    }
-    /// The id of the grant that allowed this, when no prompt was shown.
-    pub fn granted_by(&self) -> Option<&str> {
-        self.granted_by.as_deref()
-    }
-
-    /// For a JWT: the claims to sign, stamped now — the template's claims, then `aud` (a
-    /// string when there is one audience), `sub`, `iat` = `now` and `exp` = `now` +
-    /// `exp_secs`, which override any claim of the same name in the template. `None` for
-    /// other kinds.
-    pub fn jwt_claims(&self, now: i64) -> Option<Map<String, Value>> {
-        let Kind::MintJwt { template } = &self.kind else {
-            return None;
-        };
-        Some(stamp(template, now))
-    }
-}
-
-fn stamp(t: &JwtTemplate, now: i64) -> Map<String, Value> {
-    let mut c = t.claims.clone();
-    c.insert(
-        "aud".into(),
-        match t.aud.as_slice() {
-            [one] => Value::from(one.clone()),
-            many => Value::from(many.to_vec()),
-        },
-    );
-    match &t.sub {
-        Some(s) => c.insert("sub".into(), Value::from(s.clone())),
-        None => c.remove("sub"),
-    };
-    c.insert("iat".into(), Value::from(now));
-    c.insert(
-        "exp".into(),
-        Value::from(now.saturating_add(i64::try_from(t.exp_secs).unwrap_or(i64::MAX))),
-    );
-    c
 }
 
 /// Clears `req` for signing under `decision`, at `now` (take it right before signing).
@@ -222,10 +111,12 @@ pub fn authorize(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::grant::Scope;
+    use crate::authorized::Scope;
     use crate::request::tests::req;
+    use crate::request::Kind;
     use keyward_crypto::sign::Scheme;
     use keyward_crypto::Coded;
+    use serde_json::Value;
 
     fn shown() -> (Request, Rendered) {
         let r = req(

@@ -19,69 +19,14 @@
 use keyward_crypto::sign::UsagePolicy;
 use serde::{Deserialize, Serialize};
 
-use crate::decision::Authorized;
+// What a decision asks for (GrantSpec, Scope) lives with Authorized, which carries it: this
+// module and decision both build on authorized, and neither imports the other.
+pub use crate::authorized::{GrantSpec, Scope, MAX_GRANT_MINUTES};
+
+use crate::authorized::Authorized;
 use crate::decode::render;
 use crate::error::ApprovalError;
 use crate::request::{AppIdentity, JwtTemplate, Kind, Request};
-
-/// How long a grant lasts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "scope", content = "minutes", rename_all = "snake_case")]
-pub enum Scope {
-    /// This request only; nothing is stored.
-    Once,
-    /// N minutes from the decision.
-    ForMinutes(u32),
-    /// Until the vault locks.
-    UntilLock,
-}
-
-/// The longest grant, in minutes (a day).
-pub const MAX_GRANT_MINUTES: u32 = 1440;
-
-fn bad() -> String {
-    format!("a grant is once, N minutes (1-{MAX_GRANT_MINUTES}: for_minutes, or Nm) or until lock")
-}
-
-/// The grant a decision asks for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GrantSpec {
-    /// How long.
-    pub scope: Scope,
-}
-
-impl GrantSpec {
-    /// A grant as a prompt names it: `once`; `until_lock` (or `lock`); `for_minutes` with
-    /// `minutes`, or `Nm`; minutes from 1 to 1440. The error says what is accepted.
-    pub fn parse(choice: &str, minutes: Option<u32>) -> Result<GrantSpec, String> {
-        let in_range = |m: u32| (1..=MAX_GRANT_MINUTES).contains(&m).then_some(m);
-        let scope = match (choice.trim(), minutes) {
-            ("once", _) => Scope::Once,
-            ("until_lock" | "lock", _) => Scope::UntilLock,
-            ("for_minutes", Some(m)) => Scope::ForMinutes(in_range(m).ok_or_else(bad)?),
-            (short, None) => Scope::ForMinutes(
-                short
-                    .strip_suffix('m')
-                    .and_then(|n| n.parse().ok())
-                    .and_then(in_range)
-                    .ok_or_else(bad)?,
-            ),
-            _ => return Err(bad()),
-        };
-        Ok(GrantSpec { scope })
-    }
-
-    /// `approval.not_grantable` unless the scope is `Once` or the kind is bounded.
-    pub fn check(&self, kind: &Kind) -> Result<(), ApprovalError> {
-        if self.scope == Scope::Once || kind.grantable() {
-            Ok(())
-        } else {
-            Err(ApprovalError::NotGrantable {
-                kind: kind.name().into(),
-            })
-        }
-    }
-}
 
 /// A live grant.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -237,26 +182,6 @@ impl Grants {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn grant_choices_parse_in_both_spellings() {
-        use super::{GrantSpec, Scope};
-        let scope = |c: &str, m| GrantSpec::parse(c, m).map(|g| g.scope);
-        assert_eq!(scope("once", None), Ok(Scope::Once));
-        assert_eq!(scope("lock", None), Ok(Scope::UntilLock));
-        assert_eq!(scope("until_lock", None), Ok(Scope::UntilLock));
-        assert_eq!(scope("5m", None), Ok(Scope::ForMinutes(5)));
-        assert_eq!(scope("for_minutes", Some(60)), Ok(Scope::ForMinutes(60)));
-        for (c, m) in [
-            ("for_minutes", None),
-            ("for_minutes", Some(0)),
-            ("1441m", None),
-            ("5", None),
-            ("soon", None),
-        ] {
-            assert!(GrantSpec::parse(c, m).is_err(), "{c} {m:?}");
-        }
-    }
-
     use super::*;
     use crate::decision::{authorize, Decision};
     use crate::decode::tests::template;

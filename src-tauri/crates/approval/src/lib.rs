@@ -14,9 +14,14 @@
 //! * [`grant::Grants`] keeps grants for bounded kinds only (JWTs with a fixed audience and
 //!   claim template); blind-signing kinds are never granted.
 //!
-//! Pure: no I/O, no clock. Every deadline takes `now` (unix seconds) from the caller.
+//! The model modules ([`request`], [`decode`], [`risk`], [`authorized`], [`decision`],
+//! [`grant`], [`auth`]) are pure: no I/O, no clock; every deadline takes `now` (unix seconds)
+//! from the caller. [`endpoint`] is the I/O part: the loopback HTTP server (axum) and its
+//! client (reqwest), the Unix socket, deep-link delivery, and the [`endpoint::Broker`], which
+//! reaches the vault and reads the time through its [`endpoint::Clock`] seam.
 
 pub mod auth;
+pub mod authorized;
 pub mod decision;
 pub mod decode;
 pub mod endpoint;
@@ -26,9 +31,10 @@ mod host;
 pub mod request;
 pub mod risk;
 
-pub use decision::{authorize, Authorized, Decision};
+pub use authorized::{Authorized, GrantSpec, Scope};
+pub use decision::{authorize, Decision};
 pub use decode::{render, Block, Rendered};
 pub use error::ApprovalError;
-pub use grant::{Grant, GrantSpec, Grants, Scope};
+pub use grant::{Grant, Grants};
 pub use request::{AppIdentity, JwtTemplate, Kind, Request};
 pub use risk::{assess, Context, History, Level, MemoryHistory, Verdict};
