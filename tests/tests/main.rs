@@ -34,5 +34,6 @@ mod malformed_inputs;
 mod openssl_interop;
 mod qr;
 mod secrets_at_rest;
+mod shape;
 mod sign_interop;
 mod signing_vault;
