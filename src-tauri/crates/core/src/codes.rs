@@ -169,6 +169,7 @@ pub const ERRORS: &[&str] = &[
     "approval.not_grantable",
     "approval.payload_mismatch",
     "approval.request_mismatch",
+    "approval.too_soon",
     "approval.withdrawn",
     "app.not_found",
     "grant.not_found",

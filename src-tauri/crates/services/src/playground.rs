@@ -2,10 +2,12 @@
 //! process and reads the one JSON line it prints when it listens.
 
 use crate::error::{Result, ServiceError};
+use keyward_vault::{Backend, VaultError};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use zeroize::Zeroizing;
 
 pub const BINARY: &str = "keyward-playground";
 
@@ -38,6 +40,23 @@ pub fn locate(exe: &Path) -> PathBuf {
     } else {
         PathBuf::from(BINARY)
     }
+}
+
+/// The profile [`start_with_profile`] creates (or replaces).
+pub const PROFILE: &str = "playground";
+
+/// Starts the playground's Engine and points the `playground` profile at it (replacing one
+/// left from an earlier run), its admin token sealed. The child is killed if the profile
+/// cannot be written.
+pub fn start_with_profile(b: &mut dyn Backend, binary: &Path) -> Result<Playground> {
+    let pg = spawn(binary, "engine", &[])?;
+    match b.profile_remove(PROFILE) {
+        Ok(_) | Err(VaultError::ProfileNotFound(_)) => {}
+        Err(e) => return Err(e.into()),
+    }
+    let token = Zeroizing::new(pg.ready.admin_token.clone());
+    crate::engine::add_profile(b, PROFILE, &pg.ready.url, Some(token), None)?;
+    Ok(pg)
 }
 
 /// Starts `binary --service S [args]` and waits for its ready line.

@@ -76,6 +76,9 @@ pub enum EndpointError {
     /// An HTTP or protocol failure on the client side.
     #[error("{0}")]
     Client(String),
+    /// An approval within a second of its prompt appearing.
+    #[error("the prompt appeared less than a second ago")]
+    TooSoon,
     /// The endpoint answered with an error.
     #[error("{}", .0.message)]
     Remote(ErrorBody),
@@ -128,6 +131,7 @@ impl EndpointError {
             EndpointError::PeerRejected(_) => 403,
             EndpointError::Unavailable(_) => 503,
             EndpointError::Client(_) => 502,
+            EndpointError::TooSoon => 409,
             EndpointError::Remote(_) => 502,
         }
     }
@@ -163,6 +167,7 @@ impl Coded for EndpointError {
             EndpointError::PeerRejected(_) => "endpoint.peer_rejected",
             EndpointError::Unavailable(_) => "endpoint.unavailable",
             EndpointError::Client(_) => "endpoint.client",
+            EndpointError::TooSoon => "approval.too_soon",
             EndpointError::Remote(b) => &b.code,
         }
     }
@@ -205,6 +210,7 @@ impl Coded for EndpointError {
             EndpointError::Unavailable(_) => {
                 "Start Keyward (the app, or keyward-cli endpoint serve) and try again.".into()
             }
+            EndpointError::TooSoon => "Read the prompt, then answer again.".into(),
             EndpointError::Client(_) => {
                 "Check that Keyward's endpoint runs at that address.".into()
             }

@@ -25,14 +25,24 @@ pub struct Decoded {
     pub(super) signature: Vec<u8>,
 }
 
+/// A token as pasted: surrounding space, a leading `Bearer ` and a whole `Authorization:
+/// Bearer` header line are not part of it.
+pub fn bare_token(t: &str) -> &str {
+    let t = t.trim();
+    let t = t
+        .strip_prefix("Authorization:")
+        .or_else(|| t.strip_prefix("authorization:"))
+        .map(str::trim_start)
+        .unwrap_or(t);
+    t.strip_prefix("Bearer ")
+        .or_else(|| t.strip_prefix("bearer "))
+        .map(str::trim)
+        .unwrap_or(t)
+}
+
 /// Decodes a compact JWS without verifying anything.
 pub fn decode(token: &str) -> Result<Decoded, CryptoError> {
-    let token = token.trim();
-    let token = token
-        .strip_prefix("Bearer ")
-        .or_else(|| token.strip_prefix("bearer "))
-        .unwrap_or(token)
-        .trim();
+    let token = bare_token(token);
     if token.len() > MAX_TOKEN_BYTES {
         return Err(err(
             "jwt.too_large",

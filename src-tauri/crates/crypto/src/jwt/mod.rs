@@ -29,7 +29,7 @@ mod decode;
 mod mint;
 mod verify;
 
-pub use decode::{decode, inspect, Decoded, Inspected};
+pub use decode::{bare_token, decode, inspect, Decoded, Inspected};
 pub use mint::{body_hash, compact, mint, node_json, MintOptions, Minted};
 pub use verify::{verify, Check, Verified, VerifyOptions};
 

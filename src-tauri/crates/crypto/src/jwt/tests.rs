@@ -414,3 +414,17 @@ fn hostile_time_claims_neither_panic_nor_wrap() {
         );
     }
 }
+
+#[test]
+fn a_pasted_token_loses_its_header_and_bearer() {
+    for t in [
+        "abc.def.ghi",
+        "  abc.def.ghi\n",
+        "Bearer abc.def.ghi",
+        "bearer  abc.def.ghi ",
+        "Authorization: Bearer abc.def.ghi",
+        "authorization:Bearer abc.def.ghi",
+    ] {
+        assert_eq!(super::bare_token(t), "abc.def.ghi", "{t:?}");
+    }
+}

@@ -42,6 +42,17 @@ impl PublicFormat {
         PublicFormat::Fingerprint,
     ];
 
+    /// The file name a save dialog suggests for an export in this format.
+    pub fn file_name(self) -> &'static str {
+        match self {
+            PublicFormat::Pem => "public-key.pem",
+            PublicFormat::Jwk => "public-key.jwk.json",
+            PublicFormat::Jwks => "jwks.json",
+            PublicFormat::Openssh => "id_keyward.pub",
+            _ => "public-key.txt",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PublicFormat::Pem => "pem",

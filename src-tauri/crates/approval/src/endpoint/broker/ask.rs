@@ -486,6 +486,7 @@ impl Broker {
         input: DecideInput,
         passphrase: Option<Zeroizing<String>>,
     ) -> Result<(), EndpointError> {
+        self.check_armed(&input.request_id, input.approved)?;
         if self.decide_agent(&input)? {
             return Ok(());
         }
@@ -551,8 +552,11 @@ impl Broker {
         Ok(())
     }
 
-    /// An approver says the prompt `id` is on screen now: audited once as `approval.shown`.
+    /// An approver says the prompt `id` (a request, an agent request or a pairing) is on screen
+    /// now: Approve arms [`super::ARM_MS`] later; a request is audited once as
+    /// `approval.shown`.
     pub fn mark_shown(&self, id: &str) {
+        self.note_shown(id);
         let first = {
             let mut st = self.state();
             if let Some(p) = st.agent_pending.get_mut(id) {
@@ -577,6 +581,25 @@ impl Broker {
                 Some(key),
                 format!("showed {}'s request (shown {}…)", quoted(&app), &hash[..16]),
             );
+        }
+    }
+
+    /// Denies every open prompt (requests, the agent's, pairings): the prompt window was
+    /// closed, which is a "no" to everything it held.
+    pub fn deny_all(&self) {
+        for item in self.prompts() {
+            let _ = match item {
+                PromptItem::Request(p) => self.decide(
+                    DecideInput {
+                        request_id: p.id,
+                        rendered_hash: p.rendered_hash,
+                        approved: false,
+                        grant: None,
+                    },
+                    None,
+                ),
+                PromptItem::Pairing(p) => self.decide_pairing(&p.id, false, None),
+            };
         }
     }
 

@@ -135,7 +135,12 @@ struct State {
     agent_pending: BTreeMap<String, AgentPending>,
     /// Program grants of the agent: program id → (grant id, shown name, since).
     agent_grants: HashMap<String, (String, String, i64)>,
+    /// When each prompt was first on screen (unix ms), for the arming of Approve.
+    shown_at: HashMap<String, i64>,
 }
+
+/// How long Approve stays inert after a prompt is first on screen, in milliseconds.
+pub const ARM_MS: i64 = 1_000;
 
 /// The endpoint's brain. Shared (`Arc`) by the HTTP handlers and the shell.
 pub struct Broker {
@@ -195,6 +200,29 @@ impl Broker {
     /// Now, by the broker's clock.
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// Refuses an approval that comes within [`ARM_MS`] of its prompt first being on screen
+    /// ([`Broker::mark_shown`]): the prompt window and the terminal share this one rule, and a
+    /// click or a keypress meant for something else cannot approve what just appeared.
+    /// Denying is never too soon.
+    pub(super) fn check_armed(&self, id: &str, approved: bool) -> Result<(), EndpointError> {
+        if !approved {
+            return Ok(());
+        }
+        let shown = self.state().shown_at.get(id).copied();
+        match shown {
+            Some(t) if self.clock.now_ms() - t < ARM_MS => Err(EndpointError::TooSoon),
+            _ => Ok(()),
+        }
+    }
+
+    /// Notes when prompt `id` was first on screen; forgets marks older than an hour.
+    pub(super) fn note_shown(&self, id: &str) {
+        let now = self.clock.now_ms();
+        let mut st = self.state();
+        st.shown_at.retain(|_, t| now - *t < 3_600_000);
+        st.shown_at.entry(id.to_owned()).or_insert(now);
     }
 
     /// The endpoint's public key (apps pin it).

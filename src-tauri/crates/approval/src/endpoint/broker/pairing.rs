@@ -123,6 +123,7 @@ impl Broker {
         approved: bool,
         keys: Option<Vec<String>>,
     ) -> Result<(), EndpointError> {
+        self.check_armed(id, approved)?;
         let (view, asked) = {
             let st = self.state();
             let p = st

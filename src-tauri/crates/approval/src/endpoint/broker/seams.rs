@@ -1,9 +1,7 @@
-//! What the shell provides the broker: the [`Clock`] (a seam, so grant lifetimes can be
-//! tested with a [`ManualClock`]), the [`Approver`] through which the user sees prompts (the
+//! What the shell provides the broker: the [`Clock`] (the one clock, so grant lifetimes can
+//! be tested with a [`ManualClock`]), the [`Approver`] through which the user sees prompts (the
 //! desktop app's prompt window, the CLI's terminal prompt, a test; [`ChannelApprover`] hands
 //! its events to a channel), and [`VaultAccess`], the shell's own way to its vault.
-
-use std::sync::atomic::{AtomicI64, Ordering};
 
 use serde::Serialize;
 
@@ -11,45 +9,9 @@ pub use keyward_vault::access::VaultAccess;
 
 use super::PromptItem;
 
-/// The time, in unix seconds. Injectable so grant lifetimes can be tested.
-pub trait Clock: Send + Sync + 'static {
-    /// Now.
-    fn now(&self) -> i64;
-}
-
-/// The system clock.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or(0)
-    }
-}
-
-/// A clock tests move by hand.
-#[derive(Debug, Default)]
-pub struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    /// A clock showing `now`.
-    pub fn new(now: i64) -> ManualClock {
-        ManualClock(AtomicI64::new(now))
-    }
-    /// Moves the clock forward.
-    pub fn advance(&self, secs: i64) {
-        self.0.fetch_add(secs, Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+/// The time: the one clock of `keyward-core` (injectable, so grant lifetimes and the arming
+/// of Approve can be tested with a [`ManualClock`]).
+pub use keyward_core::{Clock, ManualClock, SystemClock};
 
 /// Why a prompt closed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -77,7 +77,7 @@ async fn fixture() -> Fixture {
     )
     .unwrap()
     .id;
-    let clock = Arc::new(ManualClock::new(T0));
+    let clock = Arc::new(ManualClock::at(T0));
     let (tx, mut prompts) = mpsc::unbounded_channel();
     let broker = Broker::new(
         Arc::new(Mutex::new(v)),
@@ -1003,4 +1003,27 @@ async fn bad_and_flooding_deep_links_are_refused_without_a_prompt() {
         );
     }
     f.broker.flush_audit(true).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approve_arms_a_second_after_the_prompt_is_shown_for_every_approver() {
+    let mut f = fixture().await;
+    let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
+    let first = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
+    let p = next_prompt(&mut f).await;
+    f.broker.mark_shown(&p.id);
+    // At once: too soon, and the request still waits.
+    let e = f.broker.decide(approval(&p, None), None).unwrap_err();
+    assert_eq!(e.code(), "approval.too_soon");
+    f.clock.advance(1);
+    f.broker.decide(approval(&p, None), None).unwrap();
+    assert!(first.await.unwrap().unwrap().token.is_some());
+
+    // Denying is never too soon.
+    let (b, app, key) = (f.broker.clone(), f.app.clone(), f.key.clone());
+    let h = tokio::spawn(async move { b.ask(app, jwt(&key), None, Peer::Unknown).await });
+    let p = next_prompt(&mut f).await;
+    f.broker.mark_shown(&p.id);
+    f.broker.decide(denial(&p), None).unwrap();
+    assert_eq!(h.await.unwrap().unwrap_err().code(), "approval.denied");
 }

@@ -107,6 +107,20 @@ impl PromptItem {
             PromptItem::Pairing(p) => &p.id,
         }
     }
+
+    /// Whether a deep link asked (an unknown app): its prompt opens at once, since the user
+    /// just followed the link, and it is never granted.
+    pub fn from_link(&self) -> bool {
+        matches!(self, PromptItem::Request(r) if r.app.name == crate::endpoint::link::UNKNOWN_APP)
+    }
+
+    /// The prompt's title and who asks, for a notification.
+    pub fn summary(&self) -> (String, String) {
+        match self {
+            PromptItem::Request(r) => (r.title.clone(), r.app.name.clone()),
+            PromptItem::Pairing(p) => ("pair with Keyward".to_owned(), p.app_name.clone()),
+        }
+    }
 }
 
 /// A live grant as the UI lists it.
