@@ -282,7 +282,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
 
   const promptOf = (type: PromptItem['type'], id: unknown) => {
     const p = state.prompts.find((x) => x.type === type && x.id === id);
-    if (!p) throw { code: 'approval.not_found', message: `No ${type} ${String(id)}`, hint: 'It expired or was answered.' };
+    if (!p) throw { code: 'endpoint.not_found', message: `No ${type} ${String(id)}`, hint: 'It expired or was answered.' };
     return p;
   };
 
@@ -610,13 +610,13 @@ export function fakeBackend(opts: FakeOptions = {}) {
         const p = promptOf('request', args.requestId);
         if (p.type !== 'request') throw new Error('unreachable');
         if (args.renderedHash !== p.renderedHash) {
-          throw { code: 'approval.hash_mismatch', message: 'What was shown is not what would be signed.', hint: 'Look again.' };
+          throw { code: 'approval.payload_mismatch', message: 'What was shown is not what would be signed.', hint: 'Look again.' };
         }
         if (args.approved && p.locked && args.passphrase !== state.passphrase) {
           throw { code: 'vault.bad_passphrase', message: 'Wrong passphrase.', hint: 'Check Caps Lock and try again.' };
         }
         state.prompts = state.prompts.filter((x) => x !== p);
-        log(args.approved ? 'approval.approve' : 'approval.deny', p.key.id, `${p.app.name}: ${p.title}`);
+        log(args.approved ? 'approval.approved' : 'approval.denied', p.key.id, `${p.app.name}: ${p.title}`);
         return null;
       }
       case 'pairing_decide': {
@@ -633,7 +633,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
             lastSeen: null,
           });
         }
-        log(args.approved ? 'app.pair' : 'app.pair_denied', null, p.appName);
+        log(args.approved ? 'app.pair' : 'approval.pair_denied', null, p.appName);
         return null;
       }
       case 'approvals_state': {
