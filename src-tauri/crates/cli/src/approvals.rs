@@ -21,11 +21,11 @@ use keyward_approval::request::{JwtTemplate, Kind};
 use keyward_approval::Block;
 use keyward_crypto::sign::{JwsAlg, Scheme};
 use keyward_crypto::Coded;
-use keyward_vault::agent::AgentClient;
 use keyward_vault::at_text as when;
-use keyward_vault::{Backend, Vault, VaultError};
+use keyward_vault::{Backend, VaultError};
 use serde_json::json;
 
+use crate::context::{CliContext, Need};
 use crate::output::Out;
 
 /// The port `endpoint serve` and the `request` client use unless told otherwise.
@@ -234,22 +234,18 @@ fn finish(out: &Out, r: Result<ExitCode, EndpointError>) -> ExitCode {
 // apps / grants (through the agent when one runs)
 // ---------------------------------------------------------------------------------------
 
+/// Apps and grants through the context; their errors print as the endpoint's.
 fn with_backend<T>(
+    ctx: &CliContext,
     f: impl FnOnce(&mut dyn Backend) -> keyward_vault::Result<T>,
 ) -> Result<T, EndpointError> {
-    let mut vault = Vault::open_default()?;
-    let Some(id) = vault.vault_id().map(str::to_owned) else {
-        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
-    };
-    if let Some(mut agent) = AgentClient::connect(&id)? {
-        return Ok(f(&mut agent)?);
-    }
-    Ok(f(&mut vault)?)
+    Ok(ctx.with_backend(Need::Index, f)?)
 }
 
-pub fn apps(cmd: AppsCmd, out: &Out) -> ExitCode {
+pub fn apps(cmd: AppsCmd, ctx: &CliContext) -> ExitCode {
+    let out = &ctx.out;
     let r = match cmd {
-        AppsCmd::List => with_backend(|b| b.app_list()).map(|apps| {
+        AppsCmd::List => with_backend(ctx, |b| b.app_list()).map(|apps| {
             if out.json {
                 out.result(&apps);
             } else if apps.is_empty() {
@@ -269,7 +265,7 @@ pub fn apps(cmd: AppsCmd, out: &Out) -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
-        AppsCmd::Unpair { app } => with_backend(|b| b.app_unpair(&app)).map(|a| {
+        AppsCmd::Unpair { app } => with_backend(ctx, |b| b.app_unpair(&app)).map(|a| {
             if out.json {
                 out.result(&a);
             } else {
@@ -281,9 +277,10 @@ pub fn apps(cmd: AppsCmd, out: &Out) -> ExitCode {
     finish(out, r)
 }
 
-pub fn grants(cmd: GrantsCmd, out: &Out) -> ExitCode {
+pub fn grants(cmd: GrantsCmd, ctx: &CliContext) -> ExitCode {
+    let out = &ctx.out;
     let r = match cmd {
-        GrantsCmd::List => with_backend(|b| b.grant_list()).map(|list| {
+        GrantsCmd::List => with_backend(ctx, |b| b.grant_list()).map(|list| {
             if out.json {
                 out.result(&list);
             } else if list.is_empty() {
@@ -307,7 +304,7 @@ pub fn grants(cmd: GrantsCmd, out: &Out) -> ExitCode {
             }
             ExitCode::SUCCESS
         }),
-        GrantsCmd::Revoke { id } => with_backend(|b| b.grant_revoke(&id)).map(|g| {
+        GrantsCmd::Revoke { id } => with_backend(ctx, |b| b.grant_revoke(&id)).map(|g| {
             if out.json {
                 out.result(&g);
             } else {
@@ -323,16 +320,17 @@ pub fn grants(cmd: GrantsCmd, out: &Out) -> ExitCode {
 // endpoint serve
 // ---------------------------------------------------------------------------------------
 
-pub fn endpoint(cmd: EndpointCmd, out: &Out) -> ExitCode {
+pub fn endpoint(cmd: EndpointCmd, ctx: &CliContext) -> ExitCode {
+    let out = &ctx.out;
     match cmd {
-        EndpointCmd::Serve { port, unlock } => finish(out, serve(port, unlock, out)),
+        EndpointCmd::Serve { port, unlock } => finish(out, serve(port, unlock, ctx)),
         EndpointCmd::Pair {
             name,
             save,
             keys,
             origin,
             url,
-        } => finish(out, pair_here(name, save, keys, origin, url, out)),
+        } => finish(out, pair_here(name, save, keys, origin, url, ctx)),
     }
 }
 
@@ -342,8 +340,9 @@ fn pair_here(
     keys: Option<Vec<String>>,
     origin: Option<String>,
     url: Option<String>,
-    out: &Out,
+    ctx: &CliContext,
 ) -> Result<ExitCode, EndpointError> {
+    let out = &ctx.out;
     if save.exists() {
         return Err(usage(format!(
             "{} exists; choose a new file",
@@ -351,10 +350,7 @@ fn pair_here(
         )));
     }
     let name = name.trim().to_owned();
-    let mut vault = Vault::open_default()?;
-    if vault.vault_id().is_none() {
-        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
-    }
+    let mut vault = ctx.open_existing()?;
     let keys = keys
         .map(|list| {
             list.iter()
@@ -365,7 +361,7 @@ fn pair_here(
     let seed = vault.endpoint_seed()?;
     let public = keyward_approval::auth::EndpointKey::from_seed(&seed).public();
     // The token derives from the MAC secret, sealed under the vault key.
-    crate::unlock_local(&mut vault)?;
+    ctx.unlock_local(&mut vault)?;
     let secret = vault.endpoint_mac_secret()?;
     let (app, token) =
         endpoint::broker::register_app(&mut vault, &secret, &name, origin, keys, now())?;
@@ -390,22 +386,15 @@ fn pair_here(
     Ok(ExitCode::SUCCESS)
 }
 
-fn serve(port: u16, unlock: bool, out: &Out) -> Result<ExitCode, EndpointError> {
-    let mut vault = Vault::open_default()?;
-    let Some(id) = vault.vault_id().map(str::to_owned) else {
-        return Err(VaultError::NotInitialized(vault.dir().display().to_string()).into());
-    };
+fn serve(port: u16, unlock: bool, ctx: &CliContext) -> Result<ExitCode, EndpointError> {
+    let out = &ctx.out;
+    let mut vault = ctx.open_existing()?;
+    let id = vault.vault_id().expect("an existing vault").to_owned();
     let socket = keyward_vault::paths::socket_path(&id)?;
-    if AgentClient::connect(&id)?.is_some() {
-        return Err(VaultError::AgentRunning(socket.display().to_string()).into());
-    }
+    ctx.refuse_running_agent(&id)?;
     vault.set_actor("endpoint");
     if unlock || !vault.needs_passphrase() {
-        let pass = if vault.needs_passphrase() {
-            Some(crate::secrets::passphrase("Keyward passphrase: ")?)
-        } else {
-            None
-        };
+        let pass = ctx.passphrase_for(&vault)?;
         vault.unlock_with(pass.as_ref().map(|p| p.as_str()))?;
         vault.record_unlock("endpoint started, vault unlocked")?;
     }
@@ -787,7 +776,8 @@ fn spawn_terminal(
 // request … (the client)
 // ---------------------------------------------------------------------------------------
 
-pub fn request(cmd: RequestCmd, out: &Out) -> ExitCode {
+pub fn request(cmd: RequestCmd, ctx: &CliContext) -> ExitCode {
+    let out = &ctx.out;
     finish(out, run_request(cmd, out))
 }
 

@@ -7,20 +7,20 @@
 //! lives in `keyward-vault` and `keyward-crypto`.
 
 mod approvals;
+mod context;
 mod output;
 mod secrets;
 mod services;
 mod signing;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use context::{CliContext, Need};
 use keyward_crypto::ImportFormat;
 use keyward_crypto::KeyAlg;
-use keyward_vault::agent::AgentClient;
 use keyward_vault::{
     AuditFilter, Backend, Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat,
-    PublicFormat, Result, Vault, VaultError,
+    PublicFormat, Result, VaultError,
 };
-use output::Out;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
@@ -450,18 +450,18 @@ fn main() -> ExitCode {
     keyward_vault::harden_process();
     quiet_broken_pipe();
     let cli = Cli::parse();
-    let out = Out { json: cli.json };
+    let ctx = CliContext::new(cli.json);
     let cmd = match cli.cmd {
-        Cmd::Endpoint(c) => return approvals::endpoint(c, &out),
-        Cmd::Apps(c) => return approvals::apps(c, &out),
-        Cmd::Grants(c) => return approvals::grants(c, &out),
-        Cmd::Request(c) => return approvals::request(c, &out),
+        Cmd::Endpoint(c) => return approvals::endpoint(c, &ctx),
+        Cmd::Apps(c) => return approvals::apps(c, &ctx),
+        Cmd::Grants(c) => return approvals::grants(c, &ctx),
+        Cmd::Request(c) => return approvals::request(c, &ctx),
         other => other,
     };
-    match run(cmd, &out) {
+    match run(cmd, &ctx) {
         Ok(code) => code,
         Err(e) => {
-            out.error(&e);
+            ctx.out.error(&e);
             ExitCode::from(exit_code(e.code()))
         }
     }
@@ -482,55 +482,11 @@ pub(crate) fn exit_code(code: &str) -> u8 {
     }
 }
 
-/// The agent of this data dir's vault, when one runs.
-fn agent_for(vault: &Vault) -> Result<Option<AgentClient>> {
-    match vault.vault_id() {
-        Some(id) => AgentClient::connect(id),
-        None => Ok(None),
-    }
-}
-
-fn require_vault(vault: &Vault) -> Result<()> {
-    if vault.vault_id().is_none() {
-        return Err(VaultError::NotInitialized(
-            vault.dir().display().to_string(),
-        ));
-    }
-    Ok(())
-}
-
-/// Unlocks the local vault for this one call.
-pub(crate) fn unlock_local(vault: &mut Vault) -> Result<()> {
-    require_vault(vault)?;
-    let pass = if vault.needs_passphrase() {
-        Some(secrets::passphrase("Keyward passphrase: ")?)
-    } else {
-        None
-    };
-    vault.unlock_for_call(pass.as_ref().map(|p| p.as_str()))?;
-    Ok(())
-}
-
-/// Runs `f` against the agent if one serves this vault, else against the local vault
-/// (unlocked first when `needs_key`).
-fn with_backend<T>(needs_key: bool, f: impl FnOnce(&mut dyn Backend) -> Result<T>) -> Result<T> {
-    let mut vault = Vault::open_default()?;
-    require_vault(&vault)?;
-    if let Some(mut agent) = agent_for(&vault)? {
-        return f(&mut agent);
-    }
-    if needs_key {
-        unlock_local(&mut vault)?;
-    }
-    let r = f(&mut vault);
-    vault.release();
-    r
-}
-
-fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
+fn run(cmd: Cmd, ctx: &CliContext) -> keyward_services::Result<ExitCode> {
+    let out = &ctx.out;
     match cmd {
         Cmd::Init { no_passphrase } => {
-            let mut vault = Vault::open_default()?;
+            let mut vault = ctx.open()?;
             if vault.vault_id().is_some() {
                 return Err(
                     VaultError::AlreadyInitialized(vault.dir().display().to_string()).into(),
@@ -546,8 +502,8 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
             out.init(&st);
         }
         Cmd::Status => {
-            let mut vault = Vault::open_default()?;
-            let st = match agent_for(&vault)?.map(|mut a| a.status()) {
+            let mut vault = ctx.open()?;
+            let st = match ctx.agent_for(&vault)?.map(|mut a| a.status()) {
                 Some(Ok(st)) => st,
                 // An agent that hangs up before answering is on its way out (an app quitting):
                 // the vault as it is on disk is the answer.
@@ -557,28 +513,19 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
             out.status(&st);
         }
         Cmd::Unlock => {
-            let vault = Vault::open_default()?;
-            require_vault(&vault)?;
-            let mut agent = agent_for(&vault)?.ok_or(VaultError::AgentNotRunning)?;
-            let pass = if vault.needs_passphrase() {
-                Some(secrets::passphrase("Keyward passphrase: ")?)
-            } else {
-                None
-            };
+            let (vault, mut agent) = ctx.running_agent()?;
+            let pass = ctx.passphrase_for(&vault)?;
             let st = agent.unlock(pass)?;
             out.status(&st);
         }
         Cmd::Lock => {
-            let vault = Vault::open_default()?;
-            require_vault(&vault)?;
-            let mut agent = agent_for(&vault)?.ok_or(VaultError::AgentNotRunning)?;
+            let (_, mut agent) = ctx.running_agent()?;
             let st = agent.lock()?;
             out.status(&st);
         }
-        Cmd::Agent => return Ok(agent(out)?),
+        Cmd::Agent => return Ok(agent(ctx)?),
         Cmd::Doctor { repair: false, .. } => {
-            let vault = Vault::open_default()?;
-            require_vault(&vault)?;
+            let vault = ctx.open_existing()?;
             let report = vault.doctor()?;
             out.doctor(&report);
             if !report.healthy {
@@ -586,8 +533,8 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
             }
         }
         Cmd::Doctor { repair: true, yes } => {
-            let mut vault = Vault::open_default()?;
-            unlock_local(&mut vault)?;
+            let mut vault = ctx.open()?;
+            ctx.unlock_local(&mut vault)?;
             let report = vault.repair(yes);
             vault.release();
             let report = report?;
@@ -596,20 +543,20 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
                 return Ok(ExitCode::from(3));
             }
         }
-        Cmd::Key(k) => key(k, out)?,
-        Cmd::Sign(a) => return Ok(signing::sign(a, out)?),
-        Cmd::Verify(a) => return Ok(signing::verify(a, out)?),
-        Cmd::Siwe(c) => return Ok(signing::siwe_cmd(c, out)?),
-        Cmd::Jwt(c) => return signing::jwt_cmd(c, out),
-        Cmd::Service(c) => return services::service_cmd(c, out),
-        Cmd::Engine(c) => return services::engine_cmd(c, out),
+        Cmd::Key(k) => key(k, ctx)?,
+        Cmd::Sign(a) => return Ok(signing::sign(a, ctx)?),
+        Cmd::Verify(a) => return Ok(signing::verify(a, ctx)?),
+        Cmd::Siwe(c) => return Ok(signing::siwe_cmd(c, ctx)?),
+        Cmd::Jwt(c) => return signing::jwt_cmd(c, ctx),
+        Cmd::Service(c) => return services::service_cmd(c, ctx),
+        Cmd::Engine(c) => return services::engine_cmd(c, ctx),
         Cmd::Playground(c) => return services::playground_cmd(c),
         // Dispatched in main (their errors are the endpoint's).
         Cmd::Endpoint(_) | Cmd::Apps(_) | Cmd::Grants(_) | Cmd::Request(_) => {
             unreachable!("handled in main")
         }
-        Cmd::Audit(a) => return Ok(audit(a, out)?),
-        Cmd::Backup(b) => backup(b, out)?,
+        Cmd::Audit(a) => return Ok(audit(a, ctx)?),
+        Cmd::Backup(b) => backup(b, ctx)?,
         Cmd::Completions { shell } => {
             use clap::CommandFactory;
             clap_complete::generate(
@@ -620,7 +567,7 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
             );
         }
         Cmd::Config(ConfigCmd::Get { name }) => {
-            let settings = with_backend(false, |b| b.settings_get())?;
+            let settings = ctx.with_backend(Need::Index, |b| b.settings_get())?;
             match name {
                 Some(n) => {
                     let v = settings.get(&n)?;
@@ -639,7 +586,7 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
             }
         }
         Cmd::Config(ConfigCmd::Set { name, value }) => {
-            let settings = with_backend(false, |b| b.settings_set(&name, &value))?;
+            let settings = ctx.with_backend(Need::Index, |b| b.settings_set(&name, &value))?;
             if out.json {
                 out.result(&settings);
             } else {
@@ -659,7 +606,8 @@ fn run(cmd: Cmd, out: &Out) -> keyward_services::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
+fn key(cmd: KeyCmd, ctx: &CliContext) -> Result<()> {
+    let out = &ctx.out;
     match cmd {
         KeyCmd::Gen { alg, label, tags } => {
             let alg = alg.lib();
@@ -669,7 +617,7 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
                 ));
             }
             let req = GenerateRequest { alg, label, tags };
-            let k = with_backend(true, |b| b.key_generate(req))?;
+            let k = ctx.with_backend(Need::Key, |b| b.key_generate(req))?;
             out.key_info(&k, "Generated");
         }
         KeyCmd::Import {
@@ -691,7 +639,7 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
                 label,
                 tags,
             };
-            let k = with_backend(true, |b| match b.key_import(clone_import(&req)) {
+            let k = ctx.with_backend(Need::Key, |b| match b.key_import(clone_import(&req)) {
                 // Ask for the input's passphrase only when it turns out to need one.
                 Err(e) if e.code() == "key.passphrase_required" => {
                     let mut again = clone_import(&req);
@@ -710,16 +658,16 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
                 alg: alg.map(AlgArg::lib),
                 tag,
             };
-            let keys = with_backend(false, |b| b.key_list(&filter))?;
+            let keys = ctx.with_backend(Need::Index, |b| b.key_list(&filter))?;
             out.key_list(&keys);
         }
         KeyCmd::Show { key } => {
-            let d = with_backend(false, |b| b.key_show(&key))?;
+            let d = ctx.with_backend(Need::Index, |b| b.key_show(&key))?;
             out.key_detail(&d);
         }
         KeyCmd::Export { keys, format } => {
             let f = format.lib();
-            let text = with_backend(false, |b| b.key_export_many(&keys, f))?;
+            let text = ctx.with_backend(Need::Index, |b| b.key_export_many(&keys, f))?;
             out.export(f.as_str(), &text);
         }
         KeyCmd::ExportPrivate {
@@ -738,26 +686,27 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
                 (PrivateFormat::Pkcs8Enc, None) => secrets::prompt_new_input_passphrase()?,
                 (_, p) => p,
             };
-            let text = with_backend(true, |b| b.key_export_private(&key, f, passphrase))?;
+            let text =
+                ctx.with_backend(Need::Key, |b| b.key_export_private(&key, f, passphrase))?;
             out.export(f.as_str(), &text);
         }
         KeyCmd::Qr { key, of, render } => {
-            let view = with_backend(false, |b| b.key_qr(&key, of.map(PubFmt::lib)))?;
+            let view = ctx.with_backend(Need::Index, |b| b.key_qr(&key, of.map(PubFmt::lib)))?;
             qr_out(view.payload.as_bytes(), &render, out)?;
         }
         KeyCmd::Rename { key, label } => {
-            let k = with_backend(true, |b| b.key_rename(&key, &label))?;
+            let k = ctx.with_backend(Need::Key, |b| b.key_rename(&key, &label))?;
             out.key_info(&k, "Renamed");
         }
         KeyCmd::Tag { key, add, remove } => {
-            let k = with_backend(true, |b| b.key_tag(&key, &add, &remove))?;
+            let k = ctx.with_backend(Need::Key, |b| b.key_tag(&key, &add, &remove))?;
             out.key_info(&k, "Tagged");
         }
         KeyCmd::Delete { key, yes } => {
             if !yes {
                 return Err(VaultError::ConfirmationRequired("deleting a key".into()));
             }
-            let k = with_backend(true, |b| b.key_delete(&key))?;
+            let k = ctx.with_backend(Need::Key, |b| b.key_delete(&key))?;
             out.key_info(&k, "Deleted");
         }
         KeyCmd::Policy { key, allow, reset } => {
@@ -769,10 +718,12 @@ fn key(cmd: KeyCmd, out: &Out) -> Result<()> {
                         .filter(|u| !u.is_empty())
                         .map(keyward_crypto::sign::Usage::parse)
                         .collect::<std::result::Result<Vec<_>, _>>()?;
-                    with_backend(true, |b| b.key_policy(&key, Some(usages)))?
+                    ctx.with_backend(Need::Key, |b| b.key_policy(&key, Some(usages)))?
                 }
-                (None, true) => with_backend(true, |b| b.key_policy(&key, None))?,
-                (None, false) => with_backend(false, |b| Ok(b.key_show(&key)?.info))?,
+                (None, true) => ctx.with_backend(Need::Key, |b| b.key_policy(&key, None))?,
+                (None, false) => {
+                    ctx.with_backend(Need::Index, |b| b.key_show(&key).map(|d| d.info))?
+                }
             };
             out.key_info(&k, "Usage of");
             if !out.json {
@@ -796,7 +747,8 @@ fn clone_import(req: &ImportRequest) -> ImportRequest {
     }
 }
 
-fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
+fn backup(cmd: BackupCmd, ctx: &CliContext) -> Result<()> {
+    let out = &ctx.out;
     match cmd {
         BackupCmd::Create {
             file,
@@ -813,7 +765,7 @@ fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
                 Some(p) => p,
                 None => secrets::passphrase("Backup passphrase (the vault passphrase): ")?,
             };
-            let made = with_backend(true, |b| b.backup_create(pass))?;
+            let made = ctx.with_backend(Need::Key, |b| b.backup_create(pass))?;
             let bytes = made.bytes()?;
             keyward_vault::paths::write_private_file(&file, &bytes)?;
             out.backup_created(&made, &file, bytes.len());
@@ -822,7 +774,7 @@ fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
             file,
             passphrase_file,
         } => {
-            let mut vault = Vault::open_default()?;
+            let mut vault = ctx.open()?;
             if vault.vault_id().is_some() {
                 return Err(VaultError::AlreadyInitialized(
                     vault.dir().display().to_string(),
@@ -844,11 +796,12 @@ fn backup(cmd: BackupCmd, out: &Out) -> Result<()> {
     Ok(())
 }
 
-fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {
+fn audit(cmd: AuditCmd, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     use keyward_vault::audit;
     match cmd {
         AuditCmd::List { limit, action, key } => {
-            let entries = with_backend(false, |b| {
+            let entries = ctx.with_backend(Need::Index, |b| {
                 // A live key by id, prefix or label; else the id as given (a deleted key).
                 let key_id = key.map(|k| b.key_show(&k).map(|d| d.info.id).unwrap_or(k));
                 b.audit_list(&AuditFilter {
@@ -860,14 +813,15 @@ fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {
             out.audit_list(&entries);
         }
         AuditCmd::Verify => {
-            let report = with_backend(true, |b| b.audit_verify())?;
+            let report = ctx.with_backend(Need::Key, |b| b.audit_verify())?;
             out.audit_report(&report);
             if !report.ok {
                 return Ok(ExitCode::from(3));
             }
         }
         AuditCmd::Export { format, out: path } => {
-            let entries = with_backend(false, |b| b.audit_list(&AuditFilter::default()))?;
+            let entries =
+                ctx.with_backend(Need::Index, |b| b.audit_list(&AuditFilter::default()))?;
             let (name, text) = match format {
                 AuditFmt::Jsonl => ("jsonl", audit::to_jsonl(&entries)),
                 AuditFmt::Csv => ("csv", audit::to_csv(&entries)),
@@ -890,7 +844,7 @@ fn audit(cmd: AuditCmd, out: &Out) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {
+fn qr_out(data: &[u8], render: &QrRender, out: &output::Out) -> Result<()> {
     use keyward_crypto::qr::{Qr, QrFormat};
     use std::io::{IsTerminal, Write};
     let qr = Qr::encode(data)?;
@@ -919,19 +873,13 @@ fn qr_out(data: &[u8], render: &QrRender, out: &Out) -> Result<()> {
     Ok(())
 }
 
-fn agent(out: &Out) -> Result<ExitCode> {
-    let mut vault = Vault::open_default()?;
-    require_vault(&vault)?;
+fn agent(ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let mut vault = ctx.open_existing()?;
     let id = vault.vault_id().expect("checked above").to_string();
-    if AgentClient::connect(&id)?.is_some() {
-        return Err(VaultError::AgentRunning(
-            keyward_vault::paths::socket_path(&id)?
-                .display()
-                .to_string(),
-        ));
-    }
+    ctx.refuse_running_agent(&id)?;
     vault.set_actor("agent");
-    unlock_local(&mut vault)?;
+    ctx.unlock_local(&mut vault)?;
     vault.record_unlock("agent started, vault unlocked")?;
     let socket = keyward_vault::paths::socket_path(&id)?;
     let mode = vault.settings_now()?.agent_approval;

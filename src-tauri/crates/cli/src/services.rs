@@ -1,9 +1,10 @@
 //! `service …`, `engine …`, `playground serve`: argument parsing and printing only; the flows
 //! live in `keyward-services`.
 
+use crate::context::{CliContext, Need};
 use crate::output::Out;
+use crate::secrets;
 use crate::signing::{JwtAlgArg, MintArgs};
-use crate::{secrets, with_backend};
 use clap::{Subcommand, ValueEnum};
 use keyward_services::engine;
 use keyward_services::once::Sealed;
@@ -173,21 +174,8 @@ fn print<T: serde::Serialize>(out: &Out, v: &T, human: impl FnOnce(&T)) {
     }
 }
 
-/// Runs `f` on the backend (unlocked), with service errors kept as they are.
-fn with<T>(f: impl FnOnce(&mut dyn keyward_vault::Backend) -> Result<T>) -> Result<T> {
-    let mut inner = None;
-    let r = with_backend(true, |b| {
-        inner = Some(f(b));
-        Ok(())
-    });
-    match (r, inner) {
-        (Err(e), _) => Err(e.into()),
-        (Ok(()), Some(r)) => r,
-        (Ok(()), None) => unreachable!("the closure ran"),
-    }
-}
-
-pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
+pub fn service_cmd(cmd: ServiceCmd, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     match cmd {
         ServiceCmd::Add {
             name,
@@ -215,7 +203,7 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
                 .as_deref()
                 .map(keyward_crypto::jwt::parse_duration)
                 .transpose()?;
-            let p = with(|b| {
+            let p = ctx.with_backend(Need::Key, |b| -> Result<_> {
                 let mut p = engine::add_profile(b, &name, &url, token, max)?;
                 if let Some(pem) = &pin {
                     keyward_services::profile::pin(&mut p, pem)?;
@@ -231,7 +219,7 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
             });
         }
         ServiceCmd::List => {
-            let list = with_backend(false, |b| b.profile_list())?;
+            let list = ctx.with_backend(Need::Index, |b| b.profile_list())?;
             print(out, &list, |l| {
                 for p in l {
                     println!("{:<20} {:<8} {}", p.name, p.kind, p.base_url);
@@ -242,7 +230,7 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
             });
         }
         ServiceCmd::Show { name } => {
-            let p = with_backend(false, |b| b.profile_get(&name))?;
+            let p = ctx.with_backend(Need::Index, |b| b.profile_get(&name))?;
             print(out, &p, |p| {
                 println!("{} ({} at {})", p.name, p.kind, p.base_url);
                 println!(
@@ -261,7 +249,7 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
                 )
                 .into());
             }
-            let p = with_backend(true, |b| b.profile_remove(&name))?;
+            let p = ctx.with_backend(Need::Key, |b| b.profile_remove(&name))?;
             print(out, &p, |p| {
                 println!("Removed {} and {} credentials", p.name, p.credentials.len())
             });
@@ -270,11 +258,12 @@ pub fn service_cmd(cmd: ServiceCmd, out: &Out) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
+pub fn engine_cmd(cmd: EngineCmd, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     let http = http()?;
     match cmd {
         EngineCmd::Health { service } => {
-            let h = with(|b| engine::health(b, &http, &service))?;
+            let h = ctx.with_backend(Need::Key, |b| engine::health(b, &http, &service))?;
             print(out, &h, |h| {
                 println!(
                     "Engine {} ({})",
@@ -304,7 +293,7 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
             label,
             alg,
         }) => {
-            let kp = with(|b| {
+            let kp = ctx.with_backend(Need::Key, |b| {
                 engine::register_key(
                     b,
                     &http,
@@ -324,7 +313,7 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
             });
         }
         EngineCmd::Keypair(KeypairCmd::List { service }) => {
-            let l = with(|b| engine::list_keypairs(b, &http, &service))?;
+            let l = ctx.with_backend(Need::Key, |b| engine::list_keypairs(b, &http, &service))?;
             print(out, &l, |l| {
                 for k in l {
                     println!(
@@ -338,13 +327,17 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
             });
         }
         EngineCmd::Keypair(KeypairCmd::Remove { service, target }) => {
-            let hash = with(|b| engine::remove_keypair(b, &http, &service, &target))?;
+            let hash = ctx.with_backend(Need::Key, |b| {
+                engine::remove_keypair(b, &http, &service, &target)
+            })?;
             print(out, &serde_json::json!({"removed": hash}), |_| {
                 println!("Removed keypair {hash}")
             });
         }
         EngineCmd::Token(TokenCmd::Create { service, label }) => {
-            let created = with(|b| engine::create_token(b, &http, &service, label.as_deref()))?;
+            let created = ctx.with_backend(Need::Key, |b| {
+                engine::create_token(b, &http, &service, label.as_deref())
+            })?;
             match created.sealed {
                 Sealed::Stored(c) => print(out, &created.info, |t| {
                     println!(
@@ -359,7 +352,7 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
             }
         }
         EngineCmd::Token(TokenCmd::List { service }) => {
-            let l = with(|b| engine::list_tokens(b, &http, &service))?;
+            let l = ctx.with_backend(Need::Key, |b| engine::list_tokens(b, &http, &service))?;
             print(out, &l, |l| {
                 for t in l {
                     println!(
@@ -373,13 +366,15 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
             });
         }
         EngineCmd::Token(TokenCmd::Update { service, id, label }) => {
-            with(|b| engine::update_token(b, &http, &service, &id, label.as_deref()))?;
+            ctx.with_backend(Need::Key, |b| {
+                engine::update_token(b, &http, &service, &id, label.as_deref())
+            })?;
             print(out, &serde_json::json!({"updated": id}), |_| {
                 println!("Updated {id}")
             });
         }
         EngineCmd::Token(TokenCmd::Revoke { service, id }) => {
-            with(|b| engine::revoke_token(b, &http, &service, &id))?;
+            ctx.with_backend(Need::Key, |b| engine::revoke_token(b, &http, &service, &id))?;
             print(out, &serde_json::json!({"revoked": id}), |_| {
                 println!("Revoked {id}")
             });
@@ -404,7 +399,7 @@ pub fn engine_cmd(cmd: EngineCmd, out: &Out) -> Result<ExitCode> {
                 use_kid: kid,
                 ..Default::default()
             };
-            let r = with(|b| {
+            let r = ctx.with_backend(Need::Key, |b| {
                 engine::call(
                     b,
                     &http,
@@ -472,9 +467,13 @@ fn hand_over_unsaved(id: &str, secret: &Zeroizing<String>, error: &VaultError) {
 }
 
 /// `jwt mint --service S`: Engine's stored PEM and algorithm for the key.
-pub fn mint_for_service(a: &MintArgs, service: &str) -> Result<keyward_vault::api::Minted> {
+pub fn mint_for_service(
+    ctx: &CliContext,
+    a: &MintArgs,
+    service: &str,
+) -> Result<keyward_vault::api::Minted> {
     let base = a.options()?;
-    with(|b| {
+    ctx.with_backend(Need::Key, |b| -> Result<_> {
         let opts = engine::mint_options(b, service, &a.key, base)?;
         Ok(b.jwt_mint(&a.key, opts)?)
     })

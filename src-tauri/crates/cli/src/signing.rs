@@ -1,8 +1,8 @@
 //! `sign`, `verify`, `siwe …`, `jwt …`: argument parsing and printing only. Signing and minting
 //! run in the agent when one serves the vault, else in this process after an unlock.
 
-use crate::output::Out;
-use crate::{secrets, with_backend};
+use crate::context::{CliContext, Need};
+use crate::secrets;
 use clap::{Args, Subcommand, ValueEnum};
 use keyward_crypto::jwt;
 use keyward_crypto::sign::{self, JwsAlg};
@@ -147,7 +147,8 @@ fn pubkey_text(p: &str) -> Result<String> {
     Ok(p.to_string())
 }
 
-pub fn sign(a: SignArgs, out: &Out) -> Result<ExitCode> {
+pub fn sign(a: SignArgs, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     let req = SignRequest {
         key: a.key,
         scheme: a.scheme.lib(),
@@ -157,7 +158,7 @@ pub fn sign(a: SignArgs, out: &Out) -> Result<ExitCode> {
             EncodingArg::Rs => Encoding::Rs,
         },
     };
-    let sig = with_backend(true, |b| b.key_sign(req))?;
+    let sig = ctx.with_backend(Need::Key, |b| b.key_sign(req))?;
     if out.json {
         out.result(&sig);
     } else {
@@ -166,11 +167,12 @@ pub fn sign(a: SignArgs, out: &Out) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn verify(a: VerifyArgs, out: &Out) -> Result<ExitCode> {
+pub fn verify(a: VerifyArgs, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     let scheme = a.scheme.lib();
     let input = a.input.input()?;
     let verdict = match a.key {
-        Some(key) => with_backend(false, |b| {
+        Some(key) => ctx.with_backend(Need::Index, |b| {
             b.key_verify(VerifyRequest {
                 scheme,
                 input,
@@ -273,7 +275,8 @@ fn now() -> time::OffsetDateTime {
     time::OffsetDateTime::now_utc()
 }
 
-pub fn siwe_cmd(cmd: SiweCmd, out: &Out) -> Result<ExitCode> {
+pub fn siwe_cmd(cmd: SiweCmd, ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
     match cmd {
         SiweCmd::Build {
             domain,
@@ -290,11 +293,12 @@ pub fn siwe_cmd(cmd: SiweCmd, out: &Out) -> Result<ExitCode> {
         } => {
             let address = match (address, key) {
                 (Some(a), _) => a,
-                (None, Some(k)) => with_backend(false, |b| {
-                    b.key_export(&k, keyward_crypto::PublicFormat::Eth)
-                })?
-                .trim()
-                .to_string(),
+                (None, Some(k)) => ctx
+                    .with_backend(Need::Index, |b| {
+                        b.key_export(&k, keyward_crypto::PublicFormat::Eth)
+                    })?
+                    .trim()
+                    .to_string(),
                 (None, None) => unreachable!("clap requires one"),
             };
             let expiration_time = match expires_in {
@@ -327,7 +331,7 @@ pub fn siwe_cmd(cmd: SiweCmd, out: &Out) -> Result<ExitCode> {
         }
         SiweCmd::Sign { key, message_file } => {
             let text = read_text(&message_file)?;
-            let signed = with_backend(true, |b| b.siwe_sign(&key, &text))?;
+            let signed = ctx.with_backend(Need::Key, |b| b.siwe_sign(&key, &text))?;
             if out.json {
                 out.result(&signed);
             } else {
@@ -545,14 +549,15 @@ fn token_arg(t: &str) -> Result<String> {
     }
 }
 
-pub fn jwt_cmd(cmd: JwtCmd, out: &Out) -> keyward_services::Result<ExitCode> {
+pub fn jwt_cmd(cmd: JwtCmd, ctx: &CliContext) -> keyward_services::Result<ExitCode> {
+    let out = &ctx.out;
     match cmd {
         JwtCmd::Mint(a) => {
             let minted = match &a.service {
-                Some(s) => crate::services::mint_for_service(&a, s)?,
+                Some(s) => crate::services::mint_for_service(ctx, &a, s)?,
                 None => {
                     let opts = a.options()?;
-                    with_backend(true, |b| b.jwt_mint(&a.key, opts))?
+                    ctx.with_backend(Need::Key, |b| b.jwt_mint(&a.key, opts))?
                 }
             };
             if out.json {
@@ -580,7 +585,7 @@ pub fn jwt_cmd(cmd: JwtCmd, out: &Out) -> keyward_services::Result<ExitCode> {
                 require_exp,
             };
             let verified = match (key, pubkey_file) {
-                (Some(k), _) => with_backend(false, |b| {
+                (Some(k), _) => ctx.with_backend(Need::Index, |b| {
                     b.jwt_verify(keyward_vault::api::JwtVerifyRequest {
                         token: token.clone(),
                         key: Some(k),
