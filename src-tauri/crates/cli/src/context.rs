@@ -105,6 +105,11 @@ impl CliContext {
     }
 }
 
+/// Now, in Unix seconds: the endpoint's clock (pairing, prompt expiry, links).
+pub fn unix_now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
 fn require_vault(vault: &Vault) -> Result<()> {
     if vault.vault_id().is_none() {
         return Err(VaultError::NotInitialized(

@@ -8,6 +8,12 @@ use keyward_vault::{
 use serde::Serialize;
 use serde_json::json;
 use std::path::Path;
+use std::process::ExitCode;
+
+use keyward_approval::endpoint::EndpointError;
+use keyward_vault::{Result, VaultError};
+
+use crate::args::{QrFmt, QrRender};
 
 pub struct Out {
     pub json: bool,
@@ -39,6 +45,41 @@ impl Out {
                 e.code(),
                 body.hint
             );
+        }
+    }
+
+    /// An endpoint error (endpoint, apps, grants, request), as the endpoint words it; its exit code.
+    pub fn endpoint_error(&self, e: &EndpointError) -> ExitCode {
+        let body = e.body();
+        if self.json {
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json!({"version": 1, "error": body}))
+                    .expect("output serialises")
+            );
+        } else {
+            eprintln!(
+                "error: {}\n  code: {}\n  hint: {}",
+                body.message, body.code, body.hint
+            );
+        }
+        ExitCode::from(crate::exit_code(e.code()))
+    }
+
+    /// The exit code of an endpoint command, its error printed.
+    pub fn finish(&self, r: Result<ExitCode, EndpointError>) -> ExitCode {
+        match r {
+            Ok(c) => c,
+            Err(e) => self.endpoint_error(&e),
+        }
+    }
+
+    /// `--json`: the value; else what `human` prints.
+    pub fn print<T: Serialize>(&self, v: &T, human: impl FnOnce(&T)) {
+        if self.json {
+            self.result(v);
+        } else {
+            human(v);
         }
     }
 
@@ -223,6 +264,36 @@ impl Out {
                 qr.modules()
             );
         }
+    }
+
+    /// Renders `data` as a QR code to `render.out` or standard output, then says what was written.
+    pub fn qr_code(&self, data: &[u8], render: &QrRender) -> Result<()> {
+        use keyward_crypto::qr::{Qr, QrFormat};
+        use std::io::{IsTerminal, Write};
+        let qr = Qr::encode(data)?;
+        let scale = render.scale as usize;
+        let (format, bytes) = match render.format {
+            QrFmt::Svg => (QrFormat::Svg, qr.svg(scale).into_bytes()),
+            QrFmt::Png => (QrFormat::Png, qr.png(scale)),
+            QrFmt::Term => (QrFormat::Term, qr.term().into_bytes()),
+        };
+        match &render.out {
+            Some(path) => std::fs::write(path, &bytes)
+                .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))?,
+            None if format == QrFormat::Png && self.json => {}
+            None if format == QrFormat::Png && std::io::stdout().is_terminal() => {
+                return Err(VaultError::Remote(keyward_vault::ErrorBody {
+                    code: "qr.binary_to_terminal".into(),
+                    message: "a PNG would be written to the terminal".into(),
+                    hint: "Add --out FILE, or redirect standard output to a file.".into(),
+                    candidates: None,
+                }))
+            }
+            None if !self.json => std::io::stdout().write_all(&bytes)?,
+            None => {}
+        }
+        self.qr(&qr, format, &bytes, render.out.as_deref());
+        Ok(())
     }
 
     pub fn audit_list(&self, entries: &[AuditEntry]) {

@@ -1,0 +1,17 @@
+//! `completions`: a shell completion script for the whole command tree.
+
+use std::process::ExitCode;
+
+use clap::CommandFactory;
+
+use crate::cli::Cli;
+
+pub fn run(shell: clap_complete::Shell) -> ExitCode {
+    clap_complete::generate(
+        shell,
+        &mut Cli::command(),
+        "keyward-cli",
+        &mut std::io::stdout(),
+    );
+    ExitCode::SUCCESS
+}
