@@ -9,14 +9,13 @@ mod cli;
 mod commands;
 mod context;
 mod error;
+mod exit;
 mod output;
 mod secrets;
 
 use std::process::ExitCode;
 
 use clap::Parser;
-use keyward_vault::Coded;
-
 use cli::{Cli, Cmd};
 use context::CliContext;
 
@@ -44,52 +43,33 @@ fn main() -> ExitCode {
     quiet_broken_pipe();
     let cli = Cli::parse();
     let ctx = CliContext::new(cli.json);
-    let r: keyward_services::Result<ExitCode> = match cli.cmd {
+    let r = match cli.cmd {
         Cmd::Init { no_passphrase } => commands::vault::init(&ctx, no_passphrase),
         Cmd::Unlock => commands::vault::unlock(&ctx),
         Cmd::Lock => commands::vault::lock(&ctx),
         Cmd::Status => commands::vault::status(&ctx),
-        Cmd::Agent => commands::agent::run(&ctx).map_err(Into::into),
-        Cmd::Key(c) => commands::key::run(&ctx, c).map_err(Into::into),
-        Cmd::Doctor { repair, yes } => commands::doctor::run(&ctx, repair, yes).map_err(Into::into),
-        Cmd::Sign(a) => commands::sign::run(&ctx, a).map_err(Into::into),
-        Cmd::Verify(a) => commands::verify::run(&ctx, a).map_err(Into::into),
-        Cmd::Siwe(c) => commands::siwe::run(&ctx, c).map_err(Into::into),
+        Cmd::Agent => commands::agent::run(&ctx),
+        Cmd::Key(c) => commands::key::run(&ctx, c),
+        Cmd::Doctor { repair, yes } => commands::doctor::run(&ctx, repair, yes),
+        Cmd::Sign(a) => commands::sign::run(&ctx, a),
+        Cmd::Verify(a) => commands::verify::run(&ctx, a),
+        Cmd::Siwe(c) => commands::siwe::run(&ctx, c),
         Cmd::Jwt(c) => commands::jwt::run(&ctx, c),
         Cmd::Service(c) => commands::service::run(&ctx, c),
         Cmd::Engine(c) => commands::engine::run(&ctx, c),
         Cmd::Playground(c) => commands::playground::run(c),
-        // These print their own errors (the endpoint's).
-        Cmd::Endpoint(c) => return commands::endpoint::run(&ctx, c),
-        Cmd::Apps(c) => return commands::apps::run(&ctx, c),
-        Cmd::Grants(c) => return commands::grants::run(&ctx, c),
-        Cmd::Request(c) => return commands::request::run(&ctx, c),
-        Cmd::Config(c) => commands::config::run(&ctx, c).map_err(Into::into),
-        Cmd::Qr(c) => commands::qr::run(&ctx, c).map_err(Into::into),
-        Cmd::Audit(c) => commands::audit::run(&ctx, c).map_err(Into::into),
-        Cmd::Backup(c) => commands::backup::run(&ctx, c).map_err(Into::into),
-        Cmd::Completions { shell } => Ok(commands::completions::run(shell)),
+        Cmd::Endpoint(c) => commands::endpoint::run(&ctx, c),
+        Cmd::Apps(c) => commands::apps::run(&ctx, c),
+        Cmd::Grants(c) => commands::grants::run(&ctx, c),
+        Cmd::Request(c) => commands::request::run(&ctx, c),
+        Cmd::Config(c) => commands::config::run(&ctx, c),
+        Cmd::Qr(c) => commands::qr::run(&ctx, c),
+        Cmd::Audit(c) => commands::audit::run(&ctx, c),
+        Cmd::Backup(c) => commands::backup::run(&ctx, c),
+        Cmd::Completions { shell } => commands::completions::run(shell),
     };
-    match r {
-        Ok(code) => code,
-        Err(e) => {
-            ctx.out.error(&e);
-            ExitCode::from(exit_code(e.code()))
-        }
-    }
-}
-
-pub(crate) fn exit_code(code: &str) -> u8 {
-    match code.split('.').next() {
-        Some("vault") => 3,
-        Some("keychain") => 4,
-        Some("key") => 5,
-        Some("agent") => 6,
-        Some("usage") => 2,
-        Some("backup") => 3,
-        Some("sign" | "jwt" | "siwe") => 7,
-        Some("service" | "clock") => 8,
-        Some("endpoint" | "approval" | "app" | "grant" | "link") => 9,
-        _ => 1,
-    }
+    r.unwrap_or_else(|e| {
+        ctx.out.error(&e);
+        e.exit_code()
+    })
 }

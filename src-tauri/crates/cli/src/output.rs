@@ -1,19 +1,17 @@
 //! Human and `--json` output. JSON is versioned: `{"version":1,"result":…}` on success,
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
+use std::path::Path;
+
 use keyward_vault::{
-    AuditEntry, AuditProblem, AuditReport, BackupFile, Coded, DoctorReport, ErrorBody, KeyDetail,
-    KeyInfo, Problem, PublicFormat, Repair, RepairReport, RestoreReport, Status,
+    AuditEntry, AuditProblem, AuditReport, BackupFile, DoctorReport, KeyDetail, KeyInfo, Problem,
+    PublicFormat, Repair, RepairReport, RestoreReport, Result, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
-use std::path::Path;
-use std::process::ExitCode;
-
-use keyward_approval::endpoint::EndpointError;
-use keyward_vault::{Result, VaultError};
 
 use crate::args::{QrFmt, QrRender};
+use crate::error::CliError;
 
 pub struct Out {
     pub json: bool,
@@ -30,8 +28,10 @@ impl Out {
         );
     }
 
-    pub fn error(&self, e: &keyward_services::ServiceError) {
-        let body = ErrorBody::from(e);
+    /// A failed command's error: `{"version":1,"error":{code,message,hint}}` on standard
+    /// output with --json, else three lines on standard error.
+    pub fn error(&self, e: &CliError) {
+        let body = e.body();
         if self.json {
             println!(
                 "{}",
@@ -41,36 +41,8 @@ impl Out {
         } else {
             eprintln!(
                 "error: {}\n  code: {}\n  hint: {}",
-                body.message,
-                e.code(),
-                body.hint
-            );
-        }
-    }
-
-    /// An endpoint error (endpoint, apps, grants, request), as the endpoint words it; its exit code.
-    pub fn endpoint_error(&self, e: &EndpointError) -> ExitCode {
-        let body = e.body();
-        if self.json {
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json!({"version": 1, "error": body}))
-                    .expect("output serialises")
-            );
-        } else {
-            eprintln!(
-                "error: {}\n  code: {}\n  hint: {}",
                 body.message, body.code, body.hint
             );
-        }
-        ExitCode::from(crate::exit_code(e.code()))
-    }
-
-    /// The exit code of an endpoint command, its error printed.
-    pub fn finish(&self, r: Result<ExitCode, EndpointError>) -> ExitCode {
-        match r {
-            Ok(c) => c,
-            Err(e) => self.endpoint_error(&e),
         }
     }
 

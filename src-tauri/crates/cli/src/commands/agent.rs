@@ -3,9 +3,10 @@
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use keyward_vault::{Result, VaultError};
+use keyward_vault::VaultError;
 
 use crate::context::CliContext;
+use crate::error::Result;
 
 pub fn run(ctx: &CliContext) -> Result<ExitCode> {
     let out = &ctx.out;

@@ -2,25 +2,17 @@
 
 use std::process::ExitCode;
 
-use keyward_approval::endpoint::EndpointError;
 use keyward_vault::at_text as when;
-use keyward_vault::Backend;
 
 use crate::cli::AppsCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 
-/// Apps and grants through the context; their errors print as the endpoint's.
-fn with_backend<T>(
-    ctx: &CliContext,
-    f: impl FnOnce(&mut dyn Backend) -> keyward_vault::Result<T>,
-) -> Result<T, EndpointError> {
-    Ok(ctx.with_backend(Need::Index, f)?)
-}
-
-pub fn run(ctx: &CliContext, cmd: AppsCmd) -> ExitCode {
+pub fn run(ctx: &CliContext, cmd: AppsCmd) -> Result<ExitCode> {
     let out = &ctx.out;
-    let r = match cmd {
-        AppsCmd::List => with_backend(ctx, |b| b.app_list()).map(|apps| {
+    match cmd {
+        AppsCmd::List => {
+            let apps = ctx.with_backend(Need::Index, |b| b.app_list())?;
             if out.json {
                 out.result(&apps);
             } else if apps.is_empty() {
@@ -38,16 +30,15 @@ pub fn run(ctx: &CliContext, cmd: AppsCmd) -> ExitCode {
                     );
                 }
             }
-            ExitCode::SUCCESS
-        }),
-        AppsCmd::Unpair { app } => with_backend(ctx, |b| b.app_unpair(&app)).map(|a| {
+        }
+        AppsCmd::Unpair { app } => {
+            let a = ctx.with_backend(Need::Index, |b| b.app_unpair(&app))?;
             if out.json {
                 out.result(&a);
             } else {
                 println!("unpaired {} ({})", a.name, a.id);
             }
-            ExitCode::SUCCESS
-        }),
-    };
-    out.finish(r)
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

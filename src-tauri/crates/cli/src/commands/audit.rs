@@ -2,11 +2,12 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::{AuditFilter, Result, VaultError};
+use keyward_vault::{AuditFilter, VaultError};
 
 use crate::args::AuditFmt;
 use crate::cli::AuditCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 
 pub fn run(ctx: &CliContext, cmd: AuditCmd) -> Result<ExitCode> {
     let out = &ctx.out;

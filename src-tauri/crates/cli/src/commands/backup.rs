@@ -2,10 +2,11 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::{Result, VaultError};
+use keyward_vault::VaultError;
 
 use crate::cli::BackupCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
@@ -20,7 +21,8 @@ pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
                 return Err(VaultError::Usage(format!(
                     "{} exists; add --force to replace it",
                     file.display()
-                )));
+                ))
+                .into());
             }
             let pass = match secrets::input_passphrase(passphrase_file.as_deref())? {
                 Some(p) => p,
@@ -37,9 +39,9 @@ pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
         } => {
             let mut vault = ctx.open()?;
             if vault.vault_id().is_some() {
-                return Err(VaultError::AlreadyInitialized(
-                    vault.dir().display().to_string(),
-                ));
+                return Err(
+                    VaultError::AlreadyInitialized(vault.dir().display().to_string()).into(),
+                );
             }
             let bytes = secrets::read_bounded(
                 Some(&file.display().to_string()),

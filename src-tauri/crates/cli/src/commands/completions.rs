@@ -5,13 +5,14 @@ use std::process::ExitCode;
 use clap::CommandFactory;
 
 use crate::cli::Cli;
+use crate::error::Result;
 
-pub fn run(shell: clap_complete::Shell) -> ExitCode {
+pub fn run(shell: clap_complete::Shell) -> Result<ExitCode> {
     clap_complete::generate(
         shell,
         &mut Cli::command(),
         "keyward-cli",
         &mut std::io::stdout(),
     );
-    ExitCode::SUCCESS
+    Ok(ExitCode::SUCCESS)
 }

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::Result;
-
 use crate::cli::ConfigCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 
 pub fn run(ctx: &CliContext, cmd: ConfigCmd) -> Result<ExitCode> {
     let out = &ctx.out;

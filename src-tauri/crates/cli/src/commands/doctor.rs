@@ -2,9 +2,8 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::Result;
-
 use crate::context::CliContext;
+use crate::error::Result;
 
 pub fn run(ctx: &CliContext, repair: bool, yes: bool) -> Result<ExitCode> {
     let out = &ctx.out;

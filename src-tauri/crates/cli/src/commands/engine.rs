@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use keyward_services::engine;
 use keyward_services::once::Sealed;
-use keyward_services::{ReqwestClient, Result};
+use keyward_services::ReqwestClient;
 use keyward_vault::api::MintOptions;
 use keyward_vault::VaultError;
 use zeroize::Zeroizing;
@@ -13,9 +13,10 @@ use zeroize::Zeroizing;
 use crate::args::JwtAlgArg;
 use crate::cli::{EngineCmd, KeypairCmd, TokenCmd};
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
-fn http() -> Result<ReqwestClient> {
+fn http() -> keyward_services::Result<ReqwestClient> {
     ReqwestClient::new()
 }
 

@@ -2,25 +2,17 @@
 
 use std::process::ExitCode;
 
-use keyward_approval::endpoint::EndpointError;
 use keyward_vault::at_text as when;
-use keyward_vault::Backend;
 
 use crate::cli::GrantsCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 
-/// Apps and grants through the context; their errors print as the endpoint's.
-fn with_backend<T>(
-    ctx: &CliContext,
-    f: impl FnOnce(&mut dyn Backend) -> keyward_vault::Result<T>,
-) -> Result<T, EndpointError> {
-    Ok(ctx.with_backend(Need::Index, f)?)
-}
-
-pub fn run(ctx: &CliContext, cmd: GrantsCmd) -> ExitCode {
+pub fn run(ctx: &CliContext, cmd: GrantsCmd) -> Result<ExitCode> {
     let out = &ctx.out;
-    let r = match cmd {
-        GrantsCmd::List => with_backend(ctx, |b| b.grant_list()).map(|list| {
+    match cmd {
+        GrantsCmd::List => {
+            let list = ctx.with_backend(Need::Index, |b| b.grant_list())?;
             if out.json {
                 out.result(&list);
             } else if list.is_empty() {
@@ -42,16 +34,15 @@ pub fn run(ctx: &CliContext, cmd: GrantsCmd) -> ExitCode {
                     );
                 }
             }
-            ExitCode::SUCCESS
-        }),
-        GrantsCmd::Revoke { id } => with_backend(ctx, |b| b.grant_revoke(&id)).map(|g| {
+        }
+        GrantsCmd::Revoke { id } => {
+            let g = ctx.with_backend(Need::Index, |b| b.grant_revoke(&id))?;
             if out.json {
                 out.result(&g);
             } else {
                 println!("revoked grant {}", g.id);
             }
-            ExitCode::SUCCESS
-        }),
-    };
-    out.finish(r)
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }

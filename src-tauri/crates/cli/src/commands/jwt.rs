@@ -5,15 +5,15 @@ use std::process::ExitCode;
 use keyward_crypto::{jwt, PublicKey};
 use keyward_services::engine;
 use keyward_vault::api::{JwtMode, MintOptions, VerifyOptions};
-use keyward_vault::Result;
 
 use crate::args::{JwtAlgArg, ModeArg};
 use crate::cli::{JwtCmd, MintArgs};
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 impl MintArgs {
-    pub fn options(&self) -> Result<MintOptions> {
+    pub fn options(&self) -> keyward_vault::Result<MintOptions> {
         let mut claims = serde_json::Map::new();
         for c in &self.claims {
             let (k, v) = jwt::parse_claim(c)?;
@@ -61,7 +61,7 @@ fn token_arg(t: &str) -> Result<String> {
     }
 }
 
-pub fn run(ctx: &CliContext, cmd: JwtCmd) -> keyward_services::Result<ExitCode> {
+pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
     let out = &ctx.out;
     match cmd {
         JwtCmd::Mint(a) => {

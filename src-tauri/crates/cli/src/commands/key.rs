@@ -2,13 +2,12 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::{
-    Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, Result, VaultError,
-};
+use keyward_vault::{Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, VaultError};
 
 use crate::args::{AlgArg, PubFmt};
 use crate::cli::KeyCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
@@ -82,9 +81,9 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
             yes,
         } => {
             if !yes {
-                return Err(VaultError::ConfirmationRequired(
-                    "exporting a private key".into(),
-                ));
+                return Err(
+                    VaultError::ConfirmationRequired("exporting a private key".into()).into(),
+                );
             }
             let f = format.lib();
             let passphrase = match (f, secrets::input_passphrase(passphrase_file.as_deref())?) {
@@ -109,7 +108,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
         }
         KeyCmd::Delete { key, yes } => {
             if !yes {
-                return Err(VaultError::ConfirmationRequired("deleting a key".into()));
+                return Err(VaultError::ConfirmationRequired("deleting a key".into()).into());
             }
             let k = ctx.with_backend(Need::Key, |b| b.key_delete(&key))?;
             out.key_info(&k, "Deleted");

@@ -1,6 +1,6 @@
 //! One module per top-level command (`init`, `status`, `unlock` and `lock` share `vault`).
 //! Each takes the one context and its arguments; none imports another: what they share is in
-//! `args`, `context`, `output` and `secrets`.
+//! `args`, `context`, `error`, `output` and `secrets`.
 
 pub mod agent;
 pub mod apps;

@@ -9,11 +9,12 @@
 
 use std::process::ExitCode;
 
-use keyward_services::{Result, ServiceError};
+use keyward_services::ServiceError;
 use keyward_vault::VaultError;
 
 use crate::args::KindArg;
 use crate::cli::PlaygroundCmd;
+use crate::error::Result;
 
 pub fn run(cmd: PlaygroundCmd) -> Result<ExitCode> {
     let PlaygroundCmd::Serve {

@@ -2,10 +2,9 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::Result;
-
 use crate::cli::QrCmd;
 use crate::context::CliContext;
+use crate::error::Result;
 use crate::secrets;
 
 pub fn run(ctx: &CliContext, cmd: QrCmd) -> Result<ExitCode> {

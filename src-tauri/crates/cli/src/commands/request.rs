@@ -12,11 +12,12 @@ use serde_json::json;
 use crate::args::{default_url, Conn};
 use crate::cli::RequestCmd;
 use crate::context::{unix_now, CliContext};
-use crate::error::usage;
+use crate::error::{usage, Result};
 use crate::output::Out;
 
-pub fn run(ctx: &CliContext, cmd: RequestCmd) -> ExitCode {
-    ctx.out.finish(request(cmd, &ctx.out))
+/// The client fails with the endpoint's own errors, printed as the endpoint words them.
+pub fn run(ctx: &CliContext, cmd: RequestCmd) -> Result<ExitCode> {
+    Ok(request(cmd, &ctx.out)?)
 }
 
 fn request(cmd: RequestCmd, out: &Out) -> Result<ExitCode, EndpointError> {

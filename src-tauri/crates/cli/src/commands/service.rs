@@ -3,13 +3,13 @@
 use std::process::ExitCode;
 
 use keyward_services::engine;
-use keyward_services::Result;
 use keyward_vault::VaultError;
 use zeroize::Zeroizing;
 
 use crate::args::KindArg;
 use crate::cli::ServiceCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
@@ -41,7 +41,7 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
                 .as_deref()
                 .map(keyward_crypto::jwt::parse_duration)
                 .transpose()?;
-            let p = ctx.with_backend(Need::Key, |b| -> Result<_> {
+            let p = ctx.with_backend(Need::Key, |b| -> keyward_services::Result<_> {
                 let mut p = engine::add_profile(b, &name, &url, token, max)?;
                 if let Some(pem) = &pin {
                     keyward_services::profile::pin(&mut p, pem)?;

@@ -4,11 +4,11 @@
 use std::process::ExitCode;
 
 use keyward_vault::api::{Encoding, SignRequest};
-use keyward_vault::Result;
 
 use crate::args::EncodingArg;
 use crate::cli::SignArgs;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 
 pub fn run(ctx: &CliContext, a: SignArgs) -> Result<ExitCode> {
     let out = &ctx.out;

@@ -5,10 +5,10 @@ use std::process::ExitCode;
 use keyward_crypto::sign;
 use keyward_crypto::{jwt, siwe, CryptoError};
 use keyward_vault::api::Scheme;
-use keyward_vault::Result;
 
 use crate::cli::SiweCmd;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 fn now() -> time::OffsetDateTime {

@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use keyward_services::Result;
 use keyward_vault::{Backend, VaultError};
 
 use crate::context::CliContext;
+use crate::error::Result;
 use crate::secrets;
 
 pub fn init(ctx: &CliContext, no_passphrase: bool) -> Result<ExitCode> {

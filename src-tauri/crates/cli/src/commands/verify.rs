@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use keyward_vault::api::VerifyRequest;
-use keyward_vault::Result;
 
 use crate::cli::VerifyArgs;
 use crate::context::{CliContext, Need};
+use crate::error::Result;
 use crate::secrets;
 
 pub fn run(ctx: &CliContext, a: VerifyArgs) -> Result<ExitCode> {
@@ -54,7 +54,7 @@ pub fn run(ctx: &CliContext, a: VerifyArgs) -> Result<ExitCode> {
 /// Reads `--pubkey`: a path to a file when one exists, else the text itself.
 fn pubkey_text(p: &str) -> Result<String> {
     if !p.trim_start().starts_with("-----") && std::path::Path::new(p).is_file() {
-        return secrets::read_text(p);
+        return Ok(secrets::read_text(p)?);
     }
     Ok(p.to_string())
 }

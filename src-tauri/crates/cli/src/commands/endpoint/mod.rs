@@ -15,20 +15,20 @@ use serde_json::json;
 use crate::args::default_url;
 use crate::cli::EndpointCmd;
 use crate::context::{unix_now, CliContext};
-use crate::error::usage;
+use crate::error::{usage, Result};
 
-pub fn run(ctx: &CliContext, cmd: EndpointCmd) -> ExitCode {
-    let out = &ctx.out;
-    match cmd {
-        EndpointCmd::Serve { port, unlock } => out.finish(serve(port, unlock, ctx)),
+/// Serving and pairing fail with the endpoint's own errors, printed as the endpoint words them.
+pub fn run(ctx: &CliContext, cmd: EndpointCmd) -> Result<ExitCode> {
+    Ok(match cmd {
+        EndpointCmd::Serve { port, unlock } => serve(port, unlock, ctx)?,
         EndpointCmd::Pair {
             name,
             save,
             keys,
             origin,
             url,
-        } => out.finish(pair_here(name, save, keys, origin, url, ctx)),
-    }
+        } => pair_here(name, save, keys, origin, url, ctx)?,
+    })
 }
 
 fn pair_here(
