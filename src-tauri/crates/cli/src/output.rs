@@ -1,13 +1,17 @@
 //! Human and `--json` output. JSON is versioned: `{"version":1,"result":…}` on success,
 //! `{"version":1,"error":{code,message,hint}}` on failure, both on standard output.
 
+use std::path::Path;
+
 use keyward_vault::{
-    AuditEntry, AuditProblem, AuditReport, BackupFile, Coded, DoctorReport, ErrorBody, KeyDetail,
-    KeyInfo, Problem, PublicFormat, Repair, RepairReport, RestoreReport, Status,
+    AuditEntry, AuditProblem, AuditReport, BackupFile, DoctorReport, KeyDetail, KeyInfo, Problem,
+    PublicFormat, Repair, RepairReport, RestoreReport, Result, Status, VaultError,
 };
 use serde::Serialize;
 use serde_json::json;
-use std::path::Path;
+
+use crate::args::{QrFmt, QrRender};
+use crate::error::CliError;
 
 pub struct Out {
     pub json: bool,
@@ -24,8 +28,10 @@ impl Out {
         );
     }
 
-    pub fn error(&self, e: &keyward_services::ServiceError) {
-        let body = ErrorBody::from(e);
+    /// A failed command's error: `{"version":1,"error":{code,message,hint}}` on standard
+    /// output with --json, else three lines on standard error.
+    pub fn error(&self, e: &CliError) {
+        let body = e.body();
         if self.json {
             println!(
                 "{}",
@@ -35,10 +41,17 @@ impl Out {
         } else {
             eprintln!(
                 "error: {}\n  code: {}\n  hint: {}",
-                body.message,
-                e.code(),
-                body.hint
+                body.message, body.code, body.hint
             );
+        }
+    }
+
+    /// `--json`: the value; else what `human` prints.
+    pub fn print<T: Serialize>(&self, v: &T, human: impl FnOnce(&T)) {
+        if self.json {
+            self.result(v);
+        } else {
+            human(v);
         }
     }
 
@@ -223,6 +236,36 @@ impl Out {
                 qr.modules()
             );
         }
+    }
+
+    /// Renders `data` as a QR code to `render.out` or standard output, then says what was written.
+    pub fn qr_code(&self, data: &[u8], render: &QrRender) -> Result<()> {
+        use keyward_crypto::qr::{Qr, QrFormat};
+        use std::io::{IsTerminal, Write};
+        let qr = Qr::encode(data)?;
+        let scale = render.scale as usize;
+        let (format, bytes) = match render.format {
+            QrFmt::Svg => (QrFormat::Svg, qr.svg(scale).into_bytes()),
+            QrFmt::Png => (QrFormat::Png, qr.png(scale)),
+            QrFmt::Term => (QrFormat::Term, qr.term().into_bytes()),
+        };
+        match &render.out {
+            Some(path) => std::fs::write(path, &bytes)
+                .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))?,
+            None if format == QrFormat::Png && self.json => {}
+            None if format == QrFormat::Png && std::io::stdout().is_terminal() => {
+                return Err(VaultError::Remote(keyward_vault::ErrorBody {
+                    code: "qr.binary_to_terminal".into(),
+                    message: "a PNG would be written to the terminal".into(),
+                    hint: "Add --out FILE, or redirect standard output to a file.".into(),
+                    candidates: None,
+                }))
+            }
+            None if !self.json => std::io::stdout().write_all(&bytes)?,
+            None => {}
+        }
+        self.qr(&qr, format, &bytes, render.out.as_deref());
+        Ok(())
     }
 
     pub fn audit_list(&self, entries: &[AuditEntry]) {

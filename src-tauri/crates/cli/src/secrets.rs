@@ -1,10 +1,14 @@
 //! Where passphrases and key input come from: `KEYWARD_PASSPHRASE_FILE`, the terminal, a file.
 
+use keyward_crypto::CryptoError;
 use keyward_vault::{Result, VaultError};
 use std::io::{IsTerminal, Read};
 use zeroize::Zeroizing;
 
 const MAX_INPUT: usize = 64 * 1024;
+
+/// Largest message, body or SIWE file read.
+const MAX_MESSAGE: usize = 1 << 20;
 
 fn strip_one_newline(mut s: Zeroizing<String>) -> Zeroizing<String> {
     if s.ends_with('\n') {
@@ -138,6 +142,24 @@ pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
     let s = std::str::from_utf8(&buf)
         .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::NotPem))?;
     Ok(Zeroizing::new(s.to_string()))
+}
+
+/// A message, body or SIWE file (or standard input for `-`), at most [`MAX_MESSAGE`] bytes.
+pub fn read_limited(f: &str) -> Result<Vec<u8>> {
+    let bytes = read_bounded(Some(f), MAX_MESSAGE + 1)?;
+    if bytes.len() > MAX_MESSAGE {
+        return Err(CryptoError::BadSignatureInput(format!(
+            "the input is over {MAX_MESSAGE} bytes"
+        ))
+        .into());
+    }
+    Ok(bytes)
+}
+
+/// [`read_limited`], as UTF-8 text.
+pub fn read_text(f: &str) -> Result<String> {
+    String::from_utf8(read_limited(f)?)
+        .map_err(|_| CryptoError::BadSignatureInput(format!("{f} is not UTF-8 text")).into())
 }
 
 #[cfg(test)]

@@ -1,0 +1,249 @@
+//! Argument types several commands share: the value enums that mirror library enums (and
+//! map onto them by name), QR rendering options, what to sign or verify, and the endpoint's
+//! default address.
+
+use clap::{Args, ValueEnum};
+use keyward_crypto::sign::JwsAlg;
+use keyward_crypto::{ImportFormat, KeyAlg};
+use keyward_vault::api::{Scheme, SignInput};
+use keyward_vault::{PrivateFormat, PublicFormat, Result, VaultError};
+
+use crate::secrets;
+
+/// Maps a CLI value enum onto its library twin by name, so the two cannot drift.
+macro_rules! by_name {
+    ($arg:ident => $lib:ty) => {
+        impl $arg {
+            pub fn lib(self) -> $lib {
+                let name = self
+                    .to_possible_value()
+                    .expect("no skipped values")
+                    .get_name()
+                    .to_string();
+                <$lib>::parse(&name).expect("every CLI value names a library value")
+            }
+        }
+    };
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AlgArg {
+    P256,
+    P384,
+    Secp256k1,
+    Ed25519,
+    Rsa2048,
+    Rsa3072,
+    Rsa4096,
+}
+
+impl AlgArg {
+    pub fn lib(self) -> KeyAlg {
+        let name = self.to_possible_value().expect("no skipped values");
+        KeyAlg::parse(name.get_name()).expect("every CLI value names an algorithm")
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PubFmt {
+    Pem,
+    Jwk,
+    Jwks,
+    Openssh,
+    Eth,
+    Eos,
+    EosLegacy,
+    Btc,
+    Xpub,
+    Fingerprint,
+}
+by_name!(PubFmt => PublicFormat);
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum PrivFmt {
+    Pem,
+    Pkcs8Enc,
+    Jwk,
+    Wif,
+    Hex,
+    Xprv,
+}
+by_name!(PrivFmt => PrivateFormat);
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum ImportFmt {
+    Auto,
+    Pem,
+    Hex,
+    Wif,
+    Eos,
+    Jwk,
+    Keystore,
+    Xprv,
+    Mnemonic,
+    Openssh,
+}
+by_name!(ImportFmt => ImportFormat);
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum SchemeArg {
+    Raw,
+    Eip191,
+    Bsm,
+    Eos,
+    Ed25519,
+}
+
+impl SchemeArg {
+    pub fn lib(self) -> Scheme {
+        match self {
+            SchemeArg::Raw => Scheme::Raw,
+            SchemeArg::Eip191 => Scheme::Eip191,
+            SchemeArg::Bsm => Scheme::Bsm,
+            SchemeArg::Eos => Scheme::Eos,
+            SchemeArg::Ed25519 => Scheme::Ed25519,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+pub enum EncodingArg {
+    /// ASN.1 DER (OpenSSL's form)
+    #[default]
+    Der,
+    /// Fixed-size r‖s (JOSE, WebCrypto)
+    Rs,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum JwtAlgArg {
+    #[value(name = "ES256")]
+    Es256,
+    #[value(name = "ES384")]
+    Es384,
+    #[value(name = "ES256K")]
+    Es256k,
+    #[value(name = "RS256")]
+    Rs256,
+    #[value(name = "PS256")]
+    Ps256,
+    #[value(name = "EdDSA", alias = "Ed25519")]
+    EdDsa,
+}
+
+impl JwtAlgArg {
+    pub fn lib(self) -> JwsAlg {
+        match self {
+            JwtAlgArg::Es256 => JwsAlg::ES256,
+            JwtAlgArg::Es384 => JwsAlg::ES384,
+            JwtAlgArg::Es256k => JwsAlg::ES256K,
+            JwtAlgArg::Rs256 => JwsAlg::RS256,
+            JwtAlgArg::Ps256 => JwsAlg::PS256,
+            JwtAlgArg::EdDsa => JwsAlg::EdDSA,
+        }
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum, Default)]
+pub enum ModeArg {
+    /// thirdweb Engine keypair auth: iss = the key's PEM (or --kid), short exp, optional bodyHash
+    #[default]
+    Engine,
+    /// A standard JWT: iat, exp and the claims asked for
+    Generic,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum KindArg {
+    /// thirdweb Engine (self-hosted): keypair JWTs, keypairs, access tokens
+    Engine,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum AuditFmt {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Args)]
+pub struct QrRender {
+    /// svg, png, or term (UTF-8 half blocks)
+    #[arg(long, value_enum, default_value_t = QrFmt::Term)]
+    pub format: QrFmt,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    pub out: Option<std::path::PathBuf>,
+    /// Pixels per module, for svg and png
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub scale: u16,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum QrFmt {
+    Svg,
+    Png,
+    Term,
+}
+
+/// What to sign or verify: exactly one of these.
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+pub struct InputArgs {
+    /// Text, signed as its UTF-8 bytes
+    #[arg(long)]
+    pub message: Option<String>,
+    /// Bytes as hex (0x optional)
+    #[arg(long)]
+    pub hex: Option<String>,
+    /// A precomputed digest as hex: 32 bytes (48 for p384); raw and eos schemes only
+    #[arg(long)]
+    pub digest: Option<String>,
+    /// The bytes of a file (- for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub message_file: Option<String>,
+}
+
+impl InputArgs {
+    pub fn input(self) -> Result<SignInput> {
+        Ok(
+            match (self.message, self.hex, self.digest, self.message_file) {
+                (Some(m), ..) => SignInput::Message(m),
+                (_, Some(h), ..) => SignInput::Hex(h),
+                (_, _, Some(d), _) => SignInput::Digest(d),
+                (_, _, _, Some(f)) => {
+                    let bytes = secrets::read_limited(&f)?;
+                    SignInput::Hex(hex::encode(bytes))
+                }
+                _ => {
+                    return Err(VaultError::Usage(
+                        "give --message, --hex, --digest or --message-file".into(),
+                    ))
+                }
+            },
+        )
+    }
+}
+
+#[derive(Args)]
+pub struct Conn {
+    /// The credentials file `request pair --save` wrote
+    #[arg(long, short = 'c')]
+    pub credentials: std::path::PathBuf,
+    /// Seconds the request lives (and the call waits at most)
+    #[arg(long, default_value_t = 120)]
+    pub ttl: i64,
+    /// The web origin the app speaks for
+    #[arg(long)]
+    pub origin: Option<String>,
+}
+
+/// The port `endpoint serve` and the `request` client use unless told otherwise.
+pub const DEFAULT_PORT: u16 = 47800;
+
+/// The endpoint's URL unless told otherwise: `KEYWARD_ENDPOINT_URL`, else the default port.
+pub fn default_url() -> String {
+    std::env::var("KEYWARD_ENDPOINT_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"))
+}

@@ -1,0 +1,57 @@
+//! `init`, `status`, `unlock`, `lock`: the vault itself, and the agent that holds it unlocked.
+
+use std::process::ExitCode;
+
+use keyward_vault::{Backend, VaultError};
+
+use crate::context::CliContext;
+use crate::error::Result;
+use crate::secrets;
+
+pub fn init(ctx: &CliContext, no_passphrase: bool) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let mut vault = ctx.open()?;
+    if vault.vault_id().is_some() {
+        return Err(VaultError::AlreadyInitialized(vault.dir().display().to_string()).into());
+    }
+    let pass = if no_passphrase {
+        None
+    } else {
+        Some(secrets::new_passphrase()?)
+    };
+    let st = vault.init(pass.as_ref().map(|p| p.as_str()))?;
+    vault.release();
+    out.init(&st);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let mut vault = ctx.open()?;
+    let st = match ctx.agent_for(&vault)?.map(|mut a| a.status()) {
+        Some(Ok(st)) => st,
+        // An agent that hangs up before answering is on its way out (an app quitting):
+        // the vault as it is on disk is the answer.
+        Some(Err(VaultError::AgentUnreachable(..))) | None => vault.status()?,
+        Some(Err(e)) => return Err(e.into()),
+    };
+    out.status(&st);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn unlock(ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let (vault, mut agent) = ctx.running_agent()?;
+    let pass = ctx.passphrase_for(&vault)?;
+    let st = agent.unlock(pass)?;
+    out.status(&st);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn lock(ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let (_, mut agent) = ctx.running_agent()?;
+    let st = agent.lock()?;
+    out.status(&st);
+    Ok(ExitCode::SUCCESS)
+}
