@@ -441,3 +441,73 @@ fn an_engine_profile_takes_http_only_on_loopback() {
         ]);
     }
 }
+
+/// The generic remote-key commands (`service key …`) drive Engine's access tokens through the
+/// key-administration seam: create (sealed first), show, rename, check with the token itself,
+/// import a secret made elsewhere, revoke (the secret is forgotten, the service refuses it).
+#[test]
+fn service_key_commands_drive_engine_access_tokens() {
+    let pg = playground(&[]);
+    let cli = setup(&pg);
+    let key = |args: &[&str]| -> Value {
+        let mut all = vec!["service", "key"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--service", "eng"]);
+        cli.json(&all)
+    };
+    let made = key(&["create", "--label", "ci"]);
+    assert_eq!(made["stored"], true, "{made}");
+    assert!(made.get("accessToken").is_none(), "{made}");
+    assert!(
+        made["tokenMask"].is_string(),
+        "Engine's own fields stay: {made}"
+    );
+    let id = made["id"].as_str().unwrap().to_string();
+
+    let shown = key(&["show", "--key", &id]);
+    assert_eq!(shown["label"], "ci", "{shown}");
+    key(&["rename", "--key", &id, "--label", "ci-2"]);
+    assert_eq!(key(&["show", "--key", &id])["label"], "ci-2");
+    assert_eq!(key(&["check", "--key", &id])["works"], true);
+
+    // A token made elsewhere (straight at Engine), then imported: it works too.
+    let (status, other) = http(
+        &pg.url,
+        "POST",
+        "/auth/access-tokens/create",
+        &pg.admin_token,
+        Some(r#"{"label":"elsewhere"}"#),
+    );
+    assert_eq!(status, 200, "{other}");
+    let other_id = other["result"]["id"].as_str().unwrap().to_string();
+    let secret = other["result"]["accessToken"].as_str().unwrap().to_string();
+    let listed = key(&["list"]);
+    let row = |id: &str| {
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|k| k["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("{id} not listed: {listed}"))
+    };
+    assert_eq!(row(&id)["stored"], true);
+    assert_eq!(row(&other_id)["stored"], false);
+    let file = cli.scratch_file("other-token", &secret);
+    key(&["import", "--key", &other_id, "--secret-file", &file]);
+    assert_eq!(key(&["check", "--key", &other_id])["works"], true);
+
+    // Revoked: forgotten here, unknown there; `engine token` is the same command.
+    cli.json(&["engine", "token", "revoke", "--service", "eng", "--id", &id]);
+    let gone = cli.json_err(
+        &["service", "key", "show", "--service", "eng", "--key", &id],
+        "service.no_such_key",
+        exit::SERVICE,
+    );
+    assert!(
+        gone["hint"].as_str().unwrap().contains("service key list"),
+        "{gone}"
+    );
+    let creds = cli.json(&["service", "show", "eng"])["credentials"].to_string();
+    assert!(!creds.contains(&format!("access-token:{id}")), "{creds}");
+}

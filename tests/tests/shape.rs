@@ -1,5 +1,6 @@
 //! The shape of the house, checked: no Rust file over ~800 lines of non-test code (unless
-//! `tests/large-files.txt` names it with a reason), and no `#[path]` module tricks.
+//! `tests/large-files.txt` names it with a reason), no `#[path]` module tricks, and the CLI's
+//! `main.rs` under 100 lines.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -92,4 +93,11 @@ fn no_file_is_too_big_to_hold_in_ones_head() {
         over.is_empty(),
         "over {MAX_LINES} lines of non-test code: {over:#?}"
     );
+}
+
+#[test]
+fn the_cli_main_is_under_a_hundred_lines() {
+    let text = std::fs::read_to_string(root().join("src-tauri/crates/cli/src/main.rs")).unwrap();
+    let n = text.lines().count();
+    assert!(n < 100, "crates/cli/src/main.rs has {n} lines");
 }

@@ -247,3 +247,62 @@ pub fn default_url() -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| format!("http://127.0.0.1:{DEFAULT_PORT}"))
 }
+
+/// A service's remote keys, through its admin endpoints: `service key …` for any kind, and
+/// a kind's own words (`engine token …`) for the same commands.
+#[derive(clap::Subcommand)]
+pub enum RemoteKeyCmd {
+    /// The service's keys; "(in keychain)" marks those whose secret Keyward holds
+    List {
+        #[arg(long)]
+        service: String,
+    },
+    /// One key
+    Show {
+        #[arg(long)]
+        service: String,
+        #[arg(long = "key", visible_alias = "id", value_name = "ID")]
+        key: String,
+    },
+    /// Create a key; its secret is sealed in the keychain before anything is shown
+    Create {
+        #[arg(long)]
+        service: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Rename a key (no --label clears it)
+    #[command(alias = "update")]
+    Rename {
+        #[arg(long)]
+        service: String,
+        #[arg(long = "key", visible_alias = "id", value_name = "ID")]
+        key: String,
+        #[arg(long)]
+        label: Option<String>,
+    },
+    /// Revoke a key at the service and forget its secret
+    #[command(alias = "delete")]
+    Revoke {
+        #[arg(long)]
+        service: String,
+        #[arg(long = "key", visible_alias = "id", value_name = "ID")]
+        key: String,
+    },
+    /// Seal the secret of a key made elsewhere (from a file, - for standard input, or asked)
+    Import {
+        #[arg(long)]
+        service: String,
+        #[arg(long = "key", visible_alias = "id", value_name = "ID")]
+        key: String,
+        #[arg(long, value_name = "FILE")]
+        secret_file: Option<String>,
+    },
+    /// Ask the service whether the stored secret of a key still works
+    Check {
+        #[arg(long)]
+        service: String,
+        #[arg(long = "key", visible_alias = "id", value_name = "ID")]
+        key: String,
+    },
+}

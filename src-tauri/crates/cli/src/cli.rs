@@ -8,7 +8,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::args::{
     AlgArg, AuditFmt, Conn, EncodingArg, ImportFmt, InputArgs, JwtAlgArg, KindArg, ModeArg,
-    PrivFmt, PubFmt, QrRender, SchemeArg, DEFAULT_PORT,
+    PrivFmt, PubFmt, QrRender, RemoteKeyCmd, SchemeArg, DEFAULT_PORT,
 };
 
 #[derive(Parser)]
@@ -526,6 +526,9 @@ pub enum ServiceCmd {
     Show {
         name: String,
     },
+    /// A service's remote keys through its admin endpoints (Engine: access tokens)
+    #[command(subcommand)]
+    Key(RemoteKeyCmd),
     /// Remove a profile and every credential it holds (needs --yes)
     Remove {
         name: String,
@@ -544,9 +547,10 @@ pub enum EngineCmd {
     /// Keypairs registered with Engine
     #[command(subcommand)]
     Keypair(KeypairCmd),
-    /// Engine access tokens (a created one is sealed in the keychain before it is shown)
+    /// Engine access tokens: `service key …` in Engine's words (a created one is sealed in
+    /// the keychain before it is shown)
     #[command(subcommand)]
-    Token(TokenCmd),
+    Token(RemoteKeyCmd),
     /// Call an endpoint with a fresh keypair JWT (a JSON body is bound by bodyHash)
     Call {
         /// GET, POST, …
@@ -597,34 +601,6 @@ pub enum KeypairCmd {
         service: String,
         /// The keypair's hash or the vault key
         target: String,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum TokenCmd {
-    Create {
-        #[arg(long)]
-        service: String,
-        #[arg(long)]
-        label: Option<String>,
-    },
-    List {
-        #[arg(long)]
-        service: String,
-    },
-    Update {
-        #[arg(long)]
-        service: String,
-        #[arg(long)]
-        id: String,
-        #[arg(long)]
-        label: Option<String>,
-    },
-    Revoke {
-        #[arg(long)]
-        service: String,
-        #[arg(long)]
-        id: String,
     },
 }
 

@@ -16,7 +16,7 @@ mod secrets;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cli::{Cli, Cmd};
+use cli::{Cli, Cmd, EngineCmd, ServiceCmd};
 use context::CliContext;
 
 /// A reader that closed the pipe (`keyward-cli … | head`) ends the process quietly, as a
@@ -55,6 +55,9 @@ fn main() -> ExitCode {
         Cmd::Verify(a) => commands::verify::run(&ctx, a),
         Cmd::Siwe(c) => commands::siwe::run(&ctx, c),
         Cmd::Jwt(c) => commands::jwt::run(&ctx, c),
+        Cmd::Service(ServiceCmd::Key(c)) | Cmd::Engine(EngineCmd::Token(c)) => {
+            commands::remote_keys::run(&ctx, c)
+        }
         Cmd::Service(c) => commands::service::run(&ctx, c),
         Cmd::Engine(c) => commands::engine::run(&ctx, c),
         Cmd::Playground(c) => commands::playground::run(c),

@@ -52,6 +52,8 @@ pub struct NewKey<'a> {
 pub struct Created {
     pub key: RemoteKey,
     pub sealed: Sealed,
+    /// What the kind calls its keys ("access token").
+    pub noun: &'static str,
 }
 
 /// Whether a stored secret still works, as the service answered.
@@ -304,7 +306,11 @@ impl KeyAdmin for MemoryAdmin {
         };
         let sealed = seal(self, b, &key.id, Zeroizing::new(secret));
         key.stored = matches!(sealed, Sealed::Stored(_));
-        Ok(Created { key, sealed })
+        Ok(Created {
+            key,
+            sealed,
+            noun: self.noun(),
+        })
     }
     fn rename(&self, _b: &mut dyn Backend, id: &str, label: Option<&str>) -> Result<()> {
         let mut g = self.up()?;

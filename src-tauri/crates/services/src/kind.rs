@@ -99,6 +99,17 @@ pub fn mint_options(
     }
 }
 
+/// Mints a JWT from `key`, with the options `profile`'s kind sets (none without a profile).
+pub fn mint(
+    b: &mut dyn Backend,
+    profile: Option<&str>,
+    key: &str,
+    opts: MintOptions,
+) -> Result<keyward_crypto::jwt::Minted> {
+    let opts = mint_options(b, profile, key, opts)?;
+    Ok(b.jwt_mint(key, opts)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,7 +3,6 @@
 use std::process::ExitCode;
 
 use keyward_crypto::{jwt, PublicKey};
-use keyward_services::engine;
 use keyward_vault::api::{JwtMode, MintOptions, VerifyOptions};
 
 use crate::args::{JwtAlgArg, ModeArg};
@@ -65,13 +64,10 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
     let out = &ctx.out;
     match cmd {
         JwtCmd::Mint(a) => {
-            let minted = match &a.service {
-                Some(s) => mint_for_service(ctx, &a, s)?,
-                None => {
-                    let opts = a.options()?;
-                    ctx.with_backend(Need::Key, |b| b.jwt_mint(&a.key, opts))?
-                }
-            };
+            let opts = a.options()?;
+            let minted = ctx.with_backend(Need::Key, |b| {
+                keyward_services::kind::mint(b, a.service.as_deref(), &a.key, opts)
+            })?;
             if out.json {
                 out.result(&minted);
             } else {
@@ -158,17 +154,4 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `jwt mint --service S`: Engine's stored PEM and algorithm for the key.
-fn mint_for_service(
-    ctx: &CliContext,
-    a: &MintArgs,
-    service: &str,
-) -> keyward_services::Result<keyward_vault::api::Minted> {
-    let base = a.options()?;
-    ctx.with_backend(Need::Key, |b| -> keyward_services::Result<_> {
-        let opts = engine::mint_options(b, service, &a.key, base)?;
-        Ok(b.jwt_mint(&a.key, opts)?)
-    })
 }

@@ -16,6 +16,7 @@ pub mod jwt;
 pub mod key;
 pub mod playground;
 pub mod qr;
+pub mod remote_keys;
 pub mod request;
 pub mod service;
 pub mod sign;

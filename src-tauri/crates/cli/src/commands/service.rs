@@ -56,6 +56,7 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
                 }
             });
         }
+        ServiceCmd::Key(_) => unreachable!("main dispatches service key to remote_keys"),
         ServiceCmd::List => {
             let list = ctx.with_backend(Need::Index, |b| b.profile_list())?;
             out.print(&list, |l| {

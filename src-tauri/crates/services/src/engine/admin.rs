@@ -91,7 +91,11 @@ impl KeyAdmin for EngineTokens<'_> {
         let sealed = admin::seal(self, b, &info.id, token);
         let mut key = RemoteKey::from(info);
         key.stored = matches!(sealed, Sealed::Stored(_));
-        Ok(Created { key, sealed })
+        Ok(Created {
+            key,
+            sealed,
+            noun: self.noun(),
+        })
     }
 
     fn rename(&self, b: &mut dyn Backend, id: &str, label: Option<&str>) -> Result<()> {

@@ -3,10 +3,11 @@
 
 use std::io::BufRead;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 
 use keyward_approval::decode::escape_field;
-use keyward_approval::endpoint::{ApproverEvent, Broker, Closed, DecideInput, PromptItem};
+use keyward_approval::endpoint::{
+    ApproverEvent, Broker, Closed, DecideInput, EndpointError, PromptItem,
+};
 use keyward_approval::grant::GrantSpec;
 use keyward_approval::Block;
 use keyward_crypto::Coded;
@@ -17,18 +18,18 @@ use crate::secrets;
 
 /// Open prompts in order, with the moment each was shown.
 struct Open {
-    items: Vec<(PromptItem, Instant)>,
+    items: Vec<PromptItem>,
 }
 
 impl Open {
     /// The prompt an answer is for: the one named, or, for a bare `y`/`n`, the only one
     /// open. With several open a bare answer decides nothing: the user may have read another
     /// prompt than the one the terminal would pick. Otherwise why not, with the open ids.
-    fn target(&self, id: Option<&str>) -> Result<(PromptItem, Instant), String> {
+    fn target(&self, id: Option<&str>) -> Result<PromptItem, String> {
         match (id, self.items.as_slice()) {
             (Some(id), items) => items
                 .iter()
-                .find(|(i, _)| i.id() == id)
+                .find(|i| i.id() == id)
                 .cloned()
                 .ok_or_else(|| "no such prompt is open".to_owned()),
             (None, []) => Err("no prompt is open".to_owned()),
@@ -36,7 +37,7 @@ impl Open {
             (None, items) => {
                 let list: Vec<String> = items
                     .iter()
-                    .map(|(i, _)| {
+                    .map(|i| {
                         let what = match i {
                             PromptItem::Request(p) => format!("{} from {}", p.title, p.app.name),
                             PromptItem::Pairing(p) => format!("pairing “{}”", p.app_name),
@@ -167,15 +168,14 @@ pub fn spawn(
             let mut o = shown.lock().unwrap_or_else(|p| p.into_inner());
             match ev {
                 ApproverEvent::Open(item) => {
-                    if let PromptItem::Request(p) = &*item {
-                        broker_shown.mark_shown(&p.id);
-                    }
+                    // Approve arms a second from now (the broker's rule, as in the app).
+                    broker_shown.mark_shown(item.id());
                     if json {
                         println!("{}", json!({"event": "prompt", "prompt": &*item}));
                     } else {
                         eprint!("{}", describe(&item));
                     }
-                    o.items.push((*item, Instant::now()));
+                    o.items.push(*item);
                 }
                 ApproverEvent::UnlockNeeded => {
                     if json {
@@ -187,7 +187,7 @@ pub fn spawn(
                     }
                 }
                 ApproverEvent::Close(id, why) => {
-                    o.items.retain(|(i, _)| i.id() != id);
+                    o.items.retain(|i| i.id() != id);
                     if json {
                         println!("{}", json!({"event": "closed", "id": id, "why": why}));
                     } else if why != Closed::Decided {
@@ -215,7 +215,7 @@ pub fn spawn(
                 }
             };
             let target = open.lock().unwrap_or_else(|p| p.into_inner()).target(id);
-            let (item, shown_at) = match target {
+            let item = match target {
                 Ok(t) => t,
                 Err(why) => {
                     if json {
@@ -225,10 +225,6 @@ pub fn spawn(
                     continue;
                 }
             };
-            if shown_at.elapsed() < Duration::from_secs(1) {
-                eprintln!("too soon: read the prompt, then answer again");
-                continue;
-            }
             let result = match &item {
                 PromptItem::Pairing(p) => broker.decide_pairing(&p.id, approve, None),
                 PromptItem::Request(p) => {
@@ -262,6 +258,9 @@ pub fn spawn(
                 }
             };
             match result {
+                Err(EndpointError::TooSoon) => {
+                    eprintln!("too soon: read the prompt, then answer again")
+                }
                 Ok(()) if json => println!(
                     "{}",
                     json!({"event": "decided", "id": item.id(), "approved": approve})
@@ -347,7 +346,7 @@ mod tests {
                     if let PromptItem::Request(p) = &mut v {
                         p.id = format!("req-{i}");
                     }
-                    (v, Instant::now())
+                    v
                 })
                 .collect(),
         }
@@ -357,10 +356,10 @@ mod tests {
     #[test]
     fn a_bare_answer_needs_exactly_one_prompt_open() {
         assert!(open_items(0).target(None).is_err());
-        assert_eq!(open_items(1).target(None).unwrap().0.id(), "req-0");
+        assert_eq!(open_items(1).target(None).unwrap().id(), "req-0");
         let why = open_items(2).target(None).unwrap_err();
         assert!(why.contains("req-0") && why.contains("req-1"), "{why}");
-        assert_eq!(open_items(2).target(Some("req-1")).unwrap().0.id(), "req-1");
+        assert_eq!(open_items(2).target(Some("req-1")).unwrap().id(), "req-1");
         assert!(open_items(2).target(Some("req-9")).is_err());
     }
 }
