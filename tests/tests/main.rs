@@ -33,6 +33,7 @@ mod keychain_timeout;
 mod malformed_inputs;
 mod openssl_interop;
 mod qr;
+mod registry;
 mod secrets_at_rest;
 mod shape;
 mod sign_interop;

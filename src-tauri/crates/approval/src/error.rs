@@ -82,41 +82,6 @@ impl Coded for ApprovalError {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_error_has_a_code_and_hint() {
-        let all = [
-            ApprovalError::Denied,
-            ApprovalError::Expired {
-                expired_at: 1,
-                now: 2,
-            },
-            ApprovalError::PayloadMismatch,
-            ApprovalError::RequestMismatch {
-                request: "a".into(),
-                decision: "b".into(),
-            },
-            ApprovalError::NotGrantable {
-                kind: "siwe_login".into(),
-            },
-            ApprovalError::Forbidden { reason: "x".into() },
-            ApprovalError::NoGrant,
-        ];
-        let mut codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
-        for e in &all {
-            assert!(e.code().starts_with("approval."));
-            assert!(!e.hint().is_empty());
-            assert!(!e.to_string().is_empty());
-        }
-        codes.sort();
-        codes.dedup();
-        assert_eq!(codes.len(), all.len());
-    }
-}
-
 /// Why a call to the loopback endpoint (or its answer) was refused; see [`crate::auth`].
 /// Messages never quote headers, MACs or tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -186,5 +151,40 @@ impl Coded for AuthError {
             }
             AuthError::Unpaired => "Pair the app with Keyward first.".into(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_has_a_code_and_hint() {
+        let all = [
+            ApprovalError::Denied,
+            ApprovalError::Expired {
+                expired_at: 1,
+                now: 2,
+            },
+            ApprovalError::PayloadMismatch,
+            ApprovalError::RequestMismatch {
+                request: "a".into(),
+                decision: "b".into(),
+            },
+            ApprovalError::NotGrantable {
+                kind: "siwe_login".into(),
+            },
+            ApprovalError::Forbidden { reason: "x".into() },
+            ApprovalError::NoGrant,
+        ];
+        let mut codes: Vec<&str> = all.iter().map(|e| e.code()).collect();
+        for e in &all {
+            assert!(e.code().starts_with("approval."));
+            assert!(!e.hint().is_empty());
+            assert!(!e.to_string().is_empty());
+        }
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), all.len());
     }
 }

@@ -185,6 +185,7 @@ pub const ERRORS: &[&str] = &[
     // the shells
     "ui.cancelled",
     "ui.clipboard",
+    "ui.unexpected",
 ];
 
 /// Hints written for one surface, where the error's own (which names CLI commands and flags)

@@ -373,6 +373,55 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
     out
 }
 
+/// Every action the audit log records, in the order the Activity screen lists them. The UI's
+/// filter and labels come from this list (a test checks them against it).
+pub const ACTIONS: &[&str] = &[
+    "vault.init",
+    "vault.unlock",
+    "vault.unlock_failed",
+    "vault.lock",
+    "key.generate",
+    "key.import",
+    "key.export",
+    "key.export_private",
+    "key.reveal",
+    "key.rename",
+    "key.tag",
+    "key.delete",
+    "backup.create",
+    "backup.restore",
+    "doctor.repair",
+    "key.sign",
+    "key.policy",
+    "jwt.mint",
+    "siwe.sign",
+    "service.add",
+    "service.update",
+    "service.remove",
+    "credential.store",
+    "credential.delete",
+    "approval.asked",
+    "approval.shown",
+    "approval.approved",
+    "approval.denied",
+    "approval.expired",
+    "approval.withdrawn",
+    "approval.refused",
+    "approval.refusals",
+    "approval.signed",
+    "approval.pair_asked",
+    "approval.pair_denied",
+    "approval.pair_expired",
+    "app.pair",
+    "app.unpair",
+    "grant.add",
+    "grant.revoke",
+    "grant.drop",
+    "endpoint.key",
+    "link.delivered",
+    "link.delivery_failed",
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
