@@ -1,12 +1,8 @@
 use thiserror::Error;
 
-/// Every error Keyward shows carries a stable dotted code and a one-line hint.
-pub trait Coded {
-    /// Stable, dotted identifier (`family.reason`); part of the CLI and IPC contract.
-    fn code(&self) -> &str;
-    /// What the user can do next.
-    fn hint(&self) -> String;
-}
+/// Every error Keyward shows carries a stable dotted code and a one-line hint (the one trait,
+/// from `keyward-core`).
+pub use keyward_core::Coded;
 
 /// Errors of key handling, sealing and QR encoding. Messages never quote the input: a
 /// malformed key is still a secret.

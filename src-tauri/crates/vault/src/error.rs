@@ -1,5 +1,4 @@
 use keyward_crypto::{Coded, CryptoError};
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 /// Failures of the OS keychain, each with a stable code (DESIGN.md "Where secrets live").
@@ -208,21 +207,8 @@ impl Coded for VaultError {
     }
 }
 
-/// The shape every error takes on the wire: CLI `--json`, agent replies, app IPC.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    pub code: String,
-    pub message: String,
-    pub hint: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub candidates: Option<Vec<Candidate>>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Candidate {
-    pub id: String,
-    pub label: String,
-}
+/// The shape every error takes on the wire (the one body, from `keyward-core`).
+pub use keyward_core::{Candidate, ErrorBody};
 
 impl From<&VaultError> for ErrorBody {
     fn from(e: &VaultError) -> Self {

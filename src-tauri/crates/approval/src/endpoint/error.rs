@@ -138,10 +138,9 @@ impl EndpointError {
 
     /// The JSON error body.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody {
-            code: self.code().to_owned(),
-            message: self.to_string(),
-            hint: self.hint(),
+        match self {
+            EndpointError::Remote(b) => b.clone(),
+            _ => ErrorBody::of(self),
         }
     }
 }

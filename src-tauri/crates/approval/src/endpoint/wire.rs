@@ -167,16 +167,8 @@ pub struct ErrorReply {
     pub error: ErrorBody,
 }
 
-/// A stable code, a message and a hint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ErrorBody {
-    /// Stable dotted code (`endpoint.bad_mac`, `approval.denied`, …).
-    pub code: String,
-    /// What went wrong.
-    pub message: String,
-    /// What to do next.
-    pub hint: String,
-}
+/// A stable code, a message and a hint (the one body, from `keyward-core`).
+pub use keyward_core::ErrorBody;
 
 impl std::fmt::Debug for Paired {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
