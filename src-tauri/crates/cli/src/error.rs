@@ -66,7 +66,7 @@ impl CliError {
 
     /// The process's exit status for this error.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::from(crate::exit::exit_code(self.code()))
+        ExitCode::from(keyward_core::Family::of(self.code()).exit_code())
     }
 }
 

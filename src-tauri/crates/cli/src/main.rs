@@ -9,7 +9,6 @@ mod cli;
 mod commands;
 mod context;
 mod error;
-mod exit;
 mod output;
 mod secrets;
 
