@@ -107,7 +107,7 @@ impl CliContext {
 
 /// Now, in Unix seconds: the endpoint's clock (pairing, prompt expiry, links).
 pub fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
+    keyward_core::clock::now()
 }
 
 fn require_vault(vault: &Vault) -> Result<()> {

@@ -13,6 +13,10 @@ pub trait Clock: Send + Sync + 'static {
     }
     /// Now, in unix milliseconds.
     fn now_ms(&self) -> i64;
+    /// Now, in unix nanoseconds (timestamps that order events within a second).
+    fn now_nanos(&self) -> i128 {
+        self.now_ms() as i128 * 1_000_000
+    }
 }
 
 /// The system clock.
@@ -21,10 +25,13 @@ pub struct SystemClock;
 
 impl Clock for SystemClock {
     fn now_ms(&self) -> i64 {
+        (self.now_nanos() / 1_000_000) as i64
+    }
+    fn now_nanos(&self) -> i128 {
         // Before 1970 only on a broken clock: 0, which every deadline treats as long past.
         SystemTime::now()
             .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
+            .map(|d| d.as_nanos() as i128)
             .unwrap_or(0)
     }
 }

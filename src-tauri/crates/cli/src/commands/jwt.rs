@@ -107,7 +107,7 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
                         &token,
                         &pk,
                         &options,
-                        time::OffsetDateTime::now_utc().unix_timestamp(),
+                        crate::context::unix_now(),
                     )?
                 }
                 (None, None) => unreachable!("clap requires one"),
@@ -130,7 +130,7 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
         }
         JwtCmd::Inspect { token } => {
             let token = token_arg(&token)?;
-            let i = jwt::inspect(&token, time::OffsetDateTime::now_utc().unix_timestamp())?;
+            let i = jwt::inspect(&token, crate::context::unix_now())?;
             if out.json {
                 out.result(&i);
             } else {

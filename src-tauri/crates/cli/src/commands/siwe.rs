@@ -12,7 +12,9 @@ use crate::error::Result;
 use crate::secrets;
 
 fn now() -> time::OffsetDateTime {
-    time::OffsetDateTime::now_utc()
+    use keyward_core::Clock;
+    time::OffsetDateTime::from_unix_timestamp_nanos(keyward_core::SystemClock.now_nanos())
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
 }
 
 pub fn run(ctx: &CliContext, cmd: SiweCmd) -> Result<ExitCode> {

@@ -6,17 +6,13 @@
 //! user's decisions itself; here are its storage, the key facts and the signer it asks for,
 //! and its audit batch.
 
-use super::{now, policy_of, Vault};
+use super::{policy_of, Vault};
 use crate::api::{PairedApp, StoredGrant};
 use crate::audit;
 use crate::error::{Result, VaultError};
 use crate::index::{AppRow, GrantRow};
 use keyward_crypto::sign::{Signer, UsagePolicy};
 use keyward_crypto::{KeyAlg, PublicKey};
-
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
 
 /// Unix seconds as RFC 3339 (the number itself when out of range).
 pub fn at_text(t: i64) -> String {
@@ -379,7 +375,7 @@ impl Vault {
     pub(crate) fn live_grants(&self) -> Result<Vec<StoredGrant>> {
         self.id()?;
         self.index
-            .grants(Some(unix_now()))?
+            .grants(Some(self.unix_now()))?
             .into_iter()
             .map(grant_of)
             .collect()
@@ -451,7 +447,8 @@ impl Vault {
             .iter()
             .map(|(a, k, s)| (a.as_str(), k.as_deref(), s.as_str()))
             .collect();
-        audit::append_many(self.index.conn_mut(), &now(), self.actor, &refs)?;
+        let at = self.now();
+        audit::append_many(self.index.conn_mut(), &at, self.actor, &refs)?;
         self.appended()
     }
 }
@@ -697,7 +694,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut v = vault(dir.path());
         v.app_pair(app("a1", "Tool", 10), &hash(1)).unwrap();
-        let t = unix_now();
+        let t = keyward_core::clock::now();
         let expired = grant("g1", "a1", false, Some(t - 10));
         let timed = grant("g22", "a1", false, Some(t + 600));
         let open = grant("g333", "a1", false, None);
@@ -742,7 +739,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut v = vault(dir.path());
         v.app_pair(app("a1", "Tool", 10), &hash(1)).unwrap();
-        let t = unix_now();
+        let t = keyward_core::clock::now();
         v.grant_put(grant("gl", "a1", true, None)).unwrap();
         v.grant_put(grant("gt", "a1", false, Some(t + 600)))
             .unwrap();

@@ -218,7 +218,7 @@ impl Backend for Vault {
         self.vault_key()?;
         let row = self.index.resolve(key)?;
         // Tombstone, item, row: a crash in between leaves a tombstone doctor reports.
-        self.index.tombstone_key(&row.id, &now())?;
+        self.index.tombstone_key(&row.id, &self.now())?;
         self.store.delete(&self.service()?, &row.id)?;
         self.index.remove_key(&row.id)?;
         // Grants of the key go with it, and the broker drops what it holds of it.

@@ -55,7 +55,7 @@ impl Vault {
                 secret: STANDARD.encode(&*blob),
             });
         }
-        let created_at = now();
+        let created_at = self.now();
         let payload = Payload {
             format: PAYLOAD_FORMAT,
             created_at: created_at.clone(),

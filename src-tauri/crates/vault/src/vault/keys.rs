@@ -60,7 +60,7 @@ impl Vault {
             alg: key.alg().as_str().to_string(),
             spki: public.spki_der(),
             fingerprint: public.fingerprint(),
-            created_at: now(),
+            created_at: self.now(),
             deleted_at: None,
             tags,
             xpub: public.xpub().map(str::to_string),

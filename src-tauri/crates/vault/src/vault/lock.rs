@@ -45,7 +45,7 @@ impl Vault {
         let blob = Zeroizing::new(serde_json::to_vec(&stored).expect("serialising cannot fail"));
         self.store
             .set(&service_name(&vault_id), VAULT_KEY_ACCOUNT, &blob)?;
-        let created = now();
+        let created = self.now();
         self.index.set_meta(&[
             ("vault_id", &vault_id),
             ("mode", mode),

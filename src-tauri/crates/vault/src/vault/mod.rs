@@ -11,6 +11,7 @@ use keyward_crypto::KeyAlg;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+use keyward_core::{Clock, SystemClock};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -63,6 +64,8 @@ pub struct Vault {
     /// Bumped by every change this process makes to paired apps' rights and to grants, and by
     /// each lock: half of [`Vault::approvals_stamp`].
     approvals_changes: u64,
+    /// Every "now" of the vault (timestamps, grant and token lifetimes).
+    clock: Arc<dyn Clock>,
 }
 
 impl Drop for Vault {
@@ -77,11 +80,6 @@ pub fn service_name(vault_id: &str) -> String {
     format!("keyward-{vault_id}")
 }
 
-fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .format(&time::format_description::well_known::Rfc3339)
-        .expect("formatting the current time cannot fail")
-}
 
 fn check_label(label: &str) -> Result<String> {
     let l = label.trim();
@@ -144,6 +142,24 @@ fn policy_of(row: &KeyRow) -> UsagePolicy {
 }
 
 impl Vault {
+    /// Now, as the index stores it (RFC 3339, UTC, to the nanosecond).
+    fn now(&self) -> String {
+        time::OffsetDateTime::from_unix_timestamp_nanos(self.clock.now_nanos())
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+            .format(&time::format_description::well_known::Rfc3339)
+            .expect("formatting a time cannot fail")
+    }
+
+    /// Now, in unix seconds.
+    fn unix_now(&self) -> i64 {
+        self.clock.now()
+    }
+
+    /// Sets the clock every "now" of the vault comes from (tests move a `ManualClock`).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
     /// Opens the vault of the default data dir on the OS keychain.
     pub fn open_default() -> Result<Vault> {
         Vault::open(&crate::paths::data_dir()?, Arc::new(KeychainStore::new()))
@@ -166,6 +182,7 @@ impl Vault {
             audit_dirty: false,
             last_anchor: None,
             approvals_changes: 0,
+            clock: Arc::new(SystemClock),
         })
     }
 
@@ -177,9 +194,10 @@ impl Vault {
     /// Appends an audit entry; anchors the chain when the last anchor is older than
     /// [`audit::ANCHOR_INTERVAL`] and the vault key is at hand.
     fn log(&mut self, action: &str, key_id: Option<&str>, summary: &str) -> Result<()> {
+        let at = self.now();
         audit::append(
             self.index.conn_mut(),
-            &now(),
+            &at,
             self.actor,
             action,
             key_id,
@@ -207,7 +225,7 @@ impl Vault {
             let a = Anchor {
                 seq,
                 hash,
-                at: now(),
+                at: self.now(),
             };
             let blob = Zeroizing::new(serde_json::to_vec(&a).expect("an anchor serialises"));
             self.put_secret(ANCHOR_ACCOUNT, &blob)?;

@@ -2,7 +2,7 @@
 //! items, one per credential, named by a random id so nothing about the service shows in the
 //! keychain). Keychain item first, index row second, as for keys.
 
-use super::{now, Vault};
+use super::Vault;
 use crate::api::{CredentialInfo, Profile};
 use crate::error::{Result, VaultError};
 use crate::index::{CredentialRow, ProfileRow};
@@ -85,7 +85,7 @@ impl Vault {
         if !create && existing.is_none() {
             return Err(VaultError::ProfileNotFound(name));
         }
-        let at = now();
+        let at = self.now();
         let json = serde_json::to_string(&Stored {
             base_url: p.base_url.clone(),
             settings: p.settings.clone(),
@@ -149,7 +149,7 @@ impl Vault {
             id: id.clone(),
             profile: profile.to_string(),
             name: name.clone(),
-            created_at: now(),
+            created_at: self.now(),
         };
         if let Some(o) = &old {
             self.index.delete_credential(&o.id)?;

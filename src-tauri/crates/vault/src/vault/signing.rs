@@ -8,10 +8,6 @@ use crate::error::{Result, VaultError};
 use keyward_crypto::sign::{Payload, Signer, UsagePolicy};
 use keyward_crypto::{jwt, siwe, CryptoError, KeyAlg, PublicKey};
 
-fn unix_now() -> i64 {
-    time::OffsetDateTime::now_utc().unix_timestamp()
-}
-
 fn short(hex: &str) -> &str {
     &hex[..hex.len().min(16)]
 }
@@ -96,7 +92,7 @@ impl Vault {
         policy_of(&row).check(Usage::Jwt)?;
         let public = PublicKey::from_spki_der(&row.spki)?;
         let private = self.private_key(&row)?;
-        let minted = jwt::mint(&Signer::new(&private)?, &public, &options, unix_now())?;
+        let minted = jwt::mint(&Signer::new(&private)?, &public, &options, self.unix_now())?;
         let alg = minted.header["alg"].as_str().unwrap_or("?");
         let mode = match options.mode {
             jwt::Mode::Engine => "engine",
@@ -128,7 +124,7 @@ impl Vault {
                 ))
             }
         };
-        Ok(jwt::verify(&req.token, &public, &req.options, unix_now())?)
+        Ok(jwt::verify(&req.token, &public, &req.options, self.unix_now())?)
     }
 
     pub(crate) fn sign_siwe(&mut self, key: &str, message: &str) -> Result<SiweSigned> {
