@@ -87,7 +87,10 @@ fn handlers_commands_manifest_and_capabilities_agree() {
         "generate_handler! vs #[tauri::command] fns"
     );
 
-    let manifest = bracket_list(&read(&root().join("src-tauri/build.rs")), "const COMMANDS: &[&str] = &");
+    let manifest = bracket_list(
+        &read(&root().join("src-tauri/build.rs")),
+        "const COMMANDS: &[&str] = &",
+    );
     assert_eq!(handlers, manifest, "generate_handler! vs build.rs COMMANDS");
 
     let mut caps = Vec::new();

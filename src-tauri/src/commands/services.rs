@@ -7,14 +7,15 @@
 //! the keychain and never goes back. The one exception is an access token the keychain refused
 //! to store: Engine shows it once, so the user must see it now (`unsaved`).
 
-use crate::commands::{io_error, unlocked, with_backend, AppState, CmdResult};
 use keyward_services::engine::{self, AccessToken, CallResult, Health, Keypair};
 use keyward_services::once::Sealed;
 use keyward_services::{playground, ReqwestClient, ServiceError};
 use keyward_vault::api::{CredentialInfo, JwsAlg, MintOptions, Profile};
-use keyward_vault::{Backend, ErrorBody, Vault, VaultError};
+use keyward_vault::{Backend, Vault, VaultError};
 use serde::Serialize;
 use zeroize::Zeroizing;
+
+use crate::state::{blocking, io_error, unlocked, with_backend, AppError, AppState, CmdResult};
 
 /// The profile `playground_start` creates (or replaces).
 const PLAYGROUND_PROFILE: &str = "playground";
@@ -137,7 +138,7 @@ pub struct CreatedToken {
 #[serde(rename_all = "camelCase")]
 pub struct Unsaved {
     secret: Zeroizing<String>,
-    error: ErrorBody,
+    error: AppError,
 }
 
 #[tauri::command]
@@ -160,7 +161,7 @@ pub async fn engine_token_create(
                 credential: None,
                 unsaved: Some(Unsaved {
                     secret,
-                    error: ErrorBody::from(&error),
+                    error: error.into(),
                 }),
             },
         })
@@ -260,14 +261,13 @@ pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<Pl
     let binary = playground::locate(&exe);
     let slot = state.playground.clone();
     // The old one goes first, so that two never run for one app.
-    let pg = tauri::async_runtime::spawn_blocking(move || -> CmdResult<_> {
+    let pg = blocking(move || -> CmdResult<_> {
         slot.lock()
             .map_err(|_| io_error("playground state poisoned"))?
             .take();
-        playground::spawn(&binary, "engine", &[]).map_err(|e| ErrorBody::from(&e))
+        Ok(playground::spawn(&binary, "engine", &[])?)
     })
-    .await
-    .map_err(|e| io_error(e.to_string()))??;
+    .await?;
     let url = pg.ready.url.clone();
     let token = Zeroizing::new(pg.ready.admin_token.clone());
     let profile_url = url.clone();
@@ -295,7 +295,7 @@ pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<Pl
 #[tauri::command]
 pub async fn playground_stop(state: tauri::State<'_, AppState>) -> CmdResult<bool> {
     let slot = state.playground.clone();
-    tauri::async_runtime::spawn_blocking(move || -> CmdResult<bool> {
+    blocking(move || -> CmdResult<bool> {
         // Dropping it kills and reaps the child.
         let pg = slot
             .lock()
@@ -304,7 +304,6 @@ pub async fn playground_stop(state: tauri::State<'_, AppState>) -> CmdResult<boo
         Ok(pg.is_some())
     })
     .await
-    .map_err(|e| io_error(e.to_string()))?
 }
 
 /// Whether a playground this app started is running, and where.
