@@ -1,7 +1,9 @@
 //! Service commands: the Services screen (Engine profiles, keypairs, access tokens, endpoint
 //! calls) and the local playground. The flows live in `keyward-services`; HTTP is blocking
-//! reqwest, so every call runs on the blocking pool (inside `with_backend`), never on the async
-//! runtime's threads.
+//! reqwest, so every call runs on the blocking pool, never on the async runtime's threads.
+//! A flow that talks to a service never holds the vault lock across its I/O: it reaches the
+//! vault through `PerCall`, which locks it for each vault call only, so a slow or silent
+//! service (30 s a try, and retries) does not stall the agent socket, the endpoint or a lock.
 //!
 //! Secrets cross IPC one way only: an admin token comes in from the webview once, is sealed in
 //! the keychain and never goes back. The one exception is an access token the keychain refused
@@ -10,27 +12,34 @@
 use keyward_services::engine::{self, AccessToken, CallResult, Health, Keypair};
 use keyward_services::once::Sealed;
 use keyward_services::{playground, ReqwestClient, ServiceError};
+use keyward_vault::access::on_vault;
 use keyward_vault::api::{CredentialInfo, JwsAlg, MintOptions, Profile};
-use keyward_vault::{Backend, Vault, VaultError};
+use keyward_vault::ops::PerCall;
+use keyward_vault::{Backend, VaultError};
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::state::{blocking, io_error, unlocked, with_backend, AppError, AppState, CmdResult};
+use crate::state::{
+    blocking, io_error, now, unlocked, with_backend, AppError, AppState, AppVault, CmdResult,
+};
 
 /// The profile `playground_start` creates (or replaces).
 const PLAYGROUND_PROFILE: &str = "playground";
 
 type ServiceResult<T> = Result<T, ServiceError>;
 
-/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool.
+/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool. The vault
+/// is locked for each of `f`'s vault calls only, never across its HTTP calls. Counts as use.
 async fn with_http<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&mut Vault, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
+    f: impl FnOnce(&mut dyn Backend, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
 ) -> CmdResult<T> {
-    with_backend(state, move |v| {
-        unlocked(v)?;
+    state.idle.touch(now());
+    let vault = AppVault(state.vault.clone(), None);
+    blocking(move || {
+        on_vault(&vault, |v| unlocked(v))?;
         let http = ReqwestClient::new()?;
-        f(v, &http)
+        f(&mut PerCall(&vault), &http)
     })
     .await
 }
