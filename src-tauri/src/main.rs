@@ -3,15 +3,13 @@
 // Commands return public data only; errors carry {code, message, hint}.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
-mod approvals;
-mod clipboard;
 mod commands;
-mod links;
-mod notify;
-mod services;
-mod session;
-mod signing;
-mod tray;
+mod events;
+mod platform;
+mod state;
+
+use commands::{approvals, audit, backup, clipboard, keys, services, signing, vault};
+use platform::{links, session};
 
 fn main() {
     keyward_vault::harden_process();
@@ -25,31 +23,32 @@ fn main() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(commands::AppState::default())
+        .manage(state::AppState::default())
         .manage(links::Registered::default())
+        .manage(std::sync::Arc::new(platform::clipboard::Clip::default()))
         .invoke_handler(tauri::generate_handler![
-            commands::vault_status,
-            commands::vault_init,
-            commands::vault_unlock,
-            commands::vault_lock,
-            commands::key_list,
-            commands::key_generate,
-            commands::key_import,
-            commands::key_detail,
-            commands::key_qr,
-            commands::key_export,
-            commands::key_tag,
-            commands::audit_list,
-            commands::audit_verify,
-            commands::key_reveal,
-            commands::key_export_file,
-            commands::backup_create,
-            commands::backup_restore,
-            commands::key_rename,
-            commands::key_delete,
+            vault::vault_status,
+            vault::vault_init,
+            vault::vault_unlock,
+            vault::vault_lock,
+            keys::key_list,
+            keys::key_generate,
+            keys::key_import,
+            keys::key_detail,
+            keys::key_qr,
+            keys::key_export,
+            keys::key_tag,
+            audit::audit_list,
+            audit::audit_verify,
+            keys::key_reveal,
+            keys::key_export_file,
+            backup::backup_create,
+            backup::backup_restore,
+            keys::key_rename,
+            keys::key_delete,
             signing::key_sign,
             signing::key_verify,
-            signing::key_policy,
+            keys::key_policy,
             signing::jwt_mint,
             signing::jwt_verify,
             signing::jwt_inspect,
@@ -76,8 +75,8 @@ fn main() {
             approvals::grant_revoke,
             approvals::prompt_focus,
             clipboard::clipboard_copy,
-            commands::settings_get,
-            commands::settings_set,
+            vault::settings_get,
+            vault::settings_set,
         ])
         .setup(move |app| {
             session::start(app.handle());
@@ -91,7 +90,7 @@ fn main() {
         // main window's page has loaded, so that they do not compete with the first screen
         // (the vault lock, the keychain, the CPU).
         .on_page_load(|webview, payload| {
-            if webview.label() == "main"
+            if webview.label() == events::MAIN_WINDOW
                 && matches!(payload.event(), tauri::webview::PageLoadEvent::Finished)
             {
                 use tauri::Manager;
@@ -104,7 +103,7 @@ fn main() {
             // On exit the vault locks: the lock is logged and the audit chain anchored.
             if let tauri::RunEvent::Exit = event {
                 use tauri::Manager;
-                let state = app.state::<commands::AppState>();
+                let state = app.state::<state::AppState>();
                 state.lock_on_exit();
                 state.stop_playground_on_exit();
             }

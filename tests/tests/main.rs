@@ -22,6 +22,7 @@ mod gui_bench;
 mod gui_clipboard;
 mod gui_keys;
 mod gui_links;
+mod gui_no_lock_across_io;
 mod gui_prompt_bench;
 mod gui_sign;
 mod gui_single_instance;

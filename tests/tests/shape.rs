@@ -1,8 +1,8 @@
 //! The shape of the house, checked: no Rust file over ~800 lines of non-test code (unless
-//! `tests/large-files.txt` names it with a reason), no `#[path]` module tricks, and the CLI's
-//! `main.rs` under 100 lines.
+//! `tests/large-files.txt` names it with a reason), no `#[path]` module tricks, the CLI's
+//! `main.rs` under 100 lines, and no import cycle among the desktop shell's modules.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// Non-test lines a file may have.
@@ -100,4 +100,108 @@ fn the_cli_main_is_under_a_hundred_lines() {
     let text = std::fs::read_to_string(root().join("src-tauri/crates/cli/src/main.rs")).unwrap();
     let n = text.lines().count();
     assert!(n < 100, "crates/cli/src/main.rs has {n} lines");
+}
+
+/// The module path of a file of the shell (`commands/keys.rs` → `commands::keys`).
+fn module_of(src: &Path, file: &Path) -> String {
+    let rel = file.strip_prefix(src).unwrap().with_extension("");
+    let mut parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "main") {
+        parts.pop();
+    }
+    parts.join("::")
+}
+
+/// The shell's modules another module refers to (`crate::a::b::item` → the longest known
+/// module prefix, `a::b`).
+fn references(text: &str, modules: &BTreeSet<String>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    // `use crate::{a, b::c}` groups are flattened to `crate::a`, `crate::b::c`.
+    let flat = text.replace("crate::{", "crate::{ ");
+    let mut paths = Vec::new();
+    for (i, _) in flat.match_indices("crate::") {
+        let rest = &flat[i + 7..];
+        if let Some(group) = rest.strip_prefix("{ ") {
+            let end = group.find('}').unwrap_or(group.len());
+            for item in group[..end].split(',') {
+                paths.push(item.trim().to_string());
+            }
+        } else {
+            let p: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == ':')
+                .collect();
+            paths.push(p);
+        }
+    }
+    for p in paths {
+        let segs: Vec<&str> = p.split("::").filter(|s| !s.is_empty()).collect();
+        for n in (1..=segs.len()).rev() {
+            let m = segs[..n].join("::");
+            if modules.contains(&m) {
+                out.insert(m);
+                break;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn the_desktop_shells_modules_form_no_cycle() {
+    let src = root().join("src-tauri/src");
+    let mut files = Vec::new();
+    rust_files(&src, &mut files);
+    let modules: BTreeSet<String> = files.iter().map(|f| module_of(&src, f)).collect();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in &files {
+        let m = module_of(&src, f);
+        let text = std::fs::read_to_string(f).unwrap();
+        let mut to = references(&text, &modules);
+        // A module may reach its own children and its parents' items freely.
+        to.retain(|t| {
+            t != &m
+                && !t.starts_with(&format!("{m}::"))
+                && !m.starts_with(&format!("{t}::"))
+                && !t.is_empty()
+        });
+        edges.insert(m, to);
+    }
+    // Depth-first search for a back edge.
+    fn visit(
+        m: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|p| p == m) {
+            let mut cycle = path[i..].to_vec();
+            cycle.push(m.to_string());
+            return Some(cycle);
+        }
+        if done.contains(m) {
+            return None;
+        }
+        path.push(m.to_string());
+        for t in edges.get(m).into_iter().flatten() {
+            if let Some(c) = visit(t, edges, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        done.insert(m.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for m in edges.keys() {
+        if let Some(cycle) = visit(m, &edges, &mut Vec::new(), &mut done) {
+            panic!(
+                "an import cycle among the shell's modules: {}",
+                cycle.join(" → ")
+            );
+        }
+    }
 }

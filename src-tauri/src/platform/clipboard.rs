@@ -9,11 +9,12 @@ use std::time::Duration;
 use keyward_vault::{ErrorBody, VaultError};
 use zeroize::Zeroizing;
 
-use crate::commands::{io_error, AppState, CmdResult};
+use crate::state::{io_error, AppError, CmdResult};
 
 const CLEAR_AFTER_SECS: u64 = 30;
 
-/// The app's clipboard: kept alive, since on X11 the owner serves the copied text.
+/// The app's clipboard: kept alive, since on X11 the owner serves the copied text. What the
+/// app copied, and its pending clear (managed by the app).
 #[derive(Default)]
 pub struct Clip {
     board: Mutex<Option<arboard::Clipboard>>,
@@ -21,11 +22,11 @@ pub struct Clip {
     generation: Mutex<u64>,
 }
 
-fn clip_error(e: arboard::Error) -> ErrorBody {
+fn clip_error(e: arboard::Error) -> AppError {
     let mut b = ErrorBody::from(&VaultError::Io(format!("clipboard: {e}")));
     b.code = "ui.clipboard".into();
     b.hint = "Select the text and copy it by hand.".into();
-    b
+    AppError(b)
 }
 
 fn clear_after() -> Duration {
@@ -38,18 +39,10 @@ fn clear_after() -> Duration {
 }
 
 /// Copies `text`, out of clipboard-manager history, and clears it after the delay unless the
-/// clipboard holds something else by then. Answers the seconds until the clear.
-#[tauri::command]
-pub async fn clipboard_copy(state: tauri::State<'_, AppState>, text: String) -> CmdResult<u64> {
-    let text = Zeroizing::new(text);
-    let clip = state.clip.clone();
+/// clipboard holds something else by then. Answers the seconds until the clear. Blocking: run
+/// it on the blocking pool.
+pub fn copy(clip: &Arc<Clip>, text: Zeroizing<String>) -> CmdResult<u64> {
     let delay = clear_after();
-    tauri::async_runtime::spawn_blocking(move || copy(&clip, text, delay))
-        .await
-        .map_err(|e| io_error(e.to_string()))?
-}
-
-fn copy(clip: &Arc<Clip>, text: Zeroizing<String>, delay: Duration) -> CmdResult<u64> {
     let generation = {
         let mut board = clip
             .board

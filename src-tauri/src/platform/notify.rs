@@ -35,9 +35,15 @@ fn base(summary: &str, body: &str) -> Notification {
     n
 }
 
-/// Prompt `prompt` waits for the user. Returns `false` when no notification could be shown (no
-/// notification server): the caller then opens the prompt itself.
-pub fn request(app: &AppHandle, prompt: &str, title: &str, from: &str) -> bool {
+/// Prompt `prompt` waits for the user; a click on the notification runs `on_click` (which
+/// opens the prompt). Returns `false` when no notification could be shown (no notification
+/// server): the caller then opens the prompt itself.
+pub fn request(
+    prompt: &str,
+    title: &str,
+    from: &str,
+    on_click: impl Fn() + Send + 'static,
+) -> bool {
     let mut n = base(
         &format!("{from} asks: {title}"),
         "Click to review it in Keyward.",
@@ -53,13 +59,12 @@ pub fn request(app: &AppHandle, prompt: &str, title: &str, from: &str) -> bool {
     OPEN.lock()
         .unwrap_or_else(|p| p.into_inner())
         .push((prompt.to_owned(), handle.id()));
-    let app = app.clone();
     let prompt = prompt.to_owned();
     // Until it is clicked or closed (by the user, the server, or `withdraw`).
     std::thread::spawn(move || {
         let mut closed = false;
         handle.wait_for_action(|action| match action {
-            "default" => crate::approvals::show_prompt_window(&app),
+            "default" => on_click(),
             "__closed" => closed = true,
             _ => {}
         });

@@ -1,56 +1,19 @@
 //! Locking by itself: after the idle time the user set (`idle-lock-minutes`; the
 //! `KEYWARD_IDLE_LOCK_SECS` environment variable overrides it, for tests and kiosks), when
 //! the screen locks, and when the machine suspends (logind, where a system bus exists). Locking drops "until lock" grants and the keys the broker kept unsealed,
-//! and the windows show the unlock screen.
+//! and the windows show the unlock screen. And the app's life beside its window: a second
+//! launch, background mode, what starts after the first screen.
 
 use std::time::Duration;
 
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Manager};
 
-use crate::approvals::{broker, VAULT_CHANGED};
-use crate::commands::AppState;
-
-/// Unix seconds.
-pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Locks the vault if it is unlocked (logged as `vault.lock`). Reaches the vault without
-/// counting as use.
-pub(crate) fn lock(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    let locked = {
-        let Ok(mut guard) = state.vault.lock() else {
-            return;
-        };
-        match guard.as_mut() {
-            Some(v) if !v.is_locked() => {
-                v.lock_now();
-                true
-            }
-            _ => false,
-        }
-    };
-    if locked {
-        if let Ok(b) = broker(&state) {
-            b.locked_now();
-        }
-        let _ = app.emit(VAULT_CHANGED, ());
-    }
-}
-
-/// After a lock or an unlock (by a button, the agent, anything) the broker follows at once:
-/// a lock drops the keys it holds unsealed and its "until lock" grants; an unlock gives it
-/// what it needs to authenticate apps.
-pub(crate) fn broker_follows_vault(app: &AppHandle) {
-    let state = app.state::<AppState>();
-    if let Ok(b) = broker(&state) {
-        b.vault_changed();
-    }
-}
+use crate::events::MAIN_WINDOW;
+use crate::platform::endpoint;
+use crate::platform::links;
+use crate::platform::prompt_window::show_main;
+use crate::platform::tray;
+use crate::state::{lock, now, AppState};
 
 /// The idle limit in seconds (0 = never).
 fn idle_limit(state: &AppState) -> i64 {
@@ -99,21 +62,12 @@ pub fn second_launch(app: &AppHandle, argv: &[String]) {
         app.exit(0);
         return;
     }
-    let links = crate::links::links_in(argv);
-    if links.is_empty() {
+    let found = links::links_in(argv);
+    if found.is_empty() {
         show_main(app);
     } else {
         // A link opens its prompt, not the main window.
-        crate::links::open_links(app, links);
-    }
-}
-
-/// Shows and focuses the main window.
-pub(crate) fn show_main(app: &AppHandle) {
-    if let Some(w) = app.get_webview_window("main") {
-        let _ = w.show();
-        let _ = w.unminimize();
-        let _ = w.set_focus();
+        links::open_links(app, found);
     }
 }
 
@@ -124,7 +78,7 @@ pub fn background_mode(app: &AppHandle, background: bool) {
     if !background {
         return;
     }
-    let Some(w) = app.get_webview_window("main") else {
+    let Some(w) = app.get_webview_window(MAIN_WINDOW) else {
         return;
     };
     let _ = w.hide();
@@ -146,14 +100,15 @@ pub fn after_first_load(app: &AppHandle) {
         let handle = app.clone();
         std::thread::spawn(move || {
             std::thread::sleep(Duration::from_millis(300));
-            crate::approvals::ensure_started(&handle);
+            endpoint::ensure_started(&handle);
             let h = handle.clone();
             let _ = handle.run_on_main_thread(move || {
-                if let Some(tray) = crate::tray::build(&h) {
+                if let Some(tray) = tray::build(&h) {
                     h.manage(tray);
                 }
             });
-            crate::links::apply_settings(&handle);
+            links::apply_settings(&handle);
+            links::follow_settings(&handle);
         });
     });
 }

@@ -10,11 +10,13 @@
 use std::sync::Mutex;
 
 use keyward_approval::endpoint::link;
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Listener, Manager};
 use tauri_plugin_deep_link::DeepLinkExt;
 
-use crate::approvals::{broker, ensure_started};
-use crate::commands::AppState;
+use crate::events::VAULT_CHANGED;
+use crate::platform::endpoint::ensure_started;
+use crate::platform::notify;
+use crate::state::AppState;
 
 /// The link arguments among `argv` (the program name excluded): those with a link scheme.
 pub fn links_in(argv: &[String]) -> Vec<String> {
@@ -36,11 +38,11 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
             let a = app.clone();
             let _ = tauri::async_runtime::spawn_blocking(move || ensure_started(&a)).await;
             let state = app.state::<AppState>();
-            let Ok(b) = broker(&state) else { return };
+            let Ok(b) = state.broker() else { return };
             match b.open_link(&raw).await {
                 Ok(out) => {
                     if let Some(why) = out.delivery_error {
-                        crate::notify::refusal(
+                        notify::refusal(
                             &app,
                             "Keyward signed, but the app's callback did not take the answer",
                             &link::notice_text(&why),
@@ -49,11 +51,9 @@ pub fn open_links(app: &AppHandle, links: Vec<String>) {
                 }
                 // The user's own "no" (or the prompt expiring) needs no notice.
                 Err(e) if e.is_users_answer() => {}
-                Err(e) => crate::notify::refusal(
-                    &app,
-                    "Keyward refused a link",
-                    &link::refusal_notice(&e),
-                ),
+                Err(e) => {
+                    notify::refusal(&app, "Keyward refused a link", &link::refusal_notice(&e))
+                }
             }
         });
     }
@@ -97,4 +97,15 @@ pub fn apply_settings(app: &AppHandle) {
         Ok(())
     };
     *last = Some(want);
+}
+
+/// Applies the setting again whenever the vault changed outside the windows: a `config set
+/// simplewallet-links` through the agent socket (re)registers the scheme.
+pub fn follow_settings(app: &AppHandle) {
+    let handle = app.clone();
+    app.listen(VAULT_CHANGED, move |_| {
+        let h = handle.clone();
+        // Off the emitter's call (the agent serving a request, a lock).
+        std::thread::spawn(move || apply_settings(&h));
+    });
 }

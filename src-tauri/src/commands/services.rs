@@ -1,35 +1,45 @@
 //! Service commands: the Services screen (Engine profiles, keypairs, access tokens, endpoint
 //! calls) and the local playground. The flows live in `keyward-services`; HTTP is blocking
-//! reqwest, so every call runs on the blocking pool (inside `with_backend`), never on the async
-//! runtime's threads.
+//! reqwest, so every call runs on the blocking pool, never on the async runtime's threads.
+//! A flow that talks to a service never holds the vault lock across its I/O: it reaches the
+//! vault through `PerCall`, which locks it for each vault call only, so a slow or silent
+//! service (30 s a try, and retries) does not stall the agent socket, the endpoint or a lock.
 //!
 //! Secrets cross IPC one way only: an admin token comes in from the webview once, is sealed in
 //! the keychain and never goes back. The one exception is an access token the keychain refused
 //! to store: Engine shows it once, so the user must see it now (`unsaved`).
 
-use crate::commands::{io_error, unlocked, with_backend, AppState, CmdResult};
 use keyward_services::engine::{self, AccessToken, CallResult, Health, Keypair};
 use keyward_services::once::Sealed;
 use keyward_services::{playground, ReqwestClient, ServiceError};
+use keyward_vault::access::on_vault;
 use keyward_vault::api::{CredentialInfo, JwsAlg, MintOptions, Profile};
-use keyward_vault::{Backend, ErrorBody, Vault, VaultError};
+use keyward_vault::ops::PerCall;
+use keyward_vault::{Backend, VaultError};
 use serde::Serialize;
 use zeroize::Zeroizing;
+
+use crate::state::{
+    blocking, io_error, now, unlocked, with_backend, AppError, AppState, AppVault, CmdResult,
+};
 
 /// The profile `playground_start` creates (or replaces).
 const PLAYGROUND_PROFILE: &str = "playground";
 
 type ServiceResult<T> = Result<T, ServiceError>;
 
-/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool.
+/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool. The vault
+/// is locked for each of `f`'s vault calls only, never across its HTTP calls. Counts as use.
 async fn with_http<T: Send + 'static>(
     state: &AppState,
-    f: impl FnOnce(&mut Vault, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
+    f: impl FnOnce(&mut dyn Backend, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
 ) -> CmdResult<T> {
-    with_backend(state, move |v| {
-        unlocked(v)?;
+    state.idle.touch(now());
+    let vault = AppVault(state.vault.clone(), None);
+    blocking(move || {
+        on_vault(&vault, |v| unlocked(v))?;
         let http = ReqwestClient::new()?;
-        f(v, &http)
+        f(&mut PerCall(&vault), &http)
     })
     .await
 }
@@ -137,7 +147,7 @@ pub struct CreatedToken {
 #[serde(rename_all = "camelCase")]
 pub struct Unsaved {
     secret: Zeroizing<String>,
-    error: ErrorBody,
+    error: AppError,
 }
 
 #[tauri::command]
@@ -160,7 +170,7 @@ pub async fn engine_token_create(
                 credential: None,
                 unsaved: Some(Unsaved {
                     secret,
-                    error: ErrorBody::from(&error),
+                    error: error.into(),
                 }),
             },
         })
@@ -260,14 +270,13 @@ pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<Pl
     let binary = playground::locate(&exe);
     let slot = state.playground.clone();
     // The old one goes first, so that two never run for one app.
-    let pg = tauri::async_runtime::spawn_blocking(move || -> CmdResult<_> {
+    let pg = blocking(move || -> CmdResult<_> {
         slot.lock()
             .map_err(|_| io_error("playground state poisoned"))?
             .take();
-        playground::spawn(&binary, "engine", &[]).map_err(|e| ErrorBody::from(&e))
+        Ok(playground::spawn(&binary, "engine", &[])?)
     })
-    .await
-    .map_err(|e| io_error(e.to_string()))??;
+    .await?;
     let url = pg.ready.url.clone();
     let token = Zeroizing::new(pg.ready.admin_token.clone());
     let profile_url = url.clone();
@@ -295,7 +304,7 @@ pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<Pl
 #[tauri::command]
 pub async fn playground_stop(state: tauri::State<'_, AppState>) -> CmdResult<bool> {
     let slot = state.playground.clone();
-    tauri::async_runtime::spawn_blocking(move || -> CmdResult<bool> {
+    blocking(move || -> CmdResult<bool> {
         // Dropping it kills and reaps the child.
         let pg = slot
             .lock()
@@ -304,7 +313,6 @@ pub async fn playground_stop(state: tauri::State<'_, AppState>) -> CmdResult<boo
         Ok(pg.is_some())
     })
     .await
-    .map_err(|e| io_error(e.to_string()))?
 }
 
 /// Whether a playground this app started is running, and where.

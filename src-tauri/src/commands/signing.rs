@@ -3,14 +3,14 @@
 //! `keyward_services::engine::mint_options` first, so `iss` is the PEM Engine stored). Nothing
 //! secret comes back: signatures and minted tokens are the product's output.
 
-use crate::commands::{unlocked, with_backend, with_vault, AppState, CmdResult};
 use keyward_crypto::jwt::{self, Inspected};
 use keyward_services::{engine, ServiceError};
 use keyward_vault::api::{
-    JwtVerifyRequest, MintOptions, Minted, SignRequest, Signature, Usage, Verdict, Verified,
-    VerifyRequest,
+    JwtVerifyRequest, MintOptions, Minted, SignRequest, Signature, Verdict, Verified, VerifyRequest,
 };
-use keyward_vault::{Backend, ErrorBody, KeyInfo, VaultError};
+use keyward_vault::Backend;
+
+use crate::state::{unlocked, with_backend, with_vault, AppState, CmdResult};
 
 /// Signs, if the key's usage policy allows the scheme (logged with the digest, never the input).
 #[tauri::command]
@@ -33,16 +33,6 @@ pub async fn key_verify(
         v.key_verify(req)
     })
     .await
-}
-
-/// Sets what a key may sign (`allow: null`: every usage its algorithm fits).
-#[tauri::command]
-pub async fn key_policy(
-    state: tauri::State<'_, AppState>,
-    key: String,
-    allow: Option<Vec<Usage>>,
-) -> CmdResult<KeyInfo> {
-    with_vault(&state, move |v| v.key_policy(&key, allow)).await
 }
 
 /// Mints a JWT. `body` (JSON text) is bound by `bodyHash`; with `profile` (an Engine profile)
@@ -92,7 +82,7 @@ pub async fn jwt_inspect(token: String) -> CmdResult<Inspected> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0);
-    jwt::inspect(bare_token(&token), now).map_err(|e| ErrorBody::from(&VaultError::Crypto(e)))
+    Ok(jwt::inspect(bare_token(&token), now)?)
 }
 
 /// A token as pasted: surrounding space and a leading `Bearer ` (or a whole

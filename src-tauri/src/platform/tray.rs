@@ -8,10 +8,11 @@
 
 use tauri::menu::{Menu, MenuItem, PredefinedMenuItem};
 use tauri::tray::{TrayIcon, TrayIconBuilder};
-use tauri::{AppHandle, Manager, Wry};
+use tauri::{AppHandle, Listener, Manager, Wry};
 
-use crate::approvals::broker;
-use crate::commands::AppState;
+use crate::events::APPROVALS_CHANGED;
+use crate::platform::prompt_window::{show_main, show_prompt_window};
+use crate::state::{self, AppState};
 
 /// The tray and the menu item that counts requests.
 pub struct Tray {
@@ -27,7 +28,8 @@ fn review_text(n: usize) -> String {
     }
 }
 
-/// Builds the tray; `None` when the platform has none.
+/// Builds the tray, whose count then follows the approvals; `None` when the platform has
+/// none.
 pub fn build(app: &AppHandle) -> Option<Tray> {
     let open = MenuItem::with_id(app, "open", "Open Keyward", true, None::<&str>).ok()?;
     let review = MenuItem::with_id(app, "review", review_text(0), false, None::<&str>).ok()?;
@@ -39,9 +41,9 @@ pub fn build(app: &AppHandle) -> Option<Tray> {
         .menu(&menu)
         .tooltip("Keyward")
         .on_menu_event(|app, ev| match ev.id().as_ref() {
-            "open" => crate::session::show_main(app),
-            "review" => crate::approvals::show_prompt_window(app),
-            "lock" => crate::session::lock(app),
+            "open" => show_main(app),
+            "review" => show_prompt_window(app),
+            "lock" => state::lock(app),
             "quit" => app.exit(0),
             _ => {}
         });
@@ -49,13 +51,19 @@ pub fn build(app: &AppHandle) -> Option<Tray> {
         b = b.icon(icon.clone());
     }
     let icon = b.build(app).ok()?;
+    let handle = app.clone();
+    app.listen(APPROVALS_CHANGED, move |_| {
+        let h = handle.clone();
+        // Off the emitter's call: the broker may hold its state lock.
+        std::thread::spawn(move || update(&h));
+    });
     Some(Tray { icon, review })
 }
 
 /// Shows the number of waiting requests (pairings included) in the tray.
 pub fn update(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let n = broker(&state).map(|b| b.prompts().len()).unwrap_or(0);
+    let n = state.broker().map(|b| b.prompts().len()).unwrap_or(0);
     let Some(tray) = app.try_state::<Tray>() else {
         return;
     };

@@ -1,0 +1,72 @@
+//! Native dialogs: a confirmation the webview cannot script or skip (a reveal), and the save
+//! and open dialogs of exports and backups. Each waits for the user on the blocking pool;
+//! a cancel is the `ui.cancelled` error.
+
+use std::path::PathBuf;
+
+use tauri::AppHandle;
+use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, MessageDialogButtons, MessageDialogKind};
+
+use crate::state::{blocking, cancelled, io_error, CmdResult};
+
+/// A file filter: its name and the extensions it shows.
+pub type Filter = (&'static str, &'static [&'static str]);
+
+/// Asks the user, in a native dialog the webview cannot script or skip; whether they chose
+/// `ok`.
+pub async fn confirm(app: &AppHandle, title: String, message: String, ok: &str) -> CmdResult<bool> {
+    let (app, ok) = (app.clone(), ok.to_string());
+    blocking(move || -> CmdResult<bool> {
+        Ok(app
+            .dialog()
+            .message(message)
+            .title(title)
+            .kind(MessageDialogKind::Warning)
+            .buttons(MessageDialogButtons::OkCancelCustom(
+                ok,
+                "Cancel".to_string(),
+            ))
+            .blocking_show())
+    })
+    .await
+}
+
+fn with_filter<R: tauri::Runtime>(
+    b: FileDialogBuilder<R>,
+    filter: Option<Filter>,
+) -> FileDialogBuilder<R> {
+    match filter {
+        Some((name, extensions)) => b.add_filter(name, extensions),
+        None => b,
+    }
+}
+
+/// A file to write, picked in a native save dialog (`name` proposed).
+pub async fn save_file(
+    app: &AppHandle,
+    name: &'static str,
+    filter: Option<Filter>,
+) -> CmdResult<PathBuf> {
+    let app = app.clone();
+    blocking(move || {
+        with_filter(app.dialog().file().set_file_name(name), filter)
+            .blocking_save_file()
+            .ok_or_else(cancelled)?
+            .into_path()
+            .map_err(|e| io_error(e.to_string()))
+    })
+    .await
+}
+
+/// A file to read, picked in a native open dialog.
+pub async fn open_file(app: &AppHandle, filter: Filter) -> CmdResult<PathBuf> {
+    let app = app.clone();
+    blocking(move || {
+        with_filter(app.dialog().file(), Some(filter))
+            .blocking_pick_file()
+            .ok_or_else(cancelled)?
+            .into_path()
+            .map_err(|e| io_error(e.to_string()))
+    })
+    .await
+}
