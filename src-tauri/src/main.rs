@@ -8,7 +8,7 @@ mod events;
 mod platform;
 mod state;
 
-use commands::{approvals, audit, backup, clipboard, keys, services, signing, vault};
+use commands::{approvals, audit, backup, clipboard, keys, remote_keys, services, signing, vault};
 use platform::{links, session};
 
 fn main() {
@@ -59,10 +59,11 @@ fn main() {
             services::engine_keypair_add,
             services::engine_keypair_list,
             services::engine_keypair_remove,
-            services::engine_token_create,
-            services::engine_token_list,
-            services::engine_token_update,
-            services::engine_token_revoke,
+            remote_keys::service_key_list,
+            remote_keys::service_key_create,
+            remote_keys::service_key_rename,
+            remote_keys::service_key_revoke,
+            remote_keys::service_key_check,
             services::engine_call,
             services::playground_start,
             services::playground_stop,

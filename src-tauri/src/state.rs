@@ -9,9 +9,9 @@ use std::sync::{Arc, Mutex};
 
 use keyward_approval::endpoint::{Broker, EndpointError, VaultAccess};
 use keyward_crypto::CryptoError;
-use keyward_services::ServiceError;
+use keyward_services::{ReqwestClient, ServiceError};
 use keyward_vault::session::Idle;
-use keyward_vault::{ErrorBody, Vault, VaultError};
+use keyward_vault::{Backend, ErrorBody, Vault, VaultError};
 use serde::{Serialize, Serializer};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -74,12 +74,9 @@ impl AppState {
     }
 }
 
-/// Unix seconds.
+/// Unix seconds, from the one clock.
 pub(crate) fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+    keyward_core::clock::now()
 }
 
 /// Locks the vault if it is unlocked (logged as `vault.lock`). Reaches the vault without
@@ -245,6 +242,22 @@ pub(crate) async fn with_vault<T: Send + 'static>(
     f: impl FnOnce(&mut Vault) -> keyward_vault::Result<T> + Send + 'static,
 ) -> CmdResult<T> {
     with_backend(state, f).await
+}
+
+/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool. The vault
+/// is locked for each of `f`'s vault calls only, never across its HTTP calls. Counts as use.
+pub(crate) async fn with_http<T: Send + 'static>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Backend, &ReqwestClient) -> Result<T, ServiceError> + Send + 'static,
+) -> CmdResult<T> {
+    state.idle.touch(now());
+    let vault = AppVault(state.vault.clone(), None);
+    blocking(move || {
+        keyward_vault::access::on_vault(&vault, |v| unlocked(v))?;
+        let http = ReqwestClient::new()?;
+        f(&mut keyward_vault::ops::PerCall(&vault), &http)
+    })
+    .await
 }
 
 /// The app shows keys only while unlocked (the CLI's agent follows the same rule).

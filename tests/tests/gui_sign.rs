@@ -168,6 +168,9 @@ async fn sign_verify_engine_playground_and_tokens() {
     click(c, "token-create").await;
     wait_for(c, "[data-testid='token-created'][data-stored='true']").await;
     wait_for(c, "[data-testid='token-row'][data-stored='true']").await;
+    // The generic remote-key check: Engine still takes the sealed token.
+    click(c, "token-check").await;
+    wait_for(c, "[data-testid='token-checked'][data-works='true']").await;
 
     choose(c, "call-method", "GET").await;
     type_into(c, "call-path", "/backend-wallet/get-all").await;

@@ -89,14 +89,7 @@ pub async fn key_export_file(
     format: PublicFormat,
 ) -> CmdResult<String> {
     let text = key_export(state, keys, format).await?;
-    let name = match format {
-        PublicFormat::Pem => "public-key.pem",
-        PublicFormat::Jwk => "public-key.jwk.json",
-        PublicFormat::Jwks => "jwks.json",
-        PublicFormat::Openssh => "id_keyward.pub",
-        _ => "public-key.txt",
-    };
-    let path = dialog::save_file(&app, name, None).await?;
+    let path = dialog::save_file(&app, format.file_name(), None).await?;
     blocking(move || {
         std::fs::write(&path, text.as_bytes())
             .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))?;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 pub mod clipboard;
 pub mod keys;
+pub mod remote_keys;
 pub mod services;
 pub mod signing;
 pub mod vault;

@@ -1,48 +1,23 @@
-//! Service commands: the Services screen (Engine profiles, keypairs, access tokens, endpoint
-//! calls) and the local playground. The flows live in `keyward-services`; HTTP is blocking
+//! Service commands: the Services screen (profiles, Engine's keypairs and endpoint calls) and
+//! the local playground; remote keys (access tokens) are `remote_keys`. The flows live in `keyward-services`; HTTP is blocking
 //! reqwest, so every call runs on the blocking pool, never on the async runtime's threads.
 //! A flow that talks to a service never holds the vault lock across its I/O: it reaches the
 //! vault through `PerCall`, which locks it for each vault call only, so a slow or silent
 //! service (30 s a try, and retries) does not stall the agent socket, the endpoint or a lock.
 //!
 //! Secrets cross IPC one way only: an admin token comes in from the webview once, is sealed in
-//! the keychain and never goes back. The one exception is an access token the keychain refused
-//! to store: Engine shows it once, so the user must see it now (`unsaved`).
+//! the keychain and never goes back.
 
-use keyward_services::engine::{self, AccessToken, CallResult, Health, Keypair};
-use keyward_services::once::Sealed;
-use keyward_services::{playground, ReqwestClient, ServiceError};
-use keyward_vault::access::on_vault;
-use keyward_vault::api::{CredentialInfo, JwsAlg, MintOptions, Profile};
-use keyward_vault::ops::PerCall;
-use keyward_vault::{Backend, VaultError};
+use keyward_services::engine::{self, CallResult, Health, Keypair};
+use keyward_services::{playground, ServiceError};
+use keyward_vault::api::{JwsAlg, MintOptions, Profile};
+use keyward_vault::Backend;
 use serde::Serialize;
 use zeroize::Zeroizing;
 
-use crate::state::{
-    blocking, io_error, now, unlocked, with_backend, AppError, AppState, AppVault, CmdResult,
-};
-
-/// The profile `playground_start` creates (or replaces).
-const PLAYGROUND_PROFILE: &str = "playground";
+use crate::state::{blocking, io_error, unlocked, with_backend, with_http, AppState, CmdResult};
 
 type ServiceResult<T> = Result<T, ServiceError>;
-
-/// Runs `f` on the unlocked vault with a fresh HTTP client, on the blocking pool. The vault
-/// is locked for each of `f`'s vault calls only, never across its HTTP calls. Counts as use.
-async fn with_http<T: Send + 'static>(
-    state: &AppState,
-    f: impl FnOnce(&mut dyn Backend, &ReqwestClient) -> ServiceResult<T> + Send + 'static,
-) -> CmdResult<T> {
-    state.idle.touch(now());
-    let vault = AppVault(state.vault.clone(), None);
-    blocking(move || {
-        on_vault(&vault, |v| unlocked(v))?;
-        let http = ReqwestClient::new()?;
-        f(&mut PerCall(&vault), &http)
-    })
-    .await
-}
 
 #[tauri::command]
 pub async fn service_list(state: tauri::State<'_, AppState>) -> CmdResult<Vec<Profile>> {
@@ -130,90 +105,6 @@ pub async fn engine_keypair_remove(
     .await
 }
 
-/// A created access token as the page sees it: sealed in the keychain (`credential`), or —
-/// when the keychain refused it — the token itself, to be shown once as NOT SAVED.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct CreatedToken {
-    token: AccessToken,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    credential: Option<CredentialInfo>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    unsaved: Option<Unsaved>,
-}
-
-/// The only secret a command returns without a reveal: Engine will not show it again.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Unsaved {
-    secret: Zeroizing<String>,
-    error: AppError,
-}
-
-#[tauri::command]
-pub async fn engine_token_create(
-    state: tauri::State<'_, AppState>,
-    profile: String,
-    label: Option<String>,
-) -> CmdResult<CreatedToken> {
-    with_http(&state, move |v, http| {
-        let label = label.as_deref().map(str::trim).filter(|l| !l.is_empty());
-        let created = engine::create_token(v, http, &profile, label)?;
-        Ok(match created.sealed {
-            Sealed::Stored(c) => CreatedToken {
-                token: created.info,
-                credential: Some(c),
-                unsaved: None,
-            },
-            Sealed::Unsaved { secret, error } => CreatedToken {
-                token: created.info,
-                credential: None,
-                unsaved: Some(Unsaved {
-                    secret,
-                    error: error.into(),
-                }),
-            },
-        })
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn engine_token_list(
-    state: tauri::State<'_, AppState>,
-    profile: String,
-) -> CmdResult<Vec<AccessToken>> {
-    with_http(&state, move |v, http| {
-        engine::list_tokens(v, http, &profile)
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn engine_token_update(
-    state: tauri::State<'_, AppState>,
-    profile: String,
-    id: String,
-    label: Option<String>,
-) -> CmdResult<()> {
-    with_http(&state, move |v, http| {
-        engine::update_token(v, http, &profile, &id, label.as_deref())
-    })
-    .await
-}
-
-#[tauri::command]
-pub async fn engine_token_revoke(
-    state: tauri::State<'_, AppState>,
-    profile: String,
-    id: String,
-) -> CmdResult<()> {
-    with_http(&state, move |v, http| {
-        engine::revoke_token(v, http, &profile, &id)
-    })
-    .await
-}
-
 /// Calls an endpoint with a fresh keypair JWT from `key` (`data`: a JSON body, bound by
 /// `bodyHash`). The answer carries the token's claims, never the token.
 #[tauri::command]
@@ -268,35 +159,25 @@ pub async fn playground_start(state: tauri::State<'_, AppState>) -> CmdResult<Pl
     with_backend(&state, |v| unlocked(v)).await?;
     let exe = std::env::current_exe().map_err(|e| io_error(e.to_string()))?;
     let binary = playground::locate(&exe);
-    let slot = state.playground.clone();
-    // The old one goes first, so that two never run for one app.
-    let pg = blocking(move || -> CmdResult<_> {
-        slot.lock()
-            .map_err(|_| io_error("playground state poisoned"))?
-            .take();
-        Ok(playground::spawn(&binary, "engine", &[])?)
+    // The old one goes first, so that two never run for one app. On failure the new one is
+    // dropped, which kills the child.
+    state
+        .playground
+        .lock()
+        .map_err(|_| io_error("playground state poisoned"))?
+        .take();
+    let pg = with_http(&state, move |v, _| {
+        playground::start_with_profile(v, &binary)
     })
     .await?;
     let url = pg.ready.url.clone();
-    let token = Zeroizing::new(pg.ready.admin_token.clone());
-    let profile_url = url.clone();
-    // On failure `pg` is dropped here, which kills the child.
-    with_backend(&state, move |v| -> ServiceResult<()> {
-        match v.profile_remove(PLAYGROUND_PROFILE) {
-            Ok(_) | Err(VaultError::ProfileNotFound(_)) => {}
-            Err(e) => return Err(e.into()),
-        }
-        engine::add_profile(v, PLAYGROUND_PROFILE, &profile_url, Some(token), None)?;
-        Ok(())
-    })
-    .await?;
     *state
         .playground
         .lock()
         .map_err(|_| io_error("playground state poisoned"))? = Some(pg);
     Ok(PlaygroundInfo {
         url,
-        profile: PLAYGROUND_PROFILE.into(),
+        profile: playground::PROFILE.into(),
     })
 }
 

@@ -2,7 +2,7 @@
 //! (the only window whose capability may send a decision), through [`WindowApprover`]; closing
 //! it says no to what it holds; the main window comes forward when the user is needed there.
 
-use keyward_approval::endpoint::{Approver, Closed, DecideInput, PromptItem};
+use keyward_approval::endpoint::{Approver, Closed, PromptItem};
 use tauri::{AppHandle, Emitter, Manager, UserAttentionType, WebviewUrl, WebviewWindowBuilder};
 
 use crate::events::{APPROVALS_CHANGED, MAIN_WINDOW, PROMPT_WINDOW};
@@ -56,20 +56,8 @@ pub(crate) fn show_main(app: &AppHandle) {
 /// Denies every open prompt (the prompt window was closed).
 fn deny_all(app: &AppHandle) {
     let state = app.state::<AppState>();
-    let Ok(b) = state.broker() else { return };
-    for item in b.prompts() {
-        let _ = match item {
-            PromptItem::Request(p) => b.decide(
-                DecideInput {
-                    request_id: p.id,
-                    rendered_hash: p.rendered_hash,
-                    approved: false,
-                    grant: None,
-                },
-                None,
-            ),
-            PromptItem::Pairing(p) => b.decide_pairing(&p.id, false, None),
-        };
+    if let Ok(b) = state.broker() {
+        b.deny_all();
     }
     let _ = app.emit(APPROVALS_CHANGED, ());
 }
@@ -103,13 +91,9 @@ impl Approver for WindowApprover {
     /// with no notification server, the prompt opens at once. A deep link's prompt opens at
     /// once too: the user just followed the link.
     fn open(&self, item: &PromptItem) {
-        let (title, from) = match item {
-            PromptItem::Request(r) => (r.title.clone(), r.app.name.clone()),
-            PromptItem::Pairing(p) => ("pair with Keyward".to_owned(), p.app_name.clone()),
-        };
-        let from_link = from == keyward_approval::endpoint::link::UNKNOWN_APP;
+        let (title, from) = item.summary();
         let app = self.0.clone();
-        if from_link
+        if item.from_link()
             || main_visible(&self.0)
             || !notify::request(item.id(), &title, &from, move || show_prompt_window(&app))
         {

@@ -559,25 +559,38 @@ export interface EngineKeypair {
   vaultKey?: string;
 }
 
-export interface AccessToken {
+/**
+ * A key a service holds for the user (an Engine access token, …): public data only, and the
+ * kind's own fields under their names (Engine: `tokenMask`, `walletAddress`).
+ */
+export interface RemoteKey {
   id: string;
-  tokenMask: string;
-  walletAddress?: string | null;
+  label?: string | null;
   createdAt?: string | null;
   expiresAt?: string | null;
-  label?: string | null;
-  /** Whether Keyward holds the token in the keychain. */
+  /** Whether Keyward holds its secret in the keychain. */
   stored: boolean;
+  tokenMask?: string;
+  walletAddress?: string | null;
 }
 
 /**
- * A created access token: sealed in the keychain (`credential`), or — only when the keychain
- * refused it — `unsaved.secret`, the token itself, to show once with a NOT SAVED warning.
+ * A created remote key: sealed in the keychain (`credential`), or — only when the keychain
+ * refused it — `unsaved.secret`, the secret itself, to show once with a NOT SAVED warning.
  */
-export interface CreatedToken {
-  token: AccessToken;
+export interface CreatedKey {
+  key: RemoteKey;
+  /** What the kind calls its keys ("access token"). */
+  noun: string;
   credential?: CredentialInfo;
   unsaved?: { secret: string; error: ErrorInfo };
+}
+
+/** Whether a stored secret still works, as the service answered. */
+export interface KeyCheck {
+  id: string;
+  works: boolean;
+  status?: number | null;
 }
 
 export interface CallResult {
@@ -631,17 +644,22 @@ export const engineKeypairList = (profile: string): Promise<EngineKeypair[]> =>
 export const engineKeypairRemove = (profile: string, target: string): Promise<string> =>
   call('engine_keypair_remove', { profile, target });
 
-export const engineTokenCreate = (profile: string, label: string | null): Promise<CreatedToken> =>
-  call('engine_token_create', { profile, label });
+// A service's remote keys, for any kind that has them (Engine: access tokens).
 
-export const engineTokenList = (profile: string): Promise<AccessToken[]> =>
-  call('engine_token_list', { profile });
+export const serviceKeyCreate = (service: string, label: string | null): Promise<CreatedKey> =>
+  call('service_key_create', { service, label });
 
-export const engineTokenUpdate = (profile: string, id: string, label: string | null): Promise<null> =>
-  call('engine_token_update', { profile, id, label });
+export const serviceKeyList = (service: string): Promise<RemoteKey[]> =>
+  call('service_key_list', { service });
 
-export const engineTokenRevoke = (profile: string, id: string): Promise<null> =>
-  call('engine_token_revoke', { profile, id });
+export const serviceKeyRename = (service: string, id: string, label: string | null): Promise<null> =>
+  call('service_key_rename', { service, id, label });
+
+export const serviceKeyRevoke = (service: string, id: string): Promise<null> =>
+  call('service_key_revoke', { service, id });
+
+export const serviceKeyCheck = (service: string, id: string): Promise<KeyCheck> =>
+  call('service_key_check', { service, id });
 
 /** Calls an endpoint with a fresh keypair JWT from `key`. */
 export const engineCall = (profile: string, key: string, c: EngineCall): Promise<CallResult> =>

@@ -38,7 +38,7 @@ export interface FakeOptions {
   backup?: { passphrase: string; keys: KeyInfo[]; createdAt?: string };
   /** Service profiles that exist already. */
   profiles?: Profile[];
-  /** `engine_token_create` answers as if the keychain refused the new token. */
+  /** `service_key_create` answers as if the keychain refused the new token. */
   tokenUnsaved?: boolean;
   /** Requests and pairings waiting, the first one the prompt's current item. */
   prompts?: PromptItem[];
@@ -570,29 +570,39 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'engine_keypair_remove':
         state.keypairs = state.keypairs.filter((k) => k.hash !== args.target);
         return args.target;
-      case 'engine_token_create': {
-        profileOf(args.profile);
+      case 'service_key_create': {
+        profileOf(args.service);
         const id = `tok-${state.next++}`;
         const t = { id, tokenMask: 'eyJ0...mask', label: (args.label as string | null) ?? null, stored: !opts.tokenUnsaved };
         state.tokens.push(t);
         if (opts.tokenUnsaved) {
           return {
-            token: { ...t },
+            key: { ...t },
+            noun: 'access token',
             unsaved: {
               secret: FAKE_ACCESS_TOKEN,
               error: { code: 'keychain.locked', message: 'the keychain is locked', hint: 'Unlock it.' },
             },
           };
         }
-        return { token: { ...t }, credential: { name: `access-token:${id}`, createdAt: '2025-01-01T00:00:00Z' } };
+        return {
+          key: { ...t },
+          noun: 'access token',
+          credential: { name: `access-token:${id}`, createdAt: '2025-01-01T00:00:00Z' },
+        };
       }
-      case 'engine_token_list':
+      case 'service_key_list':
+        profileOf(args.service);
         return state.tokens.map((t) => ({ ...t }));
-      case 'engine_token_update':
+      case 'service_key_rename':
         return null;
-      case 'engine_token_revoke':
+      case 'service_key_revoke':
         state.tokens = state.tokens.filter((t) => t.id !== args.id);
         return null;
+      case 'service_key_check': {
+        const t = state.tokens.find((x) => x.id === args.id);
+        return { id: args.id, works: !!t?.stored, status: t?.stored ? 200 : 401 };
+      }
       case 'engine_call': {
         const registered = state.keypairs.some((k) => k.vaultKey === args.key);
         return {

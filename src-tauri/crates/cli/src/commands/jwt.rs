@@ -103,12 +103,7 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
                 })?,
                 (None, Some(f)) => {
                     let pk = PublicKey::from_text(&secrets::read_text(&f)?, None)?;
-                    jwt::verify(
-                        &token,
-                        &pk,
-                        &options,
-                        crate::context::unix_now(),
-                    )?
+                    jwt::verify(&token, &pk, &options, crate::context::unix_now())?
                 }
                 (None, None) => unreachable!("clap requires one"),
             };

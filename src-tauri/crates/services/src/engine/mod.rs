@@ -17,7 +17,6 @@ pub use client::EngineClient;
 
 use crate::error::{Result, ServiceError};
 use crate::http::HttpClient;
-use crate::once::{seal_shown_once, Sealed};
 use keyward_crypto::jwt::{self, MintOptions, Minted, Mode};
 use keyward_crypto::sign::JwsAlg;
 use keyward_crypto::{KeyAlg, PublicFormat};
@@ -25,7 +24,6 @@ use keyward_vault::api::Profile;
 use keyward_vault::Backend;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use std::time::Duration;
 use zeroize::Zeroizing;
 
 pub const KIND: &str = "engine";
@@ -312,77 +310,6 @@ pub fn remove_keypair(
     }
     b.profile_put(p, false)?;
     Ok(hash)
-}
-
-/// A created access token: sealed in the keychain before this returns, or handed back unsaved.
-pub struct CreatedToken {
-    pub info: AccessToken,
-    pub sealed: Sealed,
-}
-
-/// Creates an access token and seals it (`access-token:<id>`) before anything else.
-pub fn create_token(
-    b: &mut dyn Backend,
-    http: &dyn HttpClient,
-    profile: &str,
-    label: Option<&str>,
-) -> Result<CreatedToken> {
-    let p = engine_profile(b, profile)?;
-    let admin = admin(b, profile)?;
-    let (mut info, token) = EngineClient::new(http, &p)?.token_create(&admin, label)?;
-    let sealed = seal_shown_once(
-        b,
-        profile,
-        &format!("access-token:{}", info.id),
-        token,
-        Duration::from_millis(500),
-    );
-    info.stored = matches!(sealed, Sealed::Stored(_));
-    Ok(CreatedToken { info, sealed })
-}
-
-pub fn list_tokens(
-    b: &mut dyn Backend,
-    http: &dyn HttpClient,
-    profile: &str,
-) -> Result<Vec<AccessToken>> {
-    let p = engine_profile(b, profile)?;
-    let admin = admin(b, profile)?;
-    let mut list = EngineClient::new(http, &p)?.token_list(&admin)?;
-    for t in &mut list {
-        let name = format!("access-token:{}", t.id);
-        t.stored = p.credentials.iter().any(|c| c.name == name);
-    }
-    Ok(list)
-}
-
-pub fn update_token(
-    b: &mut dyn Backend,
-    http: &dyn HttpClient,
-    profile: &str,
-    id: &str,
-    label: Option<&str>,
-) -> Result<()> {
-    let p = engine_profile(b, profile)?;
-    let admin = admin(b, profile)?;
-    EngineClient::new(http, &p)?.token_update(&admin, id, label)
-}
-
-/// Revokes an access token and forgets Keyward's copy of it.
-pub fn revoke_token(
-    b: &mut dyn Backend,
-    http: &dyn HttpClient,
-    profile: &str,
-    id: &str,
-) -> Result<()> {
-    let p = engine_profile(b, profile)?;
-    let admin = admin(b, profile)?;
-    EngineClient::new(http, &p)?.token_revoke(&admin, id)?;
-    let name = format!("access-token:{id}");
-    if p.credentials.iter().any(|c| c.name == name) {
-        b.credential_delete(profile, &name)?;
-    }
-    Ok(())
 }
 
 /// Mint options for `key` against this Engine profile: the PEM and algorithm Engine stored

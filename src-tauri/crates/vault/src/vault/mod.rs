@@ -5,13 +5,13 @@ use crate::audit::{self, Anchor, AuditEntry, AuditFilter, AuditReport, ANCHOR_AC
 use crate::error::{Result, VaultError};
 use crate::index::{Index, KeyRow};
 use crate::store::{KeychainStore, SecretStore};
+use keyward_core::{Clock, SystemClock};
 use keyward_crypto::seal::{KdfParams, VaultKey, WrappedKey};
 use keyward_crypto::sign::UsagePolicy;
 use keyward_crypto::KeyAlg;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use keyward_core::{Clock, SystemClock};
 use std::sync::Arc;
 use zeroize::Zeroizing;
 
@@ -79,7 +79,6 @@ impl Drop for Vault {
 pub fn service_name(vault_id: &str) -> String {
     format!("keyward-{vault_id}")
 }
-
 
 fn check_label(label: &str) -> Result<String> {
     let l = label.trim();

@@ -124,7 +124,12 @@ impl Vault {
                 ))
             }
         };
-        Ok(jwt::verify(&req.token, &public, &req.options, self.unix_now())?)
+        Ok(jwt::verify(
+            &req.token,
+            &public,
+            &req.options,
+            self.unix_now(),
+        )?)
     }
 
     pub(crate) fn sign_siwe(&mut self, key: &str, message: &str) -> Result<SiweSigned> {
