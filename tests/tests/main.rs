@@ -8,6 +8,7 @@
 mod agent;
 mod audit;
 mod backup;
+mod bindings;
 mod cli_basics;
 mod cli_snapshots;
 mod config;

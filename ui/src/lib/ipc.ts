@@ -3,6 +3,13 @@
 // the Approvals screen's, which are in approvals.ts (the prompt window imports only those).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
+// Generated from the Rust types (tests/tests/bindings.rs); never edited by hand.
+import type { Check } from './bindings/Check';
+import type { RemoteKey as RemoteKeyBase } from './bindings/RemoteKey';
+import type { Settings } from './bindings/Settings';
+
+export type { AgentApproval } from './bindings/AgentApproval';
+export type { Check, Settings };
 
 export type VaultMode = 'passphrase' | 'none';
 export type KeyAlg = 'p256' | 'p384' | 'secp256k1' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
@@ -563,16 +570,7 @@ export interface EngineKeypair {
  * A key a service holds for the user (an Engine access token, …): public data only, and the
  * kind's own fields under their names (Engine: `tokenMask`, `walletAddress`).
  */
-export interface RemoteKey {
-  id: string;
-  label?: string | null;
-  createdAt?: string | null;
-  expiresAt?: string | null;
-  /** Whether Keyward holds its secret in the keychain. */
-  stored: boolean;
-  tokenMask?: string;
-  walletAddress?: string | null;
-}
+export type RemoteKey = RemoteKeyBase & { tokenMask?: string; walletAddress?: string | null };
 
 /**
  * A created remote key: sealed in the keychain (`credential`), or — only when the keychain
@@ -586,12 +584,7 @@ export interface CreatedKey {
   unsaved?: { secret: string; error: ErrorInfo };
 }
 
-/** Whether a stored secret still works, as the service answered. */
-export interface KeyCheck {
-  id: string;
-  works: boolean;
-  status?: number | null;
-}
+
 
 export interface CallResult {
   method: string;
@@ -658,7 +651,7 @@ export const serviceKeyRename = (service: string, id: string, label: string | nu
 export const serviceKeyRevoke = (service: string, id: string): Promise<null> =>
   call('service_key_revoke', { service, id });
 
-export const serviceKeyCheck = (service: string, id: string): Promise<KeyCheck> =>
+export const serviceKeyCheck = (service: string, id: string): Promise<Check> =>
   call('service_key_check', { service, id });
 
 /** Calls an endpoint with a fresh keypair JWT from `key`. */
@@ -718,15 +711,6 @@ export function watchEvent(
   };
 }
 
-/** The user's settings (`keyward-cli config get`). */
-export interface Settings {
-  idleLockMinutes: number;
-  endpointPort: number;
-  jwtDefaultExpSecs: number;
-  jwtMaxExpSecs: number;
-  simplewalletLinks: boolean;
-  startAtLogin: boolean;
-}
 
 /** Setting names as `settings_set` (and `keyward-cli config set`) spells them. */
 export type SettingName =
@@ -735,7 +719,8 @@ export type SettingName =
   | 'jwt-default-exp'
   | 'jwt-max-exp'
   | 'simplewallet-links'
-  | 'start-at-login';
+  | 'start-at-login'
+  | 'agent-approval';
 
 export function settingsGet(): Promise<Settings> {
   return call<Settings>('settings_get');

@@ -12,6 +12,7 @@ import type {
   PublicFormat,
   Profile,
   PublicView,
+  Settings,
   SignRequest,
   Status,
 } from '../lib/ipc';
@@ -244,7 +245,8 @@ export function fakeBackend(opts: FakeOptions = {}) {
       jwtMaxExpSecs: 300,
       simplewalletLinks: false,
       startAtLogin: false,
-    },
+      agentApproval: null,
+    } as Settings,
   };
   const profileOf = (name: unknown) => {
     const p = state.profiles.find((x) => x.name === name);

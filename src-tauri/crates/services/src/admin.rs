@@ -20,7 +20,7 @@ use std::time::Duration;
 use zeroize::Zeroizing;
 
 /// A key a service holds for the user, as the service lists it: public data only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RemoteKey {
     pub id: String,
@@ -34,8 +34,9 @@ pub struct RemoteKey {
     #[serde(default)]
     pub stored: bool,
     /// The kind's own fields, as the service names them (Engine: `tokenMask`,
-    /// `walletAddress`).
+    /// `walletAddress`); each kind's screens type them.
     #[serde(flatten)]
+    #[ts(skip)]
     pub extra: Map<String, Value>,
 }
 
@@ -57,7 +58,7 @@ pub struct Created {
 }
 
 /// Whether a stored secret still works, as the service answered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     pub id: String,

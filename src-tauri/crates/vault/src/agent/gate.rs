@@ -12,7 +12,7 @@ use crate::access::VaultAccess;
 
 /// The agent's approval rule (the `agent-approval` setting): whether a program using the
 /// agent socket is asked about first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum AgentApproval {
     /// Nothing is asked: any program of the user may use the unlocked vault.

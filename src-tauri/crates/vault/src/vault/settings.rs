@@ -10,7 +10,7 @@ use crate::error::{Result, VaultError};
 const META_KEY: &str = "settings";
 
 /// Every setting, with its default.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// Lock after this many minutes without use of Keyward (0 = never).
@@ -18,8 +18,10 @@ pub struct Settings {
     /// The loopback endpoint's port (`KEYWARD_ENDPOINT_PORT` overrides it).
     pub endpoint_port: u16,
     /// A minted JWT's lifetime when none is asked for, in seconds.
+    #[ts(type = "number")]
     pub jwt_default_exp_secs: u64,
     /// The longest lifetime a minted JWT may have, in seconds.
+    #[ts(type = "number")]
     pub jwt_max_exp_secs: u64,
     /// Whether Keyward handles `simplewallet://` links (registered at run time when on).
     pub simplewallet_links: bool,
