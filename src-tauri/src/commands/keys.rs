@@ -167,7 +167,8 @@ pub async fn key_reveal(
     }
     with_vault(&state, move |v| {
         unlocked(v)?;
-        v.reveal(&key, format, passphrase).map(|s| s.to_string())
+        v.reveal(&key, format, passphrase.map(Into::into))
+            .map(|s| s.expose().to_string())
     })
     .await
 }

@@ -3,11 +3,11 @@
 //! A created key's secret is sealed before the command answers; the page gets it only when
 //! the keychain refused it (`unsaved`): the service will not show it again.
 
+use keyward_core::Secret;
 use keyward_services::admin::{flows, Check, NewKey, RemoteKey};
 use keyward_services::once::Sealed;
 use keyward_vault::api::CredentialInfo;
 use serde::Serialize;
-use zeroize::Zeroizing;
 
 use crate::state::{with_http, AppError, AppState, CmdResult};
 
@@ -28,7 +28,9 @@ pub struct CreatedKey {
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unsaved {
-    secret: Zeroizing<String>,
+    /// On purpose: the one secret a command returns without a reveal.
+    #[serde(with = "keyward_core::secret::wire")]
+    secret: Secret,
     error: AppError,
 }
 

@@ -42,7 +42,7 @@ pub async fn service_add_engine(
         .filter(|t| !t.is_empty());
     with_backend(&state, move |v| {
         unlocked(v)?;
-        engine::add_profile(v, name.trim(), &url, token, None)
+        engine::add_profile(v, name.trim(), &url, token.map(Into::into), None)
     })
     .await
 }

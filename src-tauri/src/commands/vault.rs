@@ -42,7 +42,7 @@ pub async fn vault_unlock(
     passphrase: String,
 ) -> CmdResult<Status> {
     let p = Zeroizing::new(passphrase);
-    let st = with_vault(&state, move |v| v.unlock(Some(p))).await?;
+    let st = with_vault(&state, move |v| v.unlock(Some(p.into()))).await?;
     // A vault the CLI created after launch: the endpoint starts at the first unlock; a running
     // one takes what it needs to authenticate apps.
     std::thread::spawn(move || {

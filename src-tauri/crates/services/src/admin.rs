@@ -12,12 +12,12 @@
 
 use crate::error::{Result, ServiceError};
 use crate::once::{seal_shown_once, Sealed};
+use keyward_core::Secret;
 use keyward_vault::api::CredentialInfo;
 use keyward_vault::Backend;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 /// A key a service holds for the user, as the service lists it: public data only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -103,24 +103,14 @@ pub trait KeyAdmin {
     }
 
     /// Seals a secret the user already holds for an existing key `id` (one created elsewhere).
-    fn import(
-        &self,
-        b: &mut dyn Backend,
-        id: &str,
-        secret: Zeroizing<String>,
-    ) -> Result<CredentialInfo> {
+    fn import(&self, b: &mut dyn Backend, id: &str, secret: Secret) -> Result<CredentialInfo> {
         self.show(b, id)?;
         Ok(b.credential_put(self.profile(), &self.secret_name(id), secret)?)
     }
 }
 
 /// Seals a shown-once secret of `admin`'s key `id`, retrying as [`seal_shown_once`] does.
-pub fn seal(
-    admin: &dyn KeyAdmin,
-    b: &mut dyn Backend,
-    id: &str,
-    secret: Zeroizing<String>,
-) -> Sealed {
+pub fn seal(admin: &dyn KeyAdmin, b: &mut dyn Backend, id: &str, secret: Secret) -> Sealed {
     seal_shown_once(
         b,
         admin.profile(),
@@ -210,7 +200,7 @@ pub mod flows {
         http: &dyn HttpClient,
         service: &str,
         id: &str,
-        secret: Zeroizing<String>,
+        secret: Secret,
     ) -> Result<CredentialInfo> {
         of(b, http, service)?.import(b, id, secret)
     }
@@ -305,7 +295,7 @@ impl KeyAdmin for MemoryAdmin {
             g.keys.push((key.clone(), secret.clone(), true));
             (key, secret)
         };
-        let sealed = seal(self, b, &key.id, Zeroizing::new(secret));
+        let sealed = seal(self, b, &key.id, Secret::from(secret));
         key.stored = matches!(sealed, Sealed::Stored(_));
         Ok(Created {
             key,
@@ -351,7 +341,7 @@ impl KeyAdmin for MemoryAdmin {
         let works = g
             .keys
             .iter()
-            .any(|(k, s, live)| *live && k.id == id && s.as_str() == held.as_str());
+            .any(|(k, s, live)| *live && k.id == id && s.as_str() == held.expose());
         Ok(Check {
             id: id.to_string(),
             works,
@@ -407,7 +397,7 @@ mod tests {
         let held = v
             .credential_get("svc", &admin.secret_name(&c.key.id))
             .unwrap();
-        assert_eq!(held.as_str(), "secret-1");
+        assert_eq!(held.expose(), "secret-1");
 
         let list = admin.list(&mut v).unwrap();
         assert_eq!(list.len(), 1);
@@ -437,12 +427,10 @@ mod tests {
         let c = admin.create(&mut v, NewKey::default()).unwrap();
         // Someone else's copy: imported over Keyward's, it does not work.
         admin
-            .import(&mut v, &c.key.id, Zeroizing::new("not-it".into()))
+            .import(&mut v, &c.key.id, Secret::new("not-it"))
             .unwrap();
         assert!(!admin.check(&mut v, &c.key.id).unwrap().works);
-        assert!(admin
-            .import(&mut v, "k9", Zeroizing::new("x".into()))
-            .is_err());
+        assert!(admin.import(&mut v, "k9", Secret::new("x")).is_err());
     }
 
     #[test]

@@ -3,10 +3,10 @@
 //! stays in memory and the seal is retried; if it still fails, the caller gets the secret back
 //! with the error and must show it to the user as NOT SAVED — it is never dropped.
 
+use keyward_core::Secret;
 use keyward_vault::api::CredentialInfo;
 use keyward_vault::{Backend, VaultError};
 use std::time::Duration;
-use zeroize::Zeroizing;
 
 /// Tries after the first.
 pub const RETRIES: u32 = 3;
@@ -16,10 +16,7 @@ pub enum Sealed {
     /// In the keychain.
     Stored(CredentialInfo),
     /// The keychain refused every attempt: show `secret` to the user now, with `error`.
-    Unsaved {
-        secret: Zeroizing<String>,
-        error: VaultError,
-    },
+    Unsaved { secret: Secret, error: VaultError },
 }
 
 /// Seals `secret` as credential `name` of `profile`, retrying with growing waits from `wait`.
@@ -27,7 +24,7 @@ pub fn seal_shown_once(
     b: &mut dyn Backend,
     profile: &str,
     name: &str,
-    secret: Zeroizing<String>,
+    secret: Secret,
     wait: Duration,
 ) -> Sealed {
     let mut pause = wait;
@@ -139,12 +136,12 @@ mod tests {
             &mut v,
             "svc",
             "access-token:1",
-            Zeroizing::new("tok-1".into()),
+            Secret::new("tok-1"),
             Duration::from_millis(1),
         );
         assert!(matches!(r, Sealed::Stored(_)));
         assert_eq!(
-            v.credential_get("svc", "access-token:1").unwrap().as_str(),
+            v.credential_get("svc", "access-token:1").unwrap().expose(),
             "tok-1"
         );
     }
@@ -158,11 +155,11 @@ mod tests {
             &mut v,
             "svc",
             "access-token:2",
-            Zeroizing::new("tok-2".into()),
+            Secret::new("tok-2"),
             Duration::from_millis(1),
         ) {
             Sealed::Unsaved { secret, error } => {
-                assert_eq!(secret.as_str(), "tok-2", "the secret is not lost");
+                assert_eq!(secret.expose(), "tok-2", "the secret is not lost");
                 assert_eq!(keyward_crypto::Coded::code(&error), "keychain.locked");
             }
             Sealed::Stored(_) => panic!("stored through a refusing keychain"),

@@ -2,12 +2,12 @@
 //! process and reads the one JSON line it prints when it listens.
 
 use crate::error::{Result, ServiceError};
+use keyward_core::Secret;
 use keyward_vault::{Backend, VaultError};
 use serde::Deserialize;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use zeroize::Zeroizing;
 
 pub const BINARY: &str = "keyward-playground";
 
@@ -54,7 +54,7 @@ pub fn start_with_profile(b: &mut dyn Backend, binary: &Path) -> Result<Playgrou
         Ok(_) | Err(VaultError::ProfileNotFound(_)) => {}
         Err(e) => return Err(e.into()),
     }
-    let token = Zeroizing::new(pg.ready.admin_token.clone());
+    let token = Secret::from(pg.ready.admin_token.clone());
     crate::engine::add_profile(b, PROFILE, &pg.ready.url, Some(token), None)?;
     Ok(pg)
 }

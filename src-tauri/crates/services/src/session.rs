@@ -14,9 +14,9 @@
 
 use crate::error::{Result, ServiceError};
 use keyward_core::Clock;
+use keyward_core::Secret;
 use keyward_vault::Backend;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 /// The credential a session's token is sealed under.
 pub const SESSION_CREDENTIAL: &str = "session";
@@ -26,7 +26,7 @@ pub const RENEW_BEFORE_SECS: i64 = 60;
 
 /// A token a service issued.
 pub struct Issued {
-    pub token: Zeroizing<String>,
+    pub token: Secret,
     /// Unix seconds; `None` when the service does not say (then only a 401 ends it).
     pub expires_at: Option<i64>,
 }
@@ -46,7 +46,8 @@ pub trait Login {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Stored {
-    token: Zeroizing<String>,
+    #[serde(with = "keyward_core::secret::wire")]
+    token: Secret,
     #[serde(default)]
     expires_at: Option<i64>,
 }
@@ -64,7 +65,7 @@ impl Session<'_> {
             token: issued.token.clone(),
             expires_at: issued.expires_at,
         };
-        let text = Zeroizing::new(serde_json::to_string(&stored).expect("JSON"));
+        let text = Secret::from(serde_json::to_string(&stored).expect("JSON"));
         drop(stored);
         b.credential_put(self.profile, SESSION_CREDENTIAL, text)?;
         Ok(())
@@ -80,10 +81,10 @@ impl Session<'_> {
             return Ok(None);
         }
         let text = b.credential_get(self.profile, SESSION_CREDENTIAL)?;
-        Ok(serde_json::from_str(&text).ok())
+        Ok(serde_json::from_str(text.expose()).ok())
     }
 
-    fn fresh_login(&self, b: &mut dyn Backend) -> Result<Zeroizing<String>> {
+    fn fresh_login(&self, b: &mut dyn Backend) -> Result<Secret> {
         let issued = self.login.login(b)?;
         self.seal(b, &issued)?;
         Ok(issued.token)
@@ -91,7 +92,7 @@ impl Session<'_> {
 
     /// A live token: the sealed one while it has time left, else a renewed one, else a fresh
     /// login.
-    pub fn token(&self, b: &mut dyn Backend) -> Result<Zeroizing<String>> {
+    pub fn token(&self, b: &mut dyn Backend) -> Result<Secret> {
         let Some(stored) = self.unseal(b)? else {
             return self.fresh_login(b);
         };
@@ -102,7 +103,7 @@ impl Session<'_> {
             _ => return Ok(token),
         }
         if stored.expires_at.is_some_and(|exp| exp > now) {
-            if let Some(issued) = self.login.renew(b, &token)? {
+            if let Some(issued) = self.login.renew(b, token.expose())? {
                 self.seal(b, &issued)?;
                 return Ok(issued.token);
             }
@@ -118,10 +119,10 @@ impl Session<'_> {
         mut call: impl FnMut(&mut dyn Backend, &str) -> Result<T>,
     ) -> Result<T> {
         let token = self.token(b)?;
-        match call(b, &token) {
+        match call(b, token.expose()) {
             Err(ServiceError::Status { status: 401, .. }) => {
                 let token = self.fresh_login(b)?;
-                call(b, &token)
+                call(b, token.expose())
             }
             other => other,
         }
@@ -132,7 +133,7 @@ impl Session<'_> {
         let Some(stored) = self.unseal(b)? else {
             return Ok(());
         };
-        let told = self.login.logout(b, &stored.token);
+        let told = self.login.logout(b, stored.token.expose());
         b.credential_delete(self.profile, SESSION_CREDENTIAL)?;
         told
     }
@@ -177,7 +178,7 @@ mod tests {
             self.valid.borrow_mut().push((t.clone(), exp));
             self.log.borrow_mut().push(format!("{how} {t}"));
             Issued {
-                token: Zeroizing::new(t),
+                token: Secret::from(t),
                 expires_at: Some(exp),
             }
         }
@@ -251,7 +252,7 @@ mod tests {
         assert_eq!(s.call(&mut v, |_, t| svc.serve(t)).unwrap(), "ok with t1");
         // Sealed with its expiry, in the keychain.
         let sealed = v.credential_get("svc", SESSION_CREDENTIAL).unwrap();
-        assert_eq!(sealed.as_str(), r#"{"token":"t1","expiresAt":1600}"#);
+        assert_eq!(sealed.expose(), r#"{"token":"t1","expiresAt":1600}"#);
         clock.advance(100);
         assert_eq!(s.call(&mut v, |_, t| svc.serve(t)).unwrap(), "ok with t1");
         // Within a minute of its end: renewed, not a new login.

@@ -20,16 +20,18 @@
 //! An argument written `name: &T => Owned` is borrowed by the trait and owned by the request
 //! (`&str => String`); one written `name: T` is moved. Attributes before an argument go on the
 //! request's field only (`#[serde(default)]`, `#[serde(flatten)]` for a request struct whose
-//! fields sit beside `op` on the wire).
+//! fields sit beside `op` on the wire). Secrets are [`Secret`]s: an argument crosses the wire
+//! through `#[serde(with = "keyward_core::secret::wire")]`, a result marked `secret` in the
+//! last column as its text; nowhere else can one be serialised.
 
 use crate::access::{on_vault, VaultAccess};
 use crate::agent::{AgentClient, AskClass};
 use crate::api::*;
 use crate::error::{Result, VaultError};
 use crate::Settings;
+use keyward_core::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use zeroize::Zeroizing;
 
 /// A vault someone else holds ([`VaultAccess`]), locked for the length of each call and
 /// released between calls: what a flow with network I/O between its vault calls runs on.
@@ -69,6 +71,27 @@ macro_rules! own {
     };
 }
 
+/// A result onto the agent's wire: a secret result (`secret` in the table) goes out as its
+/// text, on purpose; everything else as its JSON.
+macro_rules! out {
+    (; $e:expr) => {
+        to_value($e)
+    };
+    (secret; $e:expr) => {
+        to_value($e.expose())
+    };
+}
+
+/// A result off the agent's wire.
+macro_rules! back {
+    (; $e:expr) => {
+        $e
+    };
+    (secret; $e:expr) => {
+        $e.map(|s: String| Secret::from(s))
+    };
+}
+
 macro_rules! locked_ok {
     (any) => {
         true
@@ -94,7 +117,7 @@ macro_rules! ops {
             $(#[doc = $doc:literal])*
             $variant:ident $name:ident (
                 $( $(#[$attr:meta])* $arg:ident : $ty:ty $(=> $owned:ty)? ),* $(,)?
-            ) -> $ret:ty = [$locked:ident, $changes:ident, $ask:ident];
+            ) -> $ret:ty = [$locked:ident, $changes:ident, $ask:ident $(, $secret:ident)?];
         )*
     ) => {
         /// What the CLI, the app and the agent ask of a vault (generated from the table in
@@ -154,7 +177,7 @@ macro_rules! ops {
         pub fn dispatch(b: &mut dyn Backend, req: Request) -> Result<Value> {
             match req {
                 $(
-                    Request::$variant { $($arg),* } => to_value(b.$name($(pass!($arg $(, $owned)?)),*)?),
+                    Request::$variant { $($arg),* } => out!($($secret)? ; b.$name($(pass!($arg $(, $owned)?)),*)?),
                 )*
             }
         }
@@ -162,7 +185,7 @@ macro_rules! ops {
         impl Backend for AgentClient {
             $(
                 fn $name(&mut self $(, $arg: $ty)*) -> Result<$ret> {
-                    self.call_as(&Request::$variant { $( $arg: own!($arg $(, $owned)?) ),* })
+                    back!($($secret)? ; self.call_as(&Request::$variant { $( $arg: own!($arg $(, $owned)?) ),* }))
                 }
             )*
         }
@@ -193,7 +216,8 @@ ops! {
     // The lock.
     Status status() -> Status = [any, reads, Never];
     /// `None` for a vault in "no passphrase" mode.
-    Unlock unlock(passphrase: Option<Zeroizing<String>>) -> Status = [any, changes, Never];
+    Unlock unlock(#[serde(with = "keyward_core::secret::wire", default)] passphrase: Option<Secret>) -> Status
+        = [any, changes, Never];
     Lock lock() -> Status = [any, changes, Never];
 
     // Keys.
@@ -217,8 +241,8 @@ ops! {
     KeyExportPrivate key_export_private(
         key: &str => String,
         format: PrivateFormat,
-        #[serde(default)] passphrase: Option<Zeroizing<String>>,
-    ) -> Zeroizing<String> = [unlocked, changes, SecretRelease];
+        #[serde(with = "keyward_core::secret::wire", default)] passphrase: Option<Secret>,
+    ) -> Secret = [unlocked, changes, SecretRelease, secret];
     KeyRename key_rename(key: &str => String, label: &str => String) -> KeyInfo
         = [unlocked, changes, Never];
     /// Adds and removes tags (lower-cased; letters, digits, `-`, `_`, `.`, `:`).
@@ -239,7 +263,7 @@ ops! {
     /// Checks the audit chain (against its keychain anchor when unlocked).
     AuditVerify audit_verify() -> AuditReport = [unlocked, reads, Never];
     /// One encrypted file with every key, under `passphrase`.
-    BackupCreate backup_create(passphrase: Zeroizing<String>) -> BackupFile
+    BackupCreate backup_create(#[serde(with = "keyward_core::secret::wire")] passphrase: Secret) -> BackupFile
         = [unlocked, changes, SecretRelease];
 
     // Signing.
@@ -273,11 +297,11 @@ ops! {
     CredentialPut credential_put(
         profile: &str => String,
         name: &str => String,
-        secret: Zeroizing<String>,
+        #[serde(with = "keyward_core::secret::wire")] secret: Secret,
     ) -> CredentialInfo = [unlocked, changes, Never];
     /// A credential's value, for a call to its service.
     CredentialGet credential_get(profile: &str => String, name: &str => String)
-        -> Zeroizing<String> = [unlocked, changes, SecretRelease];
+        -> Secret = [unlocked, changes, SecretRelease, secret];
     CredentialDelete credential_delete(profile: &str => String, name: &str => String) -> ()
         = [unlocked, changes, Never];
 

@@ -28,7 +28,7 @@ pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
                 Some(p) => p,
                 None => secrets::passphrase("Backup passphrase (the vault passphrase): ")?,
             };
-            let made = ctx.with_backend(Need::Key, |b| b.backup_create(pass))?;
+            let made = ctx.with_backend(Need::Key, |b| b.backup_create(pass.into()))?;
             let bytes = made.bytes()?;
             keyward_vault::paths::write_private_file(&file, &bytes)?;
             out.backup_created(&made, &file, bytes.len());

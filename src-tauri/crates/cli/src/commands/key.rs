@@ -90,9 +90,10 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
                 (PrivateFormat::Pkcs8Enc, None) => secrets::prompt_new_input_passphrase()?,
                 (_, p) => p,
             };
-            let text =
-                ctx.with_backend(Need::Key, |b| b.key_export_private(&key, f, passphrase))?;
-            out.export(f.as_str(), &text);
+            let text = ctx.with_backend(Need::Key, |b| {
+                b.key_export_private(&key, f, passphrase.map(Into::into))
+            })?;
+            out.export(f.as_str(), text.expose());
         }
         KeyCmd::Qr { key, of, render } => {
             let view = ctx.with_backend(Need::Index, |b| b.key_qr(&key, of.map(PubFmt::lib)))?;

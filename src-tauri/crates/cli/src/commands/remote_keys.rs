@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use keyward_core::Secret;
 use keyward_services::admin::{flows, NewKey, RemoteKey};
 use keyward_services::once::Sealed;
 use keyward_services::ReqwestClient;
@@ -112,7 +113,7 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
                 None => secrets::passphrase("The key's secret: ")?,
             };
             let c = ctx.with_backend(Need::Key, |b| {
-                flows::import(b, &http, &service, &key, secret)
+                flows::import(b, &http, &service, &key, secret.into())
             })?;
             out.print(&c, |c| println!("Sealed in the keychain as {}", c.name));
         }
@@ -140,7 +141,7 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
 /// A secret the service showed once and the keychain refused: it must reach the user now.
 /// On a terminal it is shown there; when standard output is a pipe or a file (a log, a CI
 /// job), it goes into an owner-only file in the data dir instead, never into that stream.
-fn hand_over_unsaved(noun: &str, id: &str, secret: &Zeroizing<String>, error: &VaultError) {
+fn hand_over_unsaved(noun: &str, id: &str, secret: &Secret, error: &VaultError) {
     use std::io::IsTerminal;
     // The id comes from the service: shown escaped, and kept to safe characters in a file name.
     let shown = keyward_approval::decode::escape_field(id);
@@ -155,11 +156,12 @@ fn hand_over_unsaved(noun: &str, id: &str, secret: &Zeroizing<String>, error: &V
     );
     if std::io::stdout().is_terminal() {
         eprintln!("Copy it now:");
-        println!("{}", secret.as_str());
+        println!("{}", secret.expose());
     } else {
         let written = keyward_vault::paths::data_dir().and_then(|d| {
             let path = d.join(format!("unsaved-{}-{id}", noun.replace(' ', "-")));
-            keyward_vault::paths::write_private_file(&path, secret.as_bytes()).map(|()| path)
+            keyward_vault::paths::write_private_file(&path, secret.expose().as_bytes())
+                .map(|()| path)
         });
         match written {
             Ok(path) => eprintln!(
@@ -169,7 +171,7 @@ fn hand_over_unsaved(noun: &str, id: &str, secret: &Zeroizing<String>, error: &V
             // Nowhere to keep it: the output stream is the last place it can go.
             Err(e) => {
                 eprintln!("It could not be written to a file either ({e}); here it is:");
-                println!("{}", secret.as_str());
+                println!("{}", secret.expose());
             }
         }
     }

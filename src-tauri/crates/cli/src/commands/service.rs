@@ -42,7 +42,7 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
                 .map(keyward_crypto::jwt::parse_duration)
                 .transpose()?;
             let p = ctx.with_backend(Need::Key, |b| -> keyward_services::Result<_> {
-                let mut p = engine::add_profile(b, &name, &url, token, max)?;
+                let mut p = engine::add_profile(b, &name, &url, token.map(Into::into), max)?;
                 if let Some(pem) = &pin {
                     keyward_services::profile::pin(&mut p, pem)?;
                     p = b.profile_put(p, false)?;

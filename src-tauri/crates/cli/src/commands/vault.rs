@@ -43,7 +43,7 @@ pub fn unlock(ctx: &CliContext) -> Result<ExitCode> {
     let out = &ctx.out;
     let (vault, mut agent) = ctx.running_agent()?;
     let pass = ctx.passphrase_for(&vault)?;
-    let st = agent.unlock(pass)?;
+    let st = agent.unlock(pass.map(Into::into))?;
     out.status(&st);
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use crate::admin::{self, Check, Created, KeyAdmin, NewKey, RemoteKey};
 use crate::error::{Result, ServiceError};
 use crate::http::HttpClient;
 use crate::once::Sealed;
+use keyward_core::Secret;
 use keyward_vault::api::Profile;
 use keyward_vault::Backend;
 use serde_json::{Map, Value};
@@ -23,7 +24,7 @@ impl<'h> EngineTokens<'h> {
         Ok(EngineTokens { profile, client })
     }
 
-    fn admin_token(&self, b: &mut dyn Backend) -> Result<zeroize::Zeroizing<String>> {
+    fn admin_token(&self, b: &mut dyn Backend) -> Result<Secret> {
         Ok(b.credential_get(&self.profile.name, ADMIN_TOKEN)?)
     }
 
@@ -67,7 +68,7 @@ impl KeyAdmin for EngineTokens<'_> {
 
     fn list(&self, b: &mut dyn Backend) -> Result<Vec<RemoteKey>> {
         let bearer = self.admin_token(b)?;
-        let list = self.client.token_list(&bearer)?;
+        let list = self.client.token_list(bearer.expose())?;
         let creds = self.credentials(b)?;
         Ok(list
             .into_iter()
@@ -87,7 +88,9 @@ impl KeyAdmin for EngineTokens<'_> {
             (None, Some(t)) => Some(format!("#{t}")),
             (Some(l), Some(t)) => Some(format!("{l} #{t}")),
         };
-        let (info, token) = self.client.token_create(&bearer, label.as_deref())?;
+        let (info, token) = self
+            .client
+            .token_create(bearer.expose(), label.as_deref())?;
         let sealed = admin::seal(self, b, &info.id, token);
         let mut key = RemoteKey::from(info);
         key.stored = matches!(sealed, Sealed::Stored(_));
@@ -100,12 +103,12 @@ impl KeyAdmin for EngineTokens<'_> {
 
     fn rename(&self, b: &mut dyn Backend, id: &str, label: Option<&str>) -> Result<()> {
         let bearer = self.admin_token(b)?;
-        self.client.token_update(&bearer, id, label)
+        self.client.token_update(bearer.expose(), id, label)
     }
 
     fn revoke(&self, b: &mut dyn Backend, id: &str) -> Result<()> {
         let bearer = self.admin_token(b)?;
-        self.client.token_revoke(&bearer, id)?;
+        self.client.token_revoke(bearer.expose(), id)?;
         let creds = self.credentials(b)?;
         if admin::stored(self, &creds, id) {
             b.credential_delete(&self.profile.name, &self.secret_name(id))?;
@@ -115,7 +118,7 @@ impl KeyAdmin for EngineTokens<'_> {
 
     fn check(&self, b: &mut dyn Backend, id: &str) -> Result<Check> {
         let token = b.credential_get(&self.profile.name, &self.secret_name(id))?;
-        match self.client.token_list(&token) {
+        match self.client.token_list(token.expose()) {
             Ok(_) => Ok(Check {
                 id: id.to_string(),
                 works: true,

@@ -4,10 +4,10 @@
 use super::{AccessToken, Health, Keypair, DEFAULT_PATHS, KIND};
 use crate::error::{Result, ServiceError};
 use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use keyward_core::Secret;
 use keyward_vault::api::Profile;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use zeroize::Zeroizing;
 
 /// Engine's wire: one base URL, its paths and the header the bearer goes in.
 pub struct EngineClient<'h> {
@@ -151,11 +151,7 @@ impl<'h> EngineClient<'h> {
     }
 
     /// Creates an access token: the answer holds the token itself, once.
-    pub fn token_create(
-        &self,
-        bearer: &str,
-        label: Option<&str>,
-    ) -> Result<(AccessToken, Zeroizing<String>)> {
+    pub fn token_create(&self, bearer: &str, label: Option<&str>) -> Result<(AccessToken, Secret)> {
         let mut body = json!({});
         if let Some(l) = label {
             body["label"] = l.into();
@@ -163,7 +159,7 @@ impl<'h> EngineClient<'h> {
         let mut v = self.post("tokenCreate", bearer, body)?;
         let token = v
             .get_mut("accessToken")
-            .and_then(|t| t.as_str().map(|s| Zeroizing::new(s.to_string())))
+            .and_then(|t| t.as_str().map(|s| Secret::from(s.to_string())))
             .ok_or_else(|| ServiceError::BadResponse("no accessToken in the answer".into()))?;
         if let Some(o) = v.as_object_mut() {
             o.remove("accessToken");

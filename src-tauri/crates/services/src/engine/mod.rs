@@ -17,6 +17,7 @@ pub use client::EngineClient;
 
 use crate::error::{Result, ServiceError};
 use crate::http::HttpClient;
+use keyward_core::Secret;
 use keyward_crypto::jwt::{self, MintOptions, Minted, Mode};
 use keyward_crypto::sign::JwsAlg;
 use keyward_crypto::{KeyAlg, PublicFormat};
@@ -24,7 +25,6 @@ use keyward_vault::api::Profile;
 use keyward_vault::Backend;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use zeroize::Zeroizing;
 
 pub const KIND: &str = "engine";
 /// The credential the admin endpoints are called with.
@@ -123,7 +123,7 @@ pub fn add_profile(
     b: &mut dyn Backend,
     name: &str,
     base_url: &str,
-    admin_token: Option<Zeroizing<String>>,
+    admin_token: Option<Secret>,
     max_exp_secs: Option<u64>,
 ) -> Result<Profile> {
     let url = base_url.trim().trim_end_matches('/');
@@ -176,7 +176,7 @@ fn engine_profile(b: &mut dyn Backend, name: &str) -> Result<Profile> {
     Ok(p)
 }
 
-fn admin(b: &mut dyn Backend, profile: &str) -> Result<Zeroizing<String>> {
+fn admin(b: &mut dyn Backend, profile: &str) -> Result<Secret> {
     Ok(b.credential_get(profile, ADMIN_TOKEN)?)
 }
 
@@ -224,13 +224,13 @@ pub fn register_key(
     let pem = b.key_export(&key_id, PublicFormat::Pem)?.trim().to_string();
     let admin = admin(b, profile)?;
     let client = EngineClient::new(http, &p)?;
-    let kp = match client.keypair_add(&admin, &pem, alg.as_str(), label) {
+    let kp = match client.keypair_add(admin.expose(), &pem, alg.as_str(), label) {
         Ok(kp) => kp,
         // Already there (added before, or by someone else): take Engine's record of it.
         Err(ServiceError::Status { code: Some(c), .. }) if c == "PUBLIC_KEY_EXISTS" => {
             let hash = jwt::engine_key_hash(&pem);
             client
-                .keypair_list(&admin)?
+                .keypair_list(admin.expose())?
                 .into_iter()
                 .find(|k| k.hash == hash)
                 .ok_or_else(|| {
@@ -263,7 +263,7 @@ pub fn list_keypairs(
 ) -> Result<Vec<Keypair>> {
     let p = engine_profile(b, profile)?;
     let admin = admin(b, profile)?;
-    let mut list = EngineClient::new(http, &p)?.keypair_list(&admin)?;
+    let mut list = EngineClient::new(http, &p)?.keypair_list(admin.expose())?;
     if let Some(Value::Object(kps)) = p.settings.get("keypairs") {
         for k in &mut list {
             k.vault_key = kps
@@ -304,7 +304,7 @@ pub fn remove_keypair(
         )));
     }
     let admin = admin(b, profile)?;
-    EngineClient::new(http, &p)?.keypair_remove(&admin, &hash)?;
+    EngineClient::new(http, &p)?.keypair_remove(admin.expose(), &hash)?;
     if let Some(Value::Object(o)) = p.settings.get_mut("keypairs") {
         o.retain(|_, v| v.get("hash").and_then(Value::as_str) != Some(hash.as_str()));
     }

@@ -4,16 +4,16 @@
 use super::*;
 use crate::audit::{AuditEntry, AuditFilter, AuditReport};
 use crate::error::Result;
+use keyward_core::Secret;
 use keyward_crypto::{import, PrivateKey};
-use zeroize::Zeroizing;
 
 impl Backend for Vault {
     fn status(&mut self) -> Result<Status> {
         self.status_now()
     }
 
-    fn unlock(&mut self, passphrase: Option<Zeroizing<String>>) -> Result<Status> {
-        self.unlock_with(passphrase.as_ref().map(|p| p.as_str()))
+    fn unlock(&mut self, passphrase: Option<Secret>) -> Result<Status> {
+        self.unlock_with(passphrase.as_ref().map(|p| p.expose()))
     }
 
     fn lock(&mut self) -> Result<Status> {
@@ -77,8 +77,8 @@ impl Backend for Vault {
         &mut self,
         key: &str,
         format: PrivateFormat,
-        passphrase: Option<Zeroizing<String>>,
-    ) -> Result<Zeroizing<String>> {
+        passphrase: Option<Secret>,
+    ) -> Result<Secret> {
         self.private_export(key, format, passphrase, "key.export_private")
     }
 
@@ -106,8 +106,8 @@ impl Backend for Vault {
         self.audit_check()
     }
 
-    fn backup_create(&mut self, passphrase: Zeroizing<String>) -> Result<BackupFile> {
-        Vault::backup_create(self, &passphrase)
+    fn backup_create(&mut self, passphrase: Secret) -> Result<BackupFile> {
+        Vault::backup_create(self, passphrase.expose())
     }
 
     fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo> {
@@ -154,12 +154,12 @@ impl Backend for Vault {
         &mut self,
         profile: &str,
         name: &str,
-        secret: Zeroizing<String>,
+        secret: Secret,
     ) -> Result<CredentialInfo> {
         self.put_credential(profile, name, &secret)
     }
 
-    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Zeroizing<String>> {
+    fn credential_get(&mut self, profile: &str, name: &str) -> Result<Secret> {
         self.get_credential(profile, name)
     }
 

@@ -7,6 +7,7 @@ use crate::index::KeyRow;
 use crate::store::MAX_ITEM_BYTES;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use keyward_core::Secret;
 use keyward_crypto::seal::{self};
 use keyward_crypto::{PrivateKey, PublicKey};
 use zeroize::Zeroizing;
@@ -188,8 +189,8 @@ impl Vault {
         &mut self,
         key: &str,
         format: PrivateFormat,
-        passphrase: Option<Zeroizing<String>>,
-    ) -> Result<Zeroizing<String>> {
+        passphrase: Option<Secret>,
+    ) -> Result<Secret> {
         self.private_export(key, format, passphrase, "key.reveal")
     }
 
@@ -197,13 +198,13 @@ impl Vault {
         &mut self,
         key: &str,
         format: PrivateFormat,
-        passphrase: Option<Zeroizing<String>>,
+        passphrase: Option<Secret>,
         action: &str,
-    ) -> Result<Zeroizing<String>> {
+    ) -> Result<Secret> {
         self.vault_key()?;
         let row = self.index.resolve(key)?;
         let k = self.private_key(&row)?;
-        let mut out = k.export(format, passphrase.as_ref().map(|p| p.as_bytes()))?;
+        let mut out = k.export(format, passphrase.as_ref().map(|p| p.expose().as_bytes()))?;
         // Logged before the secret leaves: no entry, no export.
         let verb = if action == "key.reveal" {
             "revealed"
@@ -218,6 +219,6 @@ impl Vault {
         if !out.ends_with('\n') {
             out.push('\n');
         }
-        Ok(out)
+        Ok(Secret::from(out))
     }
 }

@@ -6,7 +6,7 @@ use super::Vault;
 use crate::api::{CredentialInfo, Profile};
 use crate::error::{Result, VaultError};
 use crate::index::{CredentialRow, ProfileRow};
-use zeroize::Zeroizing;
+use keyward_core::Secret;
 
 /// Prefix of credential items in the keychain.
 pub(crate) const CREDENTIAL_PREFIX: &str = "cred-";
@@ -132,7 +132,7 @@ impl Vault {
         &mut self,
         profile: &str,
         name: &str,
-        secret: &Zeroizing<String>,
+        secret: &Secret,
     ) -> Result<CredentialInfo> {
         self.vault_key()?;
         self.profile(profile)?;
@@ -144,7 +144,7 @@ impl Vault {
             .find(|c| c.name == name);
         let id = format!("{CREDENTIAL_PREFIX}{}", keyward_crypto::random_id(8));
         // The secret is in the keychain before the index knows of it; a replaced one goes last.
-        self.put_secret(&id, secret.as_bytes())?;
+        self.put_secret(&id, secret.expose().as_bytes())?;
         let row = CredentialRow {
             id: id.clone(),
             profile: profile.to_string(),
@@ -180,12 +180,12 @@ impl Vault {
             .ok_or_else(|| VaultError::CredentialNotFound(profile.into(), name.into()))
     }
 
-    pub(crate) fn get_credential(&self, profile: &str, name: &str) -> Result<Zeroizing<String>> {
+    pub(crate) fn get_credential(&self, profile: &str, name: &str) -> Result<Secret> {
         self.vault_key()?;
         let row = self.credential_row(profile, name)?;
         let bytes = self.get_secret(&row.id)?;
         String::from_utf8(bytes.to_vec())
-            .map(Zeroizing::new)
+            .map(Secret::from)
             .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::Malformed))
     }
 

@@ -82,7 +82,7 @@ fn secrets_are_sealed_and_bound_to_their_item() {
     let pem = v
         .key_export_private(&a.id, PrivateFormat::Pem, None)
         .unwrap();
-    let scalar = PrivateKey::from_pem(&pem, None)
+    let scalar = PrivateKey::from_pem(pem.expose(), None)
         .unwrap()
         .raw_bytes()
         .unwrap();

@@ -512,7 +512,7 @@ impl Broker {
             if locked {
                 let p = passphrase.ok_or(VaultError::Locked)?;
                 on_vault(self.vault.as_ref(), |v| {
-                    Backend::unlock(v, Some(p)).map(|_| ())
+                    Backend::unlock(v, Some(keyward_core::Secret::from(p))).map(|_| ())
                 })?;
                 let _ = self.refresh();
             }

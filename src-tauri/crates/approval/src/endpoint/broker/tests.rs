@@ -10,7 +10,6 @@ use keyward_vault::KeychainError;
 use keyward_vault::{Backend, Vault};
 use serde_json::{Map, Value};
 use tokio::sync::mpsc;
-use zeroize::Zeroizing;
 
 use super::pairing::b64;
 use crate::decode::render;
@@ -921,7 +920,7 @@ async fn the_agent_asks_per_program_and_secrets_every_time() {
     // A backup and a credential read ask every time, and take no grant.
     for req in [
         A::BackupCreate {
-            passphrase: Zeroizing::new("chosen by the program".into()),
+            passphrase: keyward_core::Secret::new("chosen by the program"),
         },
         A::CredentialGet {
             profile: "eng".into(),
@@ -960,7 +959,7 @@ async fn the_agent_asks_per_program_and_secrets_every_time() {
         &f,
         "/usr/bin/anything",
         A::BackupCreate {
-            passphrase: Zeroizing::new("x".into()),
+            passphrase: keyward_core::Secret::new("x"),
         },
     )
     .await
