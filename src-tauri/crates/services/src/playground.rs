@@ -42,6 +42,30 @@ pub fn locate(exe: &Path) -> PathBuf {
     }
 }
 
+/// Runs `binary --service S [args]` in the foreground until it exits: its ready line and
+/// everything it prints go to this process's own output, and its exit status comes back (a
+/// playground that cannot start, its port taken, says so itself and exits non-zero). Its
+/// stdin is a pipe this process holds, so when the caller dies, however it dies, the
+/// playground reads end-of-file and exits too.
+pub fn serve(binary: &Path, service: &str, args: &[String]) -> Result<std::process::ExitStatus> {
+    let mut child = Command::new(binary)
+        .arg("--service")
+        .arg(service)
+        .arg("--exit-on-stdin-eof")
+        .args(args)
+        .stdin(Stdio::piped())
+        .spawn()
+        .map_err(|e| ServiceError::Unreachable {
+            url: binary.display().to_string(),
+            reason: format!("cannot start the playground: {e}"),
+        })?;
+    // Held, not closed: `wait` closes a stdin it still owns, which would stop the playground.
+    let _stdin = child.stdin.take();
+    child
+        .wait()
+        .map_err(|e| VaultError::Io(e.to_string()).into())
+}
+
 /// The profile [`start_with_profile`] creates (or replaces).
 pub const PROFILE: &str = "playground";
 
