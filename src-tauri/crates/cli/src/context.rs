@@ -2,9 +2,9 @@
 //! through the running agent if one serves this vault, else the vault opened here (unlocked
 //! for this call when the command needs a key).
 
+use keyward_core::Secret;
 use keyward_vault::agent::AgentClient;
 use keyward_vault::{Backend, Result, Vault, VaultError};
-use zeroize::Zeroizing;
 
 use crate::output::Out;
 use crate::secrets;
@@ -68,7 +68,7 @@ impl CliContext {
     }
 
     /// The vault's passphrase when it has one (`KEYWARD_PASSPHRASE_FILE` or the terminal).
-    pub fn passphrase_for(&self, vault: &Vault) -> Result<Option<Zeroizing<String>>> {
+    pub fn passphrase_for(&self, vault: &Vault) -> Result<Option<Secret>> {
         Ok(if vault.needs_passphrase() {
             Some(secrets::passphrase("Keyward passphrase: ")?)
         } else {
@@ -80,7 +80,7 @@ impl CliContext {
     pub fn unlock_local(&self, vault: &mut Vault) -> Result<()> {
         require_vault(vault)?;
         let pass = self.passphrase_for(vault)?;
-        vault.unlock_for_call(pass.as_ref().map(|p| p.as_str()))?;
+        vault.unlock_for_call(pass.as_ref().map(|p| p.expose()))?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! Where passphrases and key input come from: `KEYWARD_PASSPHRASE_FILE`, the terminal, a file.
 
+use keyward_core::Secret;
 use keyward_crypto::CryptoError;
 use keyward_vault::{Result, VaultError};
 use std::io::{IsTerminal, Read};
@@ -40,41 +41,41 @@ fn terminal() -> bool {
 }
 
 /// The passphrase of an existing vault.
-pub fn passphrase(prompt: &str) -> Result<Zeroizing<String>> {
+pub fn passphrase(prompt: &str) -> Result<Secret> {
     if let Some(p) = from_file()? {
-        return Ok(p);
+        return Ok(p.into());
     }
     if !terminal() {
         return Err(VaultError::NoPassphraseSource);
     }
     rpassword::prompt_password(prompt)
-        .map(Zeroizing::new)
+        .map(Secret::from)
         .map_err(|e| VaultError::Io(e.to_string()))
 }
 
 /// An input's own passphrase (an encrypted key file, a keystore, a BIP39 passphrase), from
 /// `--passphrase-file` only; never from the vault's `KEYWARD_PASSPHRASE_FILE`.
-pub fn input_passphrase(file: Option<&std::path::Path>) -> Result<Option<Zeroizing<String>>> {
+pub fn input_passphrase(file: Option<&std::path::Path>) -> Result<Option<Secret>> {
     let Some(path) = file else { return Ok(None) };
     let raw = std::fs::read(path)
         .map_err(|e| VaultError::Io(format!("cannot read {}: {e}", path.display())))?;
     let s = String::from_utf8(raw)
         .map_err(|_| VaultError::Io(format!("{} is not UTF-8", path.display())))?;
-    Ok(Some(strip_one_newline(Zeroizing::new(s))))
+    Ok(Some(strip_one_newline(Zeroizing::new(s)).into()))
 }
 
 /// Asks for an input's passphrase on the terminal, when there is one.
-pub fn prompt_input_passphrase(prompt: &str) -> Result<Option<Zeroizing<String>>> {
+pub fn prompt_input_passphrase(prompt: &str) -> Result<Option<Secret>> {
     if !terminal() {
         return Ok(None);
     }
     rpassword::prompt_password(prompt)
-        .map(|p| Some(Zeroizing::new(p)))
+        .map(|p| Some(Secret::from(p)))
         .map_err(|e| VaultError::Io(e.to_string()))
 }
 
 /// A new passphrase for an export: typed twice on the terminal.
-pub fn prompt_new_input_passphrase() -> Result<Option<Zeroizing<String>>> {
+pub fn prompt_new_input_passphrase() -> Result<Option<Secret>> {
     if !terminal() {
         return Ok(None);
     }
@@ -88,13 +89,13 @@ pub fn prompt_new_input_passphrase() -> Result<Option<Zeroizing<String>>> {
     if a != b {
         return Err(VaultError::PassphraseMismatch);
     }
-    Ok(Some(a))
+    Ok(Some(a.into()))
 }
 
 /// A new passphrase: from the file, or typed twice.
-pub fn new_passphrase() -> Result<Zeroizing<String>> {
+pub fn new_passphrase() -> Result<Secret> {
     if let Some(p) = from_file()? {
-        return Ok(p);
+        return Ok(p.into());
     }
     if !terminal() {
         return Err(VaultError::NoPassphraseSource);
@@ -110,7 +111,7 @@ pub fn new_passphrase() -> Result<Zeroizing<String>> {
     if a != b {
         return Err(VaultError::PassphraseMismatch);
     }
-    Ok(a)
+    Ok(a.into())
 }
 
 /// Up to `limit` bytes from a file, or from standard input for `None` or `-`.
@@ -131,7 +132,7 @@ pub fn read_bounded(file: Option<&str>, limit: usize) -> Result<Vec<u8>> {
 }
 
 /// Key material from a file or standard input, bounded in size.
-pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
+pub fn read_input(file: Option<&str>) -> Result<Secret> {
     let buf = Zeroizing::new(read_bounded(file, MAX_INPUT + 1)?);
     if buf.len() > MAX_INPUT {
         return Err(VaultError::Crypto(keyward_crypto::CryptoError::TooLarge(
@@ -141,7 +142,7 @@ pub fn read_input(file: Option<&str>) -> Result<Zeroizing<String>> {
     }
     let s = std::str::from_utf8(&buf)
         .map_err(|_| VaultError::Crypto(keyward_crypto::CryptoError::NotPem))?;
-    Ok(Zeroizing::new(s.to_string()))
+    Ok(Secret::new(s))
 }
 
 /// A message, body or SIWE file (or standard input for `-`), at most [`MAX_MESSAGE`] bytes.

@@ -28,7 +28,7 @@ pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
                 Some(p) => p,
                 None => secrets::passphrase("Backup passphrase (the vault passphrase): ")?,
             };
-            let made = ctx.with_backend(Need::Key, |b| b.backup_create(pass.into()))?;
+            let made = ctx.with_backend(Need::Key, |b| b.backup_create(pass))?;
             let bytes = made.bytes()?;
             keyward_vault::paths::write_private_file(&file, &bytes)?;
             out.backup_created(&made, &file, bytes.len());
@@ -51,7 +51,7 @@ pub fn run(ctx: &CliContext, cmd: BackupCmd) -> Result<ExitCode> {
                 Some(p) => p,
                 None => secrets::passphrase("Backup passphrase: ")?,
             };
-            let report = vault.restore(&bytes, &pass, None)?;
+            let report = vault.restore(&bytes, pass.expose(), None)?;
             vault.release();
             out.restored(&report);
         }

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use keyward_core::Secret;
 use keyward_vault::{Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, VaultError};
 
 use crate::args::{AlgArg, PubFmt};
@@ -35,11 +36,12 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
         } => {
             let text = secrets::read_input(file.as_deref())?;
             let req = ImportRequest {
-                text,
+                text: text.into_zeroizing(),
                 format: format.lib(),
                 alg: alg.map(AlgArg::lib),
                 path,
-                passphrase: secrets::input_passphrase(passphrase_file.as_deref())?,
+                passphrase: secrets::input_passphrase(passphrase_file.as_deref())?
+                    .map(Secret::into_zeroizing),
                 label,
                 tags,
             };
@@ -47,7 +49,8 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
                 // Ask for the input's passphrase only when it turns out to need one.
                 Err(e) if e.code() == "key.passphrase_required" => {
                     let mut again = clone_import(&req);
-                    again.passphrase = secrets::prompt_input_passphrase("Passphrase of the key: ")?;
+                    again.passphrase = secrets::prompt_input_passphrase("Passphrase of the key: ")?
+                        .map(Secret::into_zeroizing);
                     if again.passphrase.is_none() {
                         return Err(e);
                     }
@@ -90,9 +93,8 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
                 (PrivateFormat::Pkcs8Enc, None) => secrets::prompt_new_input_passphrase()?,
                 (_, p) => p,
             };
-            let text = ctx.with_backend(Need::Key, |b| {
-                b.key_export_private(&key, f, passphrase.map(Into::into))
-            })?;
+            let text =
+                ctx.with_backend(Need::Key, |b| b.key_export_private(&key, f, passphrase))?;
             out.export(f.as_str(), text.expose());
         }
         KeyCmd::Qr { key, of, render } => {

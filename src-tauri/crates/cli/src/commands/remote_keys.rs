@@ -8,7 +8,6 @@ use keyward_services::admin::{flows, NewKey, RemoteKey};
 use keyward_services::once::Sealed;
 use keyward_services::ReqwestClient;
 use keyward_vault::VaultError;
-use zeroize::Zeroizing;
 
 use crate::args::RemoteKeyCmd;
 use crate::context::{CliContext, Need};
@@ -109,11 +108,11 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
             secret_file,
         } => {
             let secret = match secret_file {
-                Some(f) => Zeroizing::new(secrets::read_input(Some(&f))?.trim().to_string()),
+                Some(f) => Secret::new(secrets::read_input(Some(&f))?.expose().trim()),
                 None => secrets::passphrase("The key's secret: ")?,
             };
             let c = ctx.with_backend(Need::Key, |b| {
-                flows::import(b, &http, &service, &key, secret.into())
+                flows::import(b, &http, &service, &key, secret)
             })?;
             out.print(&c, |c| println!("Sealed in the keychain as {}", c.name));
         }

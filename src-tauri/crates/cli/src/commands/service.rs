@@ -2,9 +2,9 @@
 
 use std::process::ExitCode;
 
+use keyward_core::Secret;
 use keyward_services::engine;
 use keyward_vault::VaultError;
-use zeroize::Zeroizing;
 
 use crate::args::KindArg;
 use crate::cli::ServiceCmd;
@@ -26,15 +26,15 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
             let pin = pin_key.map(|f| secrets::read_input(Some(&f))).transpose()?;
             // Checked before anything is stored.
             if let Some(pem) = &pin {
-                keyward_crypto::PublicKey::from_text(pem, None)?;
+                keyward_crypto::PublicKey::from_text(pem.expose(), None)?;
             }
             let token = match admin_token_file {
                 Some(f) => {
                     let t = secrets::read_input(Some(&f))?;
-                    Some(Zeroizing::new(t.trim().to_string()))
+                    Some(Secret::new(t.expose().trim()))
                 }
                 None => secrets::prompt_input_passphrase("Engine admin token (empty for none): ")?
-                    .map(|t| Zeroizing::new(t.trim().to_string())),
+                    .map(|t| Secret::new(t.expose().trim())),
             }
             .filter(|t| !t.is_empty());
             let max = max_exp
@@ -42,9 +42,9 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
                 .map(keyward_crypto::jwt::parse_duration)
                 .transpose()?;
             let p = ctx.with_backend(Need::Key, |b| -> keyward_services::Result<_> {
-                let mut p = engine::add_profile(b, &name, &url, token.map(Into::into), max)?;
+                let mut p = engine::add_profile(b, &name, &url, token, max)?;
                 if let Some(pem) = &pin {
-                    keyward_services::profile::pin(&mut p, pem)?;
+                    keyward_services::profile::pin(&mut p, pem.expose())?;
                     p = b.profile_put(p, false)?;
                 }
                 Ok(p)

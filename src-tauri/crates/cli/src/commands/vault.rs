@@ -19,7 +19,7 @@ pub fn init(ctx: &CliContext, no_passphrase: bool) -> Result<ExitCode> {
     } else {
         Some(secrets::new_passphrase()?)
     };
-    let st = vault.init(pass.as_ref().map(|p| p.as_str()))?;
+    let st = vault.init(pass.as_ref().map(|p| p.expose()))?;
     vault.release();
     out.init(&st);
     Ok(ExitCode::SUCCESS)
@@ -43,7 +43,7 @@ pub fn unlock(ctx: &CliContext) -> Result<ExitCode> {
     let out = &ctx.out;
     let (vault, mut agent) = ctx.running_agent()?;
     let pass = ctx.passphrase_for(&vault)?;
-    let st = agent.unlock(pass.map(Into::into))?;
+    let st = agent.unlock(pass)?;
     out.status(&st);
     Ok(ExitCode::SUCCESS)
 }

@@ -95,7 +95,7 @@ fn serve(port: u16, unlock: bool, ctx: &CliContext) -> Result<ExitCode, Endpoint
     vault.set_actor("endpoint");
     if unlock || !vault.needs_passphrase() {
         let pass = ctx.passphrase_for(&vault)?;
-        vault.unlock_with(pass.as_ref().map(|p| p.as_str()))?;
+        vault.unlock_with(pass.as_ref().map(|p| p.expose()))?;
         vault.record_unlock("endpoint started, vault unlocked")?;
     }
     let vault = Arc::new(Mutex::new(vault));
