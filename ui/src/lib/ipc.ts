@@ -3,16 +3,86 @@
 // the Approvals screen's, which are in approvals.ts (the prompt window imports only those).
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-// Generated from the Rust types (tests/tests/bindings.rs); never edited by hand.
+// Generated from the Rust types (tests/tests/bindings.rs); never edited by hand. The few types
+// the desktop shell defines itself are typed here, next to their commands.
+import type { AuditEntry } from './bindings/AuditEntry';
+import type { AuditFilter } from './bindings/AuditFilter';
+import type { AuditReport } from './bindings/AuditReport';
+import type { CallResult } from './bindings/CallResult';
 import type { Check } from './bindings/Check';
+import type { CredentialInfo } from './bindings/CredentialInfo';
+import type { GenerateRequest } from './bindings/GenerateRequest';
+import type { Health } from './bindings/Health';
+import type { ImportRequest } from './bindings/ImportRequest';
+import type { Inspected } from './bindings/Inspected';
+import type { JwsAlg } from './bindings/JwsAlg';
+import type { JwtVerifyRequest } from './bindings/JwtVerifyRequest';
+import type { KeyAlg } from './bindings/KeyAlg';
+import type { KeyDetail } from './bindings/KeyDetail';
+import type { KeyInfo } from './bindings/KeyInfo';
+import type { Keypair } from './bindings/Keypair';
+import type { ListFilter } from './bindings/ListFilter';
+import type { MintOptions } from './bindings/MintOptions';
+import type { Minted } from './bindings/Minted';
+import type { PrivateFormat } from './bindings/PrivateFormat';
+import type { Profile } from './bindings/Profile';
+import type { PublicFormat } from './bindings/PublicFormat';
+import type { QrView } from './bindings/QrView';
 import type { RemoteKey as RemoteKeyBase } from './bindings/RemoteKey';
+import type { RestoreReport } from './bindings/RestoreReport';
 import type { Settings } from './bindings/Settings';
+import type { SignRequest } from './bindings/SignRequest';
+import type { Signature } from './bindings/Signature';
+import type { Status } from './bindings/Status';
+import type { Usage } from './bindings/Usage';
+import type { Verdict } from './bindings/Verdict';
+import type { Verified } from './bindings/Verified';
+import type { VerifyRequest } from './bindings/VerifyRequest';
 
 export type { AgentApproval } from './bindings/AgentApproval';
-export type { Check, Settings };
-
-export type VaultMode = 'passphrase' | 'none';
-export type KeyAlg = 'p256' | 'p384' | 'secp256k1' | 'ed25519' | 'rsa2048' | 'rsa3072' | 'rsa4096';
+export type { AuditProblem } from './bindings/AuditProblem';
+export type { Encoding } from './bindings/Encoding';
+export type { ImportFormat } from './bindings/ImportFormat';
+export type { Jwk } from './bindings/Jwk';
+export type { JwtCheck } from './bindings/JwtCheck';
+export type { JwtMode } from './bindings/JwtMode';
+export type { PublicView } from './bindings/PublicView';
+export type { Scheme } from './bindings/Scheme';
+export type { SignInput } from './bindings/SignInput';
+export type { VerifyOptions } from './bindings/VerifyOptions';
+export type {
+  AuditEntry,
+  AuditFilter,
+  AuditReport,
+  CallResult,
+  Check,
+  CredentialInfo,
+  GenerateRequest,
+  ImportRequest,
+  Inspected,
+  JwsAlg,
+  JwtVerifyRequest,
+  KeyAlg,
+  KeyDetail,
+  KeyInfo,
+  ListFilter,
+  MintOptions,
+  Minted,
+  PrivateFormat,
+  Profile,
+  PublicFormat,
+  QrView,
+  RestoreReport,
+  Settings,
+  SignRequest,
+  Signature,
+  Status,
+  Usage,
+  Verdict,
+  Verified,
+  VerifyRequest,
+};
+export type { Health as EngineHealth, Keypair as EngineKeypair };
 
 /** Every algorithm a key can have, in the order the UI offers them. */
 export const KEY_ALGS: readonly KeyAlg[] = [
@@ -24,109 +94,6 @@ export const KEY_ALGS: readonly KeyAlg[] = [
   'rsa3072',
   'rsa4096',
 ];
-
-/** Public forms of a key (`key_export`, `key_qr`, `KeyDetail.exports`). */
-export type PublicFormat =
-  | 'pem'
-  | 'jwk'
-  | 'jwks'
-  | 'openssh'
-  | 'eth'
-  | 'eos'
-  | 'eos-legacy'
-  | 'btc'
-  | 'xpub'
-  | 'fingerprint';
-
-/** Input formats `key_import` understands; `auto` detects the others. */
-export type ImportFormat =
-  | 'auto'
-  | 'pem'
-  | 'hex'
-  | 'wif'
-  | 'eos'
-  | 'jwk'
-  | 'keystore'
-  | 'xprv'
-  | 'mnemonic'
-  | 'openssh';
-
-export interface Status {
-  initialized: boolean;
-  locked: boolean;
-  mode: VaultMode | null;
-  vaultId: string | null;
-  dataDir: string;
-  keyCount: number | null;
-}
-
-export interface KeyInfo {
-  id: string;
-  label: string;
-  alg: KeyAlg;
-  fingerprint: string;
-  /** RFC 3339 timestamp */
-  createdAt: string;
-  /** Lower-case tags, sorted. */
-  tags: string[];
-  /** `generated`, or the import format (`pem`, `mnemonic m/44'/60'/0'/0/0`, …). */
-  origin: string;
-  /** What the key may sign (its usage policy). Absent from an older back end: treat as none. */
-  usage?: Usage[];
-}
-
-/** One public form of a key. */
-export interface PublicView {
-  format: PublicFormat;
-  title: string;
-  value: string;
-}
-
-export interface KeyDetail extends KeyInfo {
-  publicPem: string;
-  /** Public JWK, including `kid`. */
-  jwk: Record<string, string>;
-  /** Every public form of this key (PEM, JWK, addresses, OpenSSH line, fingerprint, …). */
-  exports: PublicView[];
-  /** The format a QR code of this key shows unless another is asked for. */
-  qrDefault: PublicFormat;
-}
-
-export interface ListFilter {
-  alg?: KeyAlg | null;
-  tag?: string | null;
-}
-
-export interface GenerateRequest {
-  alg: KeyAlg;
-  label: string | null;
-  tags: string[];
-}
-
-/** Carries secrets (`text`, `passphrase`): build it at submit time and drop it afterwards. */
-export interface ImportRequest {
-  text: string;
-  format: ImportFormat;
-  /** The curve of a raw hex key. */
-  alg: KeyAlg | null;
-  /** A mnemonic's derivation path or preset (`eth:0`, `eos:2`, `m/44'/0'/0'/0/0`). */
-  path: string | null;
-  /** The input's own passphrase (never the vault's); a mnemonic's BIP39 passphrase. */
-  passphrase: string | null;
-  label: string | null;
-  tags: string[];
-}
-
-/** A QR code of a key's public data. */
-export interface QrView {
-  /** The text the symbol carries. */
-  payload: string;
-  /** A standalone SVG document. */
-  svg: string;
-  ecLevel: 'L' | 'M' | 'Q' | 'H';
-  version: number;
-  modules: number;
-}
 
 /** Shape of every rejection coming out of this module. */
 export interface ErrorInfo {
@@ -209,6 +176,7 @@ export const keyList = (filter?: ListFilter | null): Promise<KeyInfo[]> =>
 export const keyGenerate = (req: GenerateRequest): Promise<KeyInfo> =>
   call('key_generate', { req });
 
+/** Carries secrets (`text`, `passphrase`): build the request at submit time and drop it afterwards. */
 export const keyImport = (req: ImportRequest): Promise<KeyInfo> => call('key_import', { req });
 
 export const keyDetail = (key: string): Promise<KeyDetail> => call('key_detail', { key });
@@ -243,8 +211,6 @@ export const CANCELLED = 'ui.cancelled';
 export function isCancelled(err: unknown): boolean {
   return normaliseError(err).code === CANCELLED;
 }
-
-export type AuditActor = 'cli' | 'agent' | 'app' | 'endpoint';
 
 /** Every action the audit log records, in the order the Activity filter offers them. */
 export const AUDIT_ACTIONS = [
@@ -294,60 +260,11 @@ export const AUDIT_ACTIONS = [
   'link.delivery_failed',
 ] as const;
 
-export interface AuditEntry {
-  seq: number;
-  /** RFC 3339, UTC. */
-  at: string;
-  actor: AuditActor | string;
-  action: string;
-  keyId: string | null;
-  summary: string;
-  /** Hex SHA-256 of the entry before. */
-  prev: string;
-  /** Hex SHA-256 of this entry. */
-  hash: string;
-}
-
-export interface AuditFilter {
-  /** An action, or a family prefix ending in `.` (`key.`). */
-  action?: string | null;
-  keyId?: string | null;
-  limit?: number | null;
-}
-
-export type AuditProblem =
-  | { kind: 'edited' | 'broken' | 'rewritten'; seq: number }
-  | { kind: 'gap'; after: number; next: number }
-  | { kind: 'truncated'; anchored: number; last: number }
-  | { kind: 'anchor_invalid' }
-  | { kind: 'anchor_missing' };
-
-export interface AuditReport {
-  /** No problems (entries not yet anchored are not a problem). */
-  ok: boolean;
-  rows: number;
-  /** The newest entry the keychain anchor vouches for (0: none). */
-  anchoredThrough: number;
-  unanchored: number;
-  anchorChecked: boolean;
-  head: string;
-  problems: AuditProblem[];
-}
-
-/** Private forms `key_reveal` shows (`pkcs8-enc` exists but is never offered by the app). */
-export type PrivateFormat = 'pem' | 'pkcs8-enc' | 'jwk' | 'wif' | 'hex' | 'xprv';
-
+/** What `backup_create` answers (a JSON object the desktop shell builds, so typed here). */
 export interface BackupResult {
   path: string;
   keys: number;
   createdAt: string;
-}
-
-export interface RestoreReport {
-  vaultId: string;
-  sourceVaultId: string;
-  backupCreatedAt: string;
-  keys: number;
 }
 
 /** Audit entries, newest first. */
@@ -359,6 +276,7 @@ export const auditVerify = (): Promise<AuditReport> => call('audit_verify');
 /**
  * A private key as text. The Rust side asks first in a native dialog the page cannot skip
  * (rejects with `ui.cancelled` when the user says no) and logs `key.reveal`.
+ * (`pkcs8-enc` exists but is never offered by the app.)
  */
 export const keyReveal = (
   key: string,
@@ -381,130 +299,9 @@ export const backupRestore = (passphrase: string): Promise<RestoreReport> =>
 // ---------------------------------------------------------------------------------------------
 // Signing, JWTs
 
-/** Signature schemes (`key_sign`, `key_verify`). */
-export type Scheme = 'raw' | 'eip191' | 'bsm' | 'eos' | 'ed25519';
-/** A key's usage policy entries: every scheme, plus SIWE sign-ins and JWTs. */
-export type Usage = Scheme | 'siwe' | 'jwt';
-/** How a raw ECDSA signature is written: ASN.1 DER or fixed-size r‖s. */
-export type Encoding = 'der' | 'rs';
-/** JOSE algorithms Keyward mints and verifies. */
-export type JwsAlg = 'ES256' | 'ES384' | 'ES256K' | 'RS256' | 'PS256' | 'EdDSA';
-export type JwtMode = 'engine' | 'generic';
-
-/** What is signed: text (its UTF-8 bytes), bytes as hex, or a precomputed digest (raw, eos). */
-export type SignInput =
-  | { kind: 'message'; value: string }
-  | { kind: 'hex'; value: string }
-  | { kind: 'digest'; value: string };
-
-export interface SignRequest {
-  key: string;
-  scheme: Scheme;
-  input: SignInput;
-  encoding: Encoding;
-}
-
-export interface Signature {
-  scheme: Scheme;
-  /** The scheme's own text form (hex, 0x-hex, base64 or `SIG_K1_…`). */
-  signature: string;
-  /** Hex of the digest that was signed (absent for Ed25519). */
-  digest?: string;
-  /** The signer's address or public key in the scheme's form. */
-  signer: string;
-}
-
-/** Exactly one of `key`, `address`, `pubkey`. */
-export interface VerifyRequest {
-  scheme: Scheme;
-  input: SignInput;
-  signature: string;
-  key?: string | null;
-  address?: string | null;
-  pubkey?: string | null;
-  /** The curve of a hex public key where its length leaves it open. */
-  pubkeyAlg?: KeyAlg | null;
-}
-
-export interface Verdict {
-  valid: boolean;
-  reason: string;
-  /** The address or public key the signature recovers to, where the scheme allows. */
-  recovered?: string;
-}
-
-export interface MintOptions {
-  mode: JwtMode;
-  /** `null`: the key's own (ES256 p256, ES384 p384, RS256 RSA, EdDSA ed25519, ES256K secp256k1). */
-  alg: JwsAlg | null;
-  expSecs: number | null;
-  maxExpSecs?: number | null;
-  /** Engine mode: the PEM's SHA-256 in the header `kid` instead of the PEM in `iss`. */
-  useKid: boolean;
-  aud: string[];
-  sub: string | null;
-  nbfInSecs?: number | null;
-  jti?: string | null;
-  claims: Record<string, unknown>;
-}
-
-export interface Minted {
-  token: string;
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-  /** Unix seconds. */
-  expiresAt: number;
-  /** The compact body whose hash is in `bodyHash`: send exactly these bytes. */
-  body?: string;
-}
-
-export interface VerifyOptions {
-  /** Required: `none` is never accepted. */
-  algorithms: JwsAlg[];
-  iss?: string | null;
-  aud?: string | null;
-  leewaySecs?: number;
-  requireExp?: boolean;
-}
-
-/** Exactly one of `key`, `pubkey` (PEM or JWK text). */
-export interface JwtVerifyRequest {
-  token: string;
-  key?: string | null;
-  pubkey?: string | null;
-  options: VerifyOptions;
-}
-
-export interface JwtCheck {
-  id: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface Verified {
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-  alg: JwsAlg;
-  checks: JwtCheck[];
-  /** What was not checked, spelled out. */
-  notChecked: string[];
-}
-
-/** A token decoded WITHOUT verifying it. */
-export interface Inspected {
-  header: Record<string, unknown>;
-  claims: Record<string, unknown>;
-  alg: string;
-  signatureBytes: number;
-  verified: false;
-  note: string;
-  expiresInSecs?: number;
-  /** The hash Engine would look the key up by (from `iss` or `kid`). */
-  engineKeyHash?: string;
-}
-
 export const keySign = (req: SignRequest): Promise<Signature> => call('key_sign', { req });
 
+/** Exactly one of `key`, `address`, `pubkey`. */
 export const keyVerify = (req: VerifyRequest): Promise<Verdict> => call('key_verify', { req });
 
 /** `allow: null` resets the key to every usage its algorithm fits. */
@@ -522,6 +319,7 @@ export const jwtMint = (
   profile: string | null = null,
 ): Promise<Minted> => call('jwt_mint', { key, options, body, profile });
 
+/** Exactly one of `key`, `pubkey` (PEM or JWK text). */
 export const jwtVerify = (req: JwtVerifyRequest): Promise<Verified> => call('jwt_verify', { req });
 
 /** Decodes without verifying. */
@@ -530,51 +328,17 @@ export const jwtInspect = (token: string): Promise<Inspected> => call('jwt_inspe
 // ---------------------------------------------------------------------------------------------
 // Services (thirdweb Engine) and the local playground
 
-export interface CredentialInfo {
-  name: string;
-  createdAt: string;
-}
-
-/** A service profile: public data only (credentials by name and age, never their values). */
-export interface Profile {
-  name: string;
-  kind: string;
-  baseUrl: string;
-  settings: Record<string, unknown>;
-  credentials: CredentialInfo[];
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface EngineHealth {
-  engineVersion?: string | null;
-  engineTier?: string | null;
-  features: string[];
-  keypairAuth: boolean;
-  /** Service clock minus ours, in seconds. */
-  clockOffsetSecs?: number | null;
-}
-
-export interface EngineKeypair {
-  hash: string;
-  publicKey: string;
-  algorithm: string;
-  label?: string | null;
-  createdAt?: string | null;
-  updatedAt?: string | null;
-  /** The vault key this keypair is, when Keyward registered it. */
-  vaultKey?: string;
-}
-
 /**
  * A key a service holds for the user (an Engine access token, …): public data only, and the
- * kind's own fields under their names (Engine: `tokenMask`, `walletAddress`).
+ * kind's own fields under their names (Engine: `tokenMask`, `walletAddress`). Rust keeps those
+ * in a flattened map the generated type cannot name, so they are typed here.
  */
 export type RemoteKey = RemoteKeyBase & { tokenMask?: string; walletAddress?: string | null };
 
 /**
  * A created remote key: sealed in the keychain (`credential`), or — only when the keychain
  * refused it — `unsaved.secret`, the secret itself, to show once with a NOT SAVED warning.
+ * (Defined by the desktop shell, so typed here.)
  */
 export interface CreatedKey {
   key: RemoteKey;
@@ -584,26 +348,13 @@ export interface CreatedKey {
   unsaved?: { secret: string; error: ErrorInfo };
 }
 
-
-
-export interface CallResult {
-  method: string;
-  path: string;
-  status: number;
-  /** The response as JSON when it is JSON, else its text. */
-  body: unknown;
-  /** The claims of the token sent (never the token). */
-  tokenClaims: Record<string, unknown>;
-  tokenExpiresAt: number;
-  clockOffsetSecs?: number;
-  warning?: string;
-}
-
+/** Where the started playground listens (defined by the desktop shell, so typed here). */
 export interface PlaygroundInfo {
   url: string;
   profile: string;
 }
 
+/** The arguments of `engine_call` besides the profile and the key. */
 export interface EngineCall {
   method: string;
   path: string;
@@ -621,16 +372,16 @@ export const serviceAddEngine = (name: string, url: string, adminToken: string |
 
 export const serviceRemove = (name: string): Promise<Profile> => call('service_remove', { name });
 
-export const engineHealth = (profile: string): Promise<EngineHealth> => call('engine_health', { profile });
+export const engineHealth = (profile: string): Promise<Health> => call('engine_health', { profile });
 
 export const engineKeypairAdd = (
   profile: string,
   key: string,
   label: string | null = null,
   alg: JwsAlg | null = null,
-): Promise<EngineKeypair> => call('engine_keypair_add', { profile, key, label, alg });
+): Promise<Keypair> => call('engine_keypair_add', { profile, key, label, alg });
 
-export const engineKeypairList = (profile: string): Promise<EngineKeypair[]> =>
+export const engineKeypairList = (profile: string): Promise<Keypair[]> =>
   call('engine_keypair_list', { profile });
 
 /** By hash or by vault key: the hash removed. */

@@ -53,19 +53,22 @@ export function usageFits(usage: Usage, alg: KeyAlg | string): boolean {
   return schemeFits(usage, alg);
 }
 
+/** A key's algorithm and usage policy; a key without a policy may use nothing. */
+export type PolicyKey = Pick<KeyInfo, 'alg'> & Partial<Pick<KeyInfo, 'usage'>>;
+
 /** The schemes `key` may sign with: its algorithm fits them and its usage policy allows them. */
-export function schemesFor(key: Pick<KeyInfo, 'alg' | 'usage'>): Scheme[] {
+export function schemesFor(key: PolicyKey): Scheme[] {
   const usage = key.usage ?? [];
   return SCHEMES.map((s) => s.id).filter((s) => usage.includes(s) && schemeFits(s, key.alg));
 }
 
 /** Keys whose usage policy allows at least one signature scheme. */
-export function signableKeys<K extends Pick<KeyInfo, 'alg' | 'usage'>>(keys: readonly K[]): K[] {
+export function signableKeys<K extends PolicyKey>(keys: readonly K[]): K[] {
   return keys.filter((k) => schemesFor(k).length > 0);
 }
 
 /** Keys whose usage policy allows JWTs. */
-export function jwtKeys<K extends Pick<KeyInfo, 'usage'>>(keys: readonly K[]): K[] {
+export function jwtKeys<K extends Partial<Pick<KeyInfo, 'usage'>>>(keys: readonly K[]): K[] {
   return keys.filter((k) => (k.usage ?? []).includes('jwt'));
 }
 
