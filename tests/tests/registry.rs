@@ -144,7 +144,7 @@ fn every_code_the_ui_matches_on_exists_and_its_audit_actions_are_the_vaults() {
         "the UI names codes that do not exist: {unknown:?}"
     );
 
-    let ipc = std::fs::read_to_string(root().join("ui/src/lib/ipc.ts")).unwrap();
+    let ipc = std::fs::read_to_string(root().join("ui/src/lib/ipc/audit.ts")).unwrap();
     let start = ipc
         .find("export const AUDIT_ACTIONS = [")
         .expect("AUDIT_ACTIONS");
@@ -157,6 +157,6 @@ fn every_code_the_ui_matches_on_exists_and_its_audit_actions_are_the_vaults() {
         .collect();
     assert_eq!(
         ts, ACTIONS,
-        "ui/src/lib/ipc.ts AUDIT_ACTIONS vs keyward_vault::audit::ACTIONS"
+        "ui/src/lib/ipc/audit.ts AUDIT_ACTIONS vs keyward_vault::audit::ACTIONS"
     );
 }
