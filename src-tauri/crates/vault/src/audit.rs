@@ -399,7 +399,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
 }
 
 /// Every action the audit log records, in the order the Activity screen lists them. The UI's
-/// filter and labels come from this list (a test checks them against it).
+/// filter and labels come from this list (`tests/tests/bindings.rs` writes it into the UI's
+/// generated tables).
 pub const ACTIONS: &[&str] = &[
     "vault.init",
     "vault.unlock",

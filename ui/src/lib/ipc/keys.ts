@@ -30,15 +30,7 @@ export type {
 };
 
 /** Every algorithm a key can have, in the order the UI offers them. */
-export const KEY_ALGS: readonly KeyAlg[] = [
-  'p256',
-  'p384',
-  'secp256k1',
-  'ed25519',
-  'rsa2048',
-  'rsa3072',
-  'rsa4096',
-];
+export { KEY_ALGS } from '../bindings/tables';
 
 export const keyList = (filter?: ListFilter | null): Promise<KeyInfo[]> =>
   call('key_list', { filter: filter ?? null });
