@@ -60,6 +60,7 @@ function waiting(): PromptItem[] {
       originVerified: false,
       key: { id: 'kid-1', label: 'api signer', alg: 'p256' },
       blocks: [],
+      payloadFrom: 0,
       renderedHash: 'h',
       verdicts: [],
       createdAt: now(),

@@ -33,6 +33,7 @@ function request(extra: Partial<PromptView> = {}): PromptItem {
       { type: 'hex', label: 'Bytes', hex: 'deadbeef' },
       { type: 'notice', text: 'The app asked for an EIP-191 signature.' },
     ],
+    payloadFrom: 0,
     renderedHash: 'hash-1',
     verdicts: [
       { id: 'fresh', level: 'safe', message: 'The request is fresh.' },

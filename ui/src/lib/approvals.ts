@@ -1,106 +1,23 @@
 // Approvals: the prompt window's commands and the main window's Approvals screen. Every command,
 // argument and event name of either is in this file. The prompt window imports this module (and
-// ipc.ts for the shared helpers), never the main app.
-import { call, watchEvent, type ErrorInfo, type KeyAlg } from './ipc';
+// ./ipc for the shared helpers), never the main app.
+import { call, watchEvent, type ErrorInfo } from './ipc';
+// Generated from the Rust types (tests/tests/bindings.rs); never edited by hand.
+import type { Block } from './bindings/Block';
+import type { GrantView } from './bindings/GrantView';
+import type { Level } from './bindings/Level';
+import type { PairedApp } from './bindings/PairedApp';
+import type { PairingView } from './bindings/PairingView';
+import type { PromptItem } from './bindings/PromptItem';
+import type { PromptView } from './bindings/PromptView';
+import type { RiskVerdict } from './bindings/RiskVerdict';
+import type { StoredGrant } from './bindings/StoredGrant';
 
-/** How risky a verdict says the request is. */
-export type Level = 'safe' | 'warning' | 'danger' | 'forbidden';
+export type { AppIdentity } from './bindings/AppIdentity';
+export type { KeyView } from './bindings/KeyView';
+export type { Block, GrantView, Level, PairedApp, PairingView, PromptItem, PromptView, RiskVerdict, StoredGrant };
 
-/** One piece of a request as the back end decoded it for a person. Shown as text only. */
-export type Block =
-  | { type: 'title'; text: string }
-  | { type: 'field'; label: string; value: string }
-  /** `ascii` is the name as sent (punycode); `unicode` how it displays, when it differs. */
-  | { type: 'host'; label: string; ascii: string; unicode?: string }
-  /** `escaped`: how many control, bidi or invisible characters `text` shows escaped. */
-  | { type: 'text'; label: string; text: string; escaped: number }
-  | { type: 'hex'; label: string; hex: string }
-  | { type: 'notice'; text: string };
-
-export type PromptKind = 'sign_message' | 'sign_digest' | 'siwe_login' | 'mint_jwt';
-
-export interface RiskVerdict {
-  id: string;
-  level: Level;
-  message: string;
-}
-
-/** A request waiting for the user. */
-export interface PromptView {
-  id: string;
-  kind: PromptKind;
-  title: string;
-  app: { name: string; exe?: string; pid?: number };
-  origin?: string;
-  /** A browser vouched for `origin` (its Origin header); otherwise the app only claims it. */
-  originVerified: boolean;
-  key: { id: string; label: string; alg: KeyAlg };
-  blocks: Block[];
-  /** The first block of what is signed; those before repeat who asks with which key (the header says it once). */
-  payloadFrom?: number;
-  /** The hash of exactly the blocks shown: sent back with the decision. */
-  renderedHash: string;
-  verdicts: RiskVerdict[];
-  /** Unix seconds. */
-  createdAt: number;
-  /** Unix seconds. */
-  expiresAt: number;
-  /** The vault is locked: approving needs the passphrase. */
-  locked: boolean;
-  /** The request may be granted for a while (bounded payloads only). */
-  grantable: boolean;
-  /** Opened by a deep link: no app vouches for it; `origin` is where the answer goes. */
-  link: boolean;
-}
-
-/** An app asking to pair. */
-export interface PairingView {
-  id: string;
-  appName: string;
-  origin?: string;
-  /** Six digits the app shows too. */
-  code: string;
-  /** Keys as the app named them (absent or empty: any key); resolved when the user approves. */
-  keys?: string[];
-  /** Unix seconds. */
-  createdAt: number;
-  /** Unix seconds. */
-  expiresAt: number;
-}
-
-export type PromptItem = ({ type: 'request' } & PromptView) | ({ type: 'pairing' } & PairingView);
-
-export interface PairedApp {
-  id: string;
-  name: string;
-  origin: string | null;
-  /** Key ids the app may ask for; null: any key. */
-  keys: string[] | null;
-  /** Unix seconds. */
-  createdAt: number;
-  /** Unix seconds. */
-  lastSeen: number | null;
-}
-
-export type GrantScope = 'for_minutes' | 'until_lock';
-
-export interface GrantView {
-  id: string;
-  appId: string;
-  appName: string;
-  keyId: string;
-  keyLabel: string | null;
-  scope: GrantScope;
-  audience: string[];
-  subject: string | null;
-  alg: string;
-  expSecs: number;
-  /** Unix seconds. */
-  createdAt: number;
-  /** Unix seconds; null for `until_lock`. */
-  expiresAt: number | null;
-}
-
+/** The endpoint as the Approvals screen shows it (defined by the desktop shell, so typed here). */
 export interface EndpointInfo {
   /** Null: not running. */
   url: string | null;
@@ -108,6 +25,7 @@ export interface EndpointInfo {
   error: ErrorInfo | null;
 }
 
+/** What `approvals_state` answers (defined by the desktop shell, so typed here). */
 export interface ApprovalsState {
   endpoint: EndpointInfo;
   pending: PromptView[];
@@ -116,6 +34,7 @@ export interface ApprovalsState {
   grants: GrantView[];
 }
 
+/** The grant a decision asks for, as `approval_decide` spells it (the shell parses the text). */
 export type Grant = 'once' | 'for_minutes' | 'until_lock';
 
 /** What `approval_decide` takes: the request, the hash of what was shown, and the answer. */
@@ -158,7 +77,8 @@ export const approvalsState = (): Promise<ApprovalsState> => call('approvals_sta
 
 export const appUnpair = (app: string): Promise<PairedApp> => call('app_unpair', { app });
 
-export const grantRevoke = (id: string): Promise<GrantView> => call('grant_revoke', { id });
+/** The grant as it was stored. */
+export const grantRevoke = (id: string): Promise<StoredGrant> => call('grant_revoke', { id });
 
 /** Brings the prompt window forward. */
 export const promptFocus = (): Promise<null> => call('prompt_focus');

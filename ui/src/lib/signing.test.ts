@@ -5,13 +5,14 @@ import {
   hexProblem,
   inputKinds,
   jwtKeys,
+  type PolicyKey,
   schemesFor,
   signableKeys,
   usageFits,
   verifyTargets,
 } from './signing';
 
-function key(alg: KeyInfo['alg'], usage: Usage[] | undefined): Pick<KeyInfo, 'alg' | 'usage'> {
+function key(alg: KeyInfo['alg'], usage: Usage[] | undefined): PolicyKey {
   return { alg, usage };
 }
 

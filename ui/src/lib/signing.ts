@@ -1,6 +1,7 @@
 // What the Sign screen offers for a key: the schemes its algorithm fits and its usage policy
 // allows, the inputs each scheme takes, and whom a signature can be checked against. The Rust
 // side enforces all of it again; this only keeps the pickers honest.
+import { DIGEST_SCHEMES, SCHEME_FITS, USAGE_FITS } from './bindings/tables';
 import type { KeyAlg, KeyInfo, Scheme, SignInput, Usage } from './ipc';
 
 export interface SchemeChoice {
@@ -23,16 +24,7 @@ export function schemeTitle(s: Scheme): string {
 
 /** Whether a key of `alg` can sign with `scheme` at all (keyward_crypto::sign::Scheme::fits). */
 export function schemeFits(scheme: Scheme, alg: KeyAlg | string): boolean {
-  switch (scheme) {
-    case 'raw':
-      return alg === 'p256' || alg === 'p384' || alg === 'secp256k1';
-    case 'eip191':
-    case 'bsm':
-    case 'eos':
-      return alg === 'secp256k1';
-    case 'ed25519':
-      return alg === 'ed25519';
-  }
+  return (SCHEME_FITS[scheme] as readonly string[]).includes(alg);
 }
 
 /** Every usage, in the order the policy editor lists them. */
@@ -48,24 +40,25 @@ export const USAGES: readonly { id: Usage; title: string }[] = [
 
 /** Whether a key of `alg` can do `usage` at all (keyward_crypto::sign::Usage::fits). */
 export function usageFits(usage: Usage, alg: KeyAlg | string): boolean {
-  if (usage === 'jwt') return true;
-  if (usage === 'siwe') return alg === 'secp256k1';
-  return schemeFits(usage, alg);
+  return (USAGE_FITS[usage] as readonly string[]).includes(alg);
 }
 
+/** A key's algorithm and usage policy; a key without a policy may use nothing. */
+export type PolicyKey = Pick<KeyInfo, 'alg'> & Partial<Pick<KeyInfo, 'usage'>>;
+
 /** The schemes `key` may sign with: its algorithm fits them and its usage policy allows them. */
-export function schemesFor(key: Pick<KeyInfo, 'alg' | 'usage'>): Scheme[] {
+export function schemesFor(key: PolicyKey): Scheme[] {
   const usage = key.usage ?? [];
   return SCHEMES.map((s) => s.id).filter((s) => usage.includes(s) && schemeFits(s, key.alg));
 }
 
 /** Keys whose usage policy allows at least one signature scheme. */
-export function signableKeys<K extends Pick<KeyInfo, 'alg' | 'usage'>>(keys: readonly K[]): K[] {
+export function signableKeys<K extends PolicyKey>(keys: readonly K[]): K[] {
   return keys.filter((k) => schemesFor(k).length > 0);
 }
 
 /** Keys whose usage policy allows JWTs. */
-export function jwtKeys<K extends Pick<KeyInfo, 'usage'>>(keys: readonly K[]): K[] {
+export function jwtKeys<K extends Partial<Pick<KeyInfo, 'usage'>>>(keys: readonly K[]): K[] {
   return keys.filter((k) => (k.usage ?? []).includes('jwt'));
 }
 
@@ -77,9 +70,9 @@ export const INPUT_KIND_LABELS: Record<InputKind, string> = {
   digest: 'Digest (hex)',
 };
 
-/** The inputs a scheme takes: a precomputed digest only for raw and eos. */
+/** The inputs a scheme takes: a precomputed digest only for raw and eos (Scheme::takes_digest). */
 export function inputKinds(scheme: Scheme): InputKind[] {
-  return scheme === 'raw' || scheme === 'eos' ? ['message', 'hex', 'digest'] : ['message', 'hex'];
+  return DIGEST_SCHEMES.includes(scheme) ? ['message', 'hex', 'digest'] : ['message', 'hex'];
 }
 
 /** Whether the scheme's signature has a choice of encoding (DER or r‖s). */

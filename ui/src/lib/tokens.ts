@@ -1,44 +1,22 @@
 // The Tokens screen's pure parts: which JOSE algorithms a key and a mode allow, the expiry
 // countdown, custom claim rows, and the header and curl command a minted token is copied as.
+import { DEFAULT_JWS_ALG, ENGINE_ALGS, JWS_ALGS, JWS_FITS } from './bindings/tables';
 import type { JwsAlg, JwtMode, KeyAlg } from './ipc';
 
-/** Every algorithm, in the order the pickers list them. */
-export const JWS_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'RS256', 'PS256', 'EdDSA', 'ES256K'];
-
-/** What thirdweb Engine accepts for keypair tokens (keyward_crypto::jwt::ENGINE_ALGS). */
-export const ENGINE_ALGS: readonly JwsAlg[] = ['ES256', 'ES384', 'RS256', 'PS256'];
+/**
+ * Every algorithm, in the order the pickers list them (keyward_crypto::sign::JwsAlg::ALL), and
+ * what thirdweb Engine accepts for keypair tokens (keyward_crypto::jwt::ENGINE_ALGS).
+ */
+export { ENGINE_ALGS, JWS_ALGS };
 
 /** Whether a key of `alg` signs with `jws` (keyward_crypto::sign::JwsAlg::fits). */
 export function jwsFits(jws: JwsAlg, alg: KeyAlg | string): boolean {
-  switch (jws) {
-    case 'ES256':
-      return alg === 'p256';
-    case 'ES384':
-      return alg === 'p384';
-    case 'ES256K':
-      return alg === 'secp256k1';
-    case 'RS256':
-    case 'PS256':
-      return alg.startsWith('rsa');
-    case 'EdDSA':
-      return alg === 'ed25519';
-  }
+  return (JWS_FITS[jws] as readonly string[]).includes(alg);
 }
 
-/** The algorithm a key mints with when none is chosen. */
+/** The algorithm a key mints with when none is chosen (keyward_crypto::sign::JwsAlg::default_for). */
 export function defaultJwsAlg(alg: KeyAlg | string): JwsAlg {
-  switch (alg) {
-    case 'p256':
-      return 'ES256';
-    case 'p384':
-      return 'ES384';
-    case 'secp256k1':
-      return 'ES256K';
-    case 'ed25519':
-      return 'EdDSA';
-    default:
-      return 'RS256';
-  }
+  return (DEFAULT_JWS_ALG as Readonly<Record<string, JwsAlg>>)[alg] ?? 'RS256';
 }
 
 /** The algorithms a key may mint with in `mode` (Engine: its four only). */

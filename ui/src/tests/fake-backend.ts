@@ -4,19 +4,23 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditReport,
+  EngineKeypair,
   GenerateRequest,
   ImportRequest,
+  Jwk,
   KeyAlg,
   KeyDetail,
   KeyInfo,
   PublicFormat,
   Profile,
   PublicView,
+  RemoteKey,
   Settings,
   SignRequest,
   Status,
 } from '../lib/ipc';
-import type { ApprovalsState, GrantView, PairedApp, PromptItem } from '../lib/approvals';
+import type { ApprovalsState, GrantView, PairedApp, PromptItem, StoredGrant } from '../lib/approvals';
+import { USAGES, usageFits } from '../lib/signing';
 
 export interface Call {
   cmd: string;
@@ -94,14 +98,17 @@ export function revealedText(id: string, format: string): string {
 export const KEY_PASSPHRASE = 'key pass';
 
 export function keyInfo(n: number, label = `key ${n}`, extra: Partial<KeyInfo> = {}): KeyInfo {
+  const alg = extra.alg ?? 'p256';
   return {
     id: `kid-${n}`,
     label,
-    alg: 'p256',
+    alg,
     fingerprint: `SHA256:fingerprint${n}abcdefghijklmnop`,
     createdAt: '2025-01-02T03:04:05Z',
     tags: [],
     origin: 'generated',
+    // No policy stored: every usage the algorithm fits, as the vault answers.
+    usage: USAGES.map((u) => u.id).filter((u) => usageFits(u, alg)),
     ...extra,
   };
 }
@@ -144,7 +151,7 @@ function exportValue(k: KeyInfo, format: PublicFormat): string {
   }
 }
 
-function jwkOf(k: KeyInfo): Record<string, string> {
+function jwkOf(k: KeyInfo): Jwk {
   return { kty: 'EC', crv: 'P-256', x: `x-${k.id}`, y: `y-${k.id}`, kid: k.id };
 }
 
@@ -194,7 +201,7 @@ function importKey(req: ImportRequest, n: number): KeyInfo {
   const text = req.text.trim();
   if (text === 'not a key') throw keyError('key.unknown_format', 'The format was not recognised.');
   if (text.includes('ENCRYPTED') || text.includes('"crypto"')) {
-    if (req.passphrase === null) {
+    if ((req.passphrase ?? null) === null) {
       throw keyError('key.passphrase_required', 'The key is encrypted and no passphrase was given.');
     }
     if (req.passphrase !== KEY_PASSPHRASE) {
@@ -202,13 +209,13 @@ function importKey(req: ImportRequest, n: number): KeyInfo {
     }
   }
   const hex = /^(0x)?[0-9a-f]{64}$/i.test(text);
-  if ((req.format === 'hex' || (req.format === 'auto' && hex)) && req.alg === null) {
+  if ((req.format === 'hex' || (req.format === 'auto' && hex)) && (req.alg ?? null) === null) {
     throw keyError('key.alg_required', 'A raw key needs its algorithm named.');
   }
   const words = text.split(/\s+/).length;
   const mnemonic = req.format === 'mnemonic' || (req.format === 'auto' && words >= 12);
   const alg: KeyAlg = mnemonic || req.format === 'keystore' ? 'secp256k1' : (req.alg ?? 'p256');
-  const origin = mnemonic ? `mnemonic ${presetPath(req.path)}` : req.format === 'auto' ? 'pem' : req.format;
+  const origin = mnemonic ? `mnemonic ${presetPath(req.path ?? null)}` : req.format === 'auto' ? 'pem' : req.format;
   return keyInfo(n, req.label ?? 'imported', { alg, origin, tags: [...req.tags].sort() });
 }
 
@@ -227,8 +234,8 @@ export function fakeBackend(opts: FakeOptions = {}) {
     verify: opts.verify ?? null,
     backup: opts.backup ?? null,
     profiles: [...(opts.profiles ?? [])] as Profile[],
-    keypairs: [] as { hash: string; publicKey: string; algorithm: string; vaultKey?: string }[],
-    tokens: [] as { id: string; tokenMask: string; label: string | null; stored: boolean }[],
+    keypairs: [] as EngineKeypair[],
+    tokens: [] as RemoteKey[],
     playground: null as string | null,
     prompts: structuredClone(opts.prompts ?? []) as PromptItem[],
     endpoint: opts.approvals?.endpoint ?? {
@@ -275,6 +282,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
     vaultId: state.initialized ? 'vault-0001' : null,
     dataDir: '/data',
     keyCount: state.locked || !state.initialized ? null : state.keys.length,
+    agent: false,
   });
   const find = (id: unknown) => {
     const k = state.keys.find((x) => x.id === id);
@@ -562,7 +570,15 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'engine_keypair_add': {
         profileOf(args.profile);
         const k = find(args.key);
-        const kp = { hash: `hash-${k.id}`.padEnd(64, '0'), publicKey: `PEM-${k.id}`, algorithm: 'ES256', vaultKey: k.id };
+        const kp: EngineKeypair = {
+          hash: `hash-${k.id}`.padEnd(64, '0'),
+          publicKey: `PEM-${k.id}`,
+          algorithm: 'ES256',
+          label: null,
+          createdAt: null,
+          updatedAt: null,
+          vaultKey: k.id,
+        };
         state.keypairs.push(kp);
         return kp;
       }
@@ -575,7 +591,14 @@ export function fakeBackend(opts: FakeOptions = {}) {
       case 'service_key_create': {
         profileOf(args.service);
         const id = `tok-${state.next++}`;
-        const t = { id, tokenMask: 'eyJ0...mask', label: (args.label as string | null) ?? null, stored: !opts.tokenUnsaved };
+        const t: RemoteKey = {
+          id,
+          tokenMask: 'eyJ0...mask',
+          label: (args.label as string | null) ?? null,
+          createdAt: null,
+          expiresAt: null,
+          stored: !opts.tokenUnsaved,
+        };
         state.tokens.push(t);
         if (opts.tokenUnsaved) {
           return {
@@ -672,7 +695,16 @@ export function fakeBackend(opts: FakeOptions = {}) {
         if (!g) throw { code: 'grant.not_found', message: `No grant ${String(args.id)}`, hint: 'Refresh.' };
         state.grants = state.grants.filter((x) => x !== g);
         log('grant.revoke', g.keyId, `${g.appName}: revoked`);
-        return { ...g };
+        const stored: StoredGrant = {
+          id: g.id,
+          appId: g.appId,
+          keyId: g.keyId,
+          untilLock: g.scope === 'until_lock',
+          body: {},
+          createdAt: g.createdAt,
+          expiresAt: g.expiresAt,
+        };
+        return stored;
       }
       case 'prompt_focus':
         return null;

@@ -50,7 +50,7 @@ use crate::request::{JwtTemplate, Kind, Request};
 const HASH_TAG: &[u8] = b"keyward-approval/rendered/v1\0";
 
 /// One piece of the prompt. Every string in it is already escaped.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Block {
     /// The kind of request, as a heading.
@@ -73,6 +73,7 @@ pub enum Block {
         ascii: String,
         /// The host decoded from punycode, when any label is punycode.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         unicode: Option<String>,
     },
     /// A payload shown as text (multi-line; `\n` and `\t` kept).

@@ -10,15 +10,17 @@ use std::path::PathBuf;
 
 /// Who asks. `name` is the name the app paired with; `exe` and `pid` are known only when the
 /// peer can be identified (a Unix socket peer, a loopback connection mapped to its process).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub struct AppIdentity {
     /// The paired name (chosen by the app: shown, never trusted as proof).
     pub name: String,
     /// The executable, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub exe: Option<PathBuf>,
     /// The process id, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub pid: Option<u32>,
 }
 

@@ -36,7 +36,7 @@ use crate::request::{AppIdentity, Kind, Request};
 pub const SHORT_EXPIRY_SECS: i64 = 10;
 
 /// How bad a verdict is. Ordered: `Safe < Warning < Danger < Forbidden`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
     /// A check that passed, worth showing.
@@ -50,7 +50,8 @@ pub enum Level {
 }
 
 /// One rule's finding.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "RiskVerdict")]
 pub struct Verdict {
     /// The rule's stable id.
     pub id: &'static str,

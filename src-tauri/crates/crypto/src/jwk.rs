@@ -13,22 +13,29 @@ use zeroize::Zeroizing;
 
 /// A public JWK. `kid` is the RFC 7638 SHA-256 thumbprint; `alg` is set where the key type
 /// allows one algorithm only (never for RSA, which serves RS* and PS*).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Jwk {
     pub kty: String,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub crv: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub x: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub y: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub n: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub e: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub alg: Option<String>,
     #[serde(rename = "use", skip_serializing_if = "Option::is_none", default)]
+    #[ts(optional)]
     pub use_: Option<String>,
     pub kid: String,
 }

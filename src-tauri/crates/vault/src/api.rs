@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 /// What is signed or verified, as the user gave it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "value")]
 pub enum SignInput {
     /// Text, signed as its UTF-8 bytes.
@@ -76,7 +76,7 @@ impl VerifyRequest {
 }
 
 /// Sign `input` with `key` under `scheme`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SignRequest {
     pub key: String,
@@ -88,8 +88,10 @@ pub struct SignRequest {
 
 /// Check `signature` over `input` against a stored key, an address, or a public key given as
 /// text (PEM, JWK, EOS public key, SEC1 hex).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Its `Option` fields have a default: they may be left out.
+#[ts(optional_fields = nullable)]
 pub struct VerifyRequest {
     pub scheme: Scheme,
     pub input: SignInput,
@@ -106,8 +108,10 @@ pub struct VerifyRequest {
 }
 
 /// Verify a JWT against a stored key or a public key given as text.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Its `Option` fields have a default: they may be left out.
+#[ts(optional_fields = nullable)]
 pub struct JwtVerifyRequest {
     pub token: String,
     #[serde(default)]
@@ -119,7 +123,7 @@ pub struct JwtVerifyRequest {
 
 /// A named profile of a remote service: where it is and how to talk to it. Public data only;
 /// its secrets are credentials, sealed in the keychain.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Profile {
     pub name: String,
@@ -129,6 +133,7 @@ pub struct Profile {
     /// Kind-specific settings: paths, header names, a pinned response-signing key, registered
     /// keypairs, lifetimes.
     #[serde(default)]
+    #[ts(type = "unknown")]
     pub settings: serde_json::Value,
     #[serde(default)]
     pub credentials: Vec<CredentialInfo>,
@@ -139,7 +144,7 @@ pub struct Profile {
 }
 
 /// A stored credential's name and age (never its value).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CredentialInfo {
     pub name: String,
@@ -148,7 +153,7 @@ pub struct CredentialInfo {
 
 /// A paired third-party app (public data; its token salt goes only to the endpoint, through
 /// [`crate::Vault::app_auth`]).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PairedApp {
     pub id: String,
@@ -159,13 +164,15 @@ pub struct PairedApp {
     /// Ids of the keys it may use; `None`: any key.
     pub keys: Option<Vec<String>>,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Unix seconds of its last authenticated request.
+    #[ts(type = "number | null")]
     pub last_seen: Option<i64>,
 }
 
 /// A grant the approval crate made, stored as opaque JSON (`body`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredGrant {
     pub id: String,
@@ -173,15 +180,18 @@ pub struct StoredGrant {
     pub key_id: String,
     /// Dropped when the vault locks.
     pub until_lock: bool,
+    #[ts(type = "unknown")]
     pub body: serde_json::Value,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Unix seconds; `None`: no time limit.
+    #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
 }
 
 /// A signed SIWE message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SiweSigned {
     pub message: String,
@@ -190,7 +200,7 @@ pub struct SiweSigned {
     pub address: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Status {
     pub initialized: bool,
@@ -199,13 +209,14 @@ pub struct Status {
     pub mode: Option<String>,
     pub vault_id: Option<String>,
     pub data_dir: String,
+    #[ts(type = "number | null")]
     pub key_count: Option<u64>,
     /// Whether this answer came from a running agent.
     #[serde(default)]
     pub agent: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyInfo {
     pub id: String,
@@ -221,10 +232,12 @@ pub struct KeyInfo {
     /// What the key may sign (its usage policy): `raw`, `eip191`, `siwe`, `bsm`, `eos`,
     /// `ed25519`, `jwt`.
     #[serde(default)]
+    // Written from the key's `UsagePolicy`: only `Usage` names.
+    #[ts(as = "Vec<Usage>")]
     pub usage: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyDetail {
     #[serde(flatten)]
@@ -238,7 +251,7 @@ pub struct KeyDetail {
 }
 
 /// One public form of a key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PublicView {
     pub format: PublicFormat,
@@ -247,8 +260,10 @@ pub struct PublicView {
 }
 
 /// A key to generate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Its `Option` fields have a default: they may be left out.
+#[ts(optional_fields = nullable)]
 pub struct GenerateRequest {
     pub alg: KeyAlg,
     #[serde(default)]
@@ -258,9 +273,12 @@ pub struct GenerateRequest {
 }
 
 /// A key to import. Holds secrets, so neither `Debug` nor `Clone`.
-#[derive(Serialize, Deserialize, Default)]
+#[derive(Serialize, Deserialize, Default, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Its `Option` fields have a default: they may be left out.
+#[ts(optional_fields = nullable)]
 pub struct ImportRequest {
+    #[ts(type = "string")]
     pub text: Zeroizing<String>,
     #[serde(default)]
     pub format: ImportFormat,
@@ -272,6 +290,7 @@ pub struct ImportRequest {
     pub path: Option<String>,
     /// The input's own passphrase (never the vault's); a mnemonic's BIP39 passphrase.
     #[serde(default)]
+    #[ts(type = "string | null", optional = nullable)]
     pub passphrase: Option<Zeroizing<String>>,
     #[serde(default)]
     pub label: Option<String>,
@@ -280,8 +299,10 @@ pub struct ImportRequest {
 }
 
 /// Which keys `key_list` returns.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Its `Option` fields have a default: they may be left out.
+#[ts(optional_fields = nullable)]
 pub struct ListFilter {
     #[serde(default)]
     pub alg: Option<KeyAlg>,
@@ -290,7 +311,7 @@ pub struct ListFilter {
 }
 
 /// A QR code of a key's public data, rendered as SVG.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QrView {
     /// The text the symbol carries.

@@ -39,9 +39,10 @@ CREATE TABLE IF NOT EXISTS audit (
 ";
 
 /// One entry of the log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
+    #[ts(type = "number")]
     pub seq: i64,
     /// RFC 3339, UTC.
     pub at: String,
@@ -70,8 +71,10 @@ pub struct Anchor {
 }
 
 /// Which entries `list` returns, newest first.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
+// Every field has a default and may be left out.
+#[ts(optional_fields = nullable)]
 pub struct AuditFilter {
     /// An action, or a prefix ending in `.` (`key.`).
     #[serde(default)]
@@ -84,19 +87,38 @@ pub struct AuditFilter {
 }
 
 /// One thing `verify` found wrong.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum AuditProblem {
     /// The row's hash is not the hash of its fields: it was edited.
-    Edited { seq: i64 },
+    Edited {
+        #[ts(type = "number")]
+        seq: i64,
+    },
     /// The row does not link to the one before it: rows were deleted or reordered.
-    Broken { seq: i64 },
+    Broken {
+        #[ts(type = "number")]
+        seq: i64,
+    },
     /// Sequence numbers skip: rows in between were deleted.
-    Gap { after: i64, next: i64 },
+    Gap {
+        #[ts(type = "number")]
+        after: i64,
+        #[ts(type = "number")]
+        next: i64,
+    },
     /// The anchor names a row that is gone: the newest rows were deleted.
-    Truncated { anchored: i64, last: i64 },
+    Truncated {
+        #[ts(type = "number")]
+        anchored: i64,
+        #[ts(type = "number")]
+        last: i64,
+    },
     /// The anchored row's hash differs from the anchor: the chain was rewritten.
-    Rewritten { seq: i64 },
+    Rewritten {
+        #[ts(type = "number")]
+        seq: i64,
+    },
     /// The anchor item cannot be opened with this vault's key.
     AnchorInvalid,
     /// Rows exist that an anchor should cover, but the anchor item is gone.
@@ -104,15 +126,18 @@ pub enum AuditProblem {
 }
 
 /// The result of `verify`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditReport {
     /// No problems (unanchored rows are not a problem).
     pub ok: bool,
+    #[ts(type = "number")]
     pub rows: i64,
     /// The newest row the anchor vouches for (0: none).
+    #[ts(type = "number")]
     pub anchored_through: i64,
     /// Rows after the anchor.
+    #[ts(type = "number")]
     pub unanchored: i64,
     /// Whether the anchor was checked (it needs the vault key).
     pub anchor_checked: bool,
@@ -374,7 +399,8 @@ pub fn to_csv(entries: &[AuditEntry]) -> String {
 }
 
 /// Every action the audit log records, in the order the Activity screen lists them. The UI's
-/// filter and labels come from this list (a test checks them against it).
+/// filter and labels come from this list (`tests/tests/bindings.rs` writes it into the UI's
+/// generated tables).
 pub const ACTIONS: &[&str] = &[
     "vault.init",
     "vault.unlock",

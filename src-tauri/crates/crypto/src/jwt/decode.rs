@@ -91,19 +91,24 @@ pub fn decode(token: &str) -> Result<Decoded, CryptoError> {
 
 /// What `jwt inspect` shows: the decoded parts, times relative to `now`, and a plain statement
 /// that nothing was verified.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Inspected {
+    // The header and the claims are JSON objects (`decode` refuses others).
+    #[ts(type = "Record<string, unknown>")]
     pub header: Value,
+    #[ts(type = "Record<string, unknown>")]
     pub claims: Value,
     pub alg: String,
     pub signature_bytes: usize,
     pub verified: bool,
     pub note: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number", optional)]
     pub expires_in_secs: Option<i64>,
     /// Engine reading: the hash Engine would look the key up by (from `iss` or `kid`).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub engine_key_hash: Option<String>,
 }
 

@@ -16,15 +16,19 @@ use crate::keys::PublicKey;
 use crate::sign::{JwsAlg, Signer};
 
 /// What to mint.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+// Every field has a default; the `Option` ones may be left out.
+#[ts(optional_fields = nullable)]
 pub struct MintOptions {
     pub mode: Mode,
     /// The JOSE algorithm; `None` = the key's own (ES256 for p256, RS256 for RSA, …).
     pub alg: Option<JwsAlg>,
     /// Lifetime in seconds (`None` = 15).
+    #[ts(type = "number | null", optional = nullable)]
     pub exp_secs: Option<u64>,
     /// Ceiling on the lifetime (`None` = 300).
+    #[ts(type = "number | null", optional = nullable)]
     pub max_exp_secs: Option<u64>,
     /// Engine mode: put the PEM's hash in the header `kid` instead of the PEM in `iss`.
     pub use_kid: bool,
@@ -34,24 +38,31 @@ pub struct MintOptions {
     pub aud: Vec<String>,
     pub sub: Option<String>,
     /// `nbf` as seconds from now.
+    #[ts(type = "number | null", optional = nullable)]
     pub nbf_in_secs: Option<u64>,
     pub jti: Option<String>,
     /// Further claims (`iat` and `exp` are not allowed here).
+    #[ts(type = "Record<string, unknown>")]
     pub claims: Map<String, Value>,
     /// A JSON body to bind with `bodyHash`.
     pub body: Option<Vec<u8>>,
 }
 
 /// A minted token with its decoded parts, for display.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Minted {
     pub token: String,
+    // The header and the claims are JSON objects (made here as such).
+    #[ts(type = "Record<string, unknown>")]
     pub header: Value,
+    #[ts(type = "Record<string, unknown>")]
     pub claims: Value,
+    #[ts(type = "number")]
     pub expires_at: i64,
     /// The compact body whose hash is in `bodyHash` — send exactly these bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub body: Option<String>,
 }
 

@@ -105,8 +105,9 @@ pub fn hint(code: &str) -> String {
 }
 
 /// How a token is minted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "JwtMode")]
 pub enum Mode {
     /// thirdweb Engine keypair auth: `iss` = PEM (or `kid`), short `exp`, optional `bodyHash`.
     #[default]

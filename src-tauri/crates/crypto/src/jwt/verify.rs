@@ -10,20 +10,27 @@ use crate::keys::{Public, PublicKey};
 use crate::sign::JwsAlg;
 
 /// What a verification checks.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
+// Every field has a default and may be left out (`algorithms` is asked for all the same: an
+// empty list accepts nothing). ts-rs makes only `Option` fields optional, hence the `as` on the
+// other two: their TypeScript types are `number` and `boolean` either way.
+#[ts(optional_fields = nullable)]
 pub struct VerifyOptions {
     /// Algorithms accepted (required; `none` never is).
     pub algorithms: Vec<JwsAlg>,
     pub iss: Option<String>,
     pub aud: Option<String>,
+    #[ts(as = "Option<u32>", optional)]
     pub leeway_secs: u64,
     /// Refuse a token without `exp`.
+    #[ts(as = "Option<bool>", optional)]
     pub require_exp: bool,
 }
 
 /// One check a verification performed.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
+#[ts(rename = "JwtCheck")]
 pub struct Check {
     pub id: String,
     pub ok: bool,
@@ -31,10 +38,13 @@ pub struct Check {
 }
 
 /// A verified token: its parts and every check made (all passed).
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Verified {
+    // The header and the claims are JSON objects (`decode` refuses others).
+    #[ts(type = "Record<string, unknown>")]
     pub header: Value,
+    #[ts(type = "Record<string, unknown>")]
     pub claims: Value,
     pub alg: JwsAlg,
     pub checks: Vec<Check>,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// Public export formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum PublicFormat {
     /// SubjectPublicKeyInfo PEM, as `openssl pkey -pubout` writes it.
@@ -90,7 +90,7 @@ impl PublicFormat {
 }
 
 /// Private export formats (explicit, confirmed action only).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum PrivateFormat {
     /// Unencrypted PKCS#8 PEM.

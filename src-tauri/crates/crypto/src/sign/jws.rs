@@ -8,7 +8,7 @@ use crate::error::CryptoError;
 use crate::keys::KeyAlg;
 
 /// JOSE signature algorithms (RFC 7518, RFC 8037 / RFC 9864, RFC 8812).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 pub enum JwsAlg {
     ES256,
     ES384,

@@ -108,7 +108,7 @@ trait SchemeImpl: Sync {
 macro_rules! schemes {
     ($($variant:ident => $imp:expr),+ $(,)?) => {
         /// A signature scheme Keyward signs and verifies with.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
         #[serde(rename_all = "lowercase")]
         pub enum Scheme {
             $($variant),+
@@ -188,7 +188,7 @@ pub enum Payload<'a> {
 }
 
 /// How a raw ECDSA signature is written.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// ASN.1 DER `SEQUENCE { r, s }` (OpenSSL, Java, Go's `ecdsa.SignASN1`).
@@ -211,7 +211,7 @@ impl Encoding {
 }
 
 /// A signature, as bytes and as the text the scheme's tools expect.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 pub struct Signature {
     pub scheme: Scheme,
     #[serde(skip)]
@@ -220,6 +220,7 @@ pub struct Signature {
     pub signature: String,
     /// Hex of the 32- or 48-byte digest that was signed (absent for Ed25519).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub digest: Option<String>,
     /// The signer's address or public key in the scheme's form.
     pub signer: String,
@@ -234,12 +235,13 @@ pub enum VerifyWith {
 }
 
 /// A verification's outcome: whether it holds, why, and what was recovered.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, ts_rs::TS)]
 pub struct Verdict {
     pub valid: bool,
     pub reason: String,
     /// The address or public key the signature recovers to, where the scheme allows.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub recovered: Option<String>,
 }
 

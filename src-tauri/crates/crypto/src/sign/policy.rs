@@ -8,7 +8,9 @@ use crate::error::CryptoError;
 use crate::keys::KeyAlg;
 
 /// What a key may be used for: every signature scheme, plus SIWE sign-ins and JWTs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ts_rs::TS,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Usage {
     Raw,

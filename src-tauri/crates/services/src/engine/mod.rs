@@ -43,7 +43,7 @@ pub const DEFAULT_PATHS: [(&str, &str); 8] = [
 ];
 
 /// A keypair as Engine returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Keypair {
     pub hash: String,
@@ -57,6 +57,7 @@ pub struct Keypair {
     pub updated_at: Option<String>,
     /// The vault key this keypair is, when Keyward knows it (not part of Engine's answer).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub vault_key: Option<String>,
 }
 
@@ -80,7 +81,7 @@ pub struct AccessToken {
 }
 
 /// `GET /system/health`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Health {
     #[serde(default)]
@@ -94,25 +95,32 @@ pub struct Health {
     pub keypair_auth: bool,
     /// Server clock minus ours (seconds), from the `Date` header.
     #[serde(default)]
+    #[ts(type = "number | null")]
     pub clock_offset_secs: Option<i64>,
 }
 
 /// The answer to an endpoint call.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CallResult {
     pub method: String,
     pub path: String,
     pub status: u16,
     /// The body as JSON when it is JSON, else as text.
+    #[ts(type = "unknown")]
     pub body: Value,
     /// The token's claims (never the token itself).
+    // A JSON object: the minted token's claims.
+    #[ts(type = "Record<string, unknown>")]
     pub token_claims: Value,
+    #[ts(type = "number")]
     pub token_expires_at: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(type = "number", optional)]
     pub clock_offset_secs: Option<i64>,
     /// A warning worth showing (clock skew behind a 401).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub warning: Option<String>,
 }
 

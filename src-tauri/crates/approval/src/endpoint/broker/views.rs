@@ -14,7 +14,7 @@ use crate::request::AppIdentity;
 use crate::risk::Verdict;
 
 /// The key a prompt names.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct KeyView {
     /// The key's id.
     pub id: String,
@@ -25,7 +25,7 @@ pub struct KeyView {
 }
 
 /// A request prompt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PromptView {
     /// The request's id.
@@ -38,6 +38,7 @@ pub struct PromptView {
     pub app: AppIdentity,
     /// The origin the app speaks for; for a deep link, where the answer is sent.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub origin: Option<String>,
     /// Whether a browser vouched for `origin` (its `Origin` header, checked against the
     /// pairing); otherwise the app only claims it.
@@ -54,8 +55,10 @@ pub struct PromptView {
     /// The risk rules' findings, worst first.
     pub verdicts: Vec<Verdict>,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub expires_at: i64,
     /// Whether approving needs the passphrase (the vault is locked).
     pub locked: bool,
@@ -67,7 +70,7 @@ pub struct PromptView {
 }
 
 /// A pairing prompt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct PairingView {
     /// The pairing's id.
@@ -76,21 +79,25 @@ pub struct PairingView {
     pub app_name: String,
     /// The browser origin it called from.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub origin: Option<String>,
     /// The code both sides show.
     pub code: String,
     /// The keys the app asked for, as it named them (escaped): nothing is looked up before
     /// the user approves.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub keys: Option<Vec<String>>,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub expires_at: i64,
 }
 
 /// One prompt.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum PromptItem {
     /// A request to sign or mint.
@@ -124,7 +131,7 @@ impl PromptItem {
 }
 
 /// A live grant as the UI lists it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GrantView {
     /// The grant's id.
@@ -146,10 +153,13 @@ pub struct GrantView {
     /// The JWT algorithm.
     pub alg: String,
     /// The longest lifetime a covered token may have.
+    #[ts(type = "number")]
     pub exp_secs: u64,
     /// Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Unix seconds (`for_minutes` only).
+    #[ts(type = "number | null")]
     pub expires_at: Option<i64>,
 }
 
