@@ -5,11 +5,12 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+use keyward_crypto::jwt::Mode as JwtMode;
+use keyward_crypto::sign::{Encoding, JwsAlg, Scheme};
+use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
+use keyward_services::kind::Kind;
 
-use crate::args::{
-    AlgArg, AuditFmt, Conn, EncodingArg, ImportFmt, InputArgs, JwtAlgArg, KindArg, ModeArg,
-    PrivFmt, PubFmt, QrRender, RemoteKeyCmd, SchemeArg, DEFAULT_PORT,
-};
+use crate::args::{AuditFmt, Conn, InputArgs, QrRender, RemoteKeyCmd, DEFAULT_PORT};
 
 #[derive(Parser)]
 #[command(
@@ -205,8 +206,8 @@ pub enum QrCmd {
 pub enum KeyCmd {
     /// Generate a keypair (RSA takes a few seconds)
     Gen {
-        #[arg(long, value_enum, default_value_t = AlgArg::P256)]
-        alg: AlgArg,
+        #[arg(long, value_enum, default_value_t = KeyAlg::P256)]
+        alg: KeyAlg,
         #[arg(long)]
         label: Option<String>,
         /// A tag (repeatable): lower-case letters, digits, - _ . :
@@ -224,11 +225,11 @@ pub enum KeyCmd {
     Import {
         /// File to read, or - for standard input (the default)
         file: Option<String>,
-        #[arg(long, value_enum, default_value_t = ImportFmt::Auto)]
-        format: ImportFmt,
+        #[arg(long, value_enum, default_value_t = ImportFormat::Auto)]
+        format: ImportFormat,
         /// The curve of a raw hex key
         #[arg(long, value_enum)]
-        alg: Option<AlgArg>,
+        alg: Option<KeyAlg>,
         /// A mnemonic's derivation path (m/44'/60'/0'/0/0) or preset eth|eos|btc, with an
         /// optional account index (eth:3). Default: eth
         #[arg(long)]
@@ -247,7 +248,7 @@ pub enum KeyCmd {
     List {
         /// Only keys of this algorithm
         #[arg(long, value_enum)]
-        alg: Option<AlgArg>,
+        alg: Option<KeyAlg>,
         /// Only keys with this tag
         #[arg(long)]
         tag: Option<String>,
@@ -260,15 +261,15 @@ pub enum KeyCmd {
         /// One key, or several with --format jwks
         #[arg(required = true)]
         keys: Vec<String>,
-        #[arg(long, value_enum, default_value_t = PubFmt::Pem)]
-        format: PubFmt,
+        #[arg(long, value_enum, default_value_t = PublicFormat::Pem)]
+        format: PublicFormat,
     },
     /// Export a private key (explicit: needs --yes): pem (PKCS#8), pkcs8-enc (encrypted
     /// PKCS#8), jwk, wif, hex, xprv
     ExportPrivate {
         key: String,
-        #[arg(long, value_enum, default_value_t = PrivFmt::Pem)]
-        format: PrivFmt,
+        #[arg(long, value_enum, default_value_t = PrivateFormat::Pem)]
+        format: PrivateFormat,
         /// The passphrase of a pkcs8-enc export (else typed twice)
         #[arg(long, value_name = "FILE")]
         passphrase_file: Option<PathBuf>,
@@ -282,7 +283,7 @@ pub enum KeyCmd {
         key: String,
         /// Which public form to encode
         #[arg(long, value_enum)]
-        of: Option<PubFmt>,
+        of: Option<PublicFormat>,
         #[command(flatten)]
         render: QrRender,
     },
@@ -324,18 +325,18 @@ pub struct SignArgs {
     #[arg(long)]
     pub key: String,
     #[arg(long, value_enum)]
-    pub scheme: SchemeArg,
+    pub scheme: Scheme,
     #[command(flatten)]
     pub input: InputArgs,
     /// raw scheme: DER (default) or r‖s
     #[arg(long, value_enum, default_value_t)]
-    pub encoding: EncodingArg,
+    pub encoding: Encoding,
 }
 
 #[derive(Args)]
 pub struct VerifyArgs {
     #[arg(long, value_enum)]
-    pub scheme: SchemeArg,
+    pub scheme: Scheme,
     /// The signature: hex (0x optional), base64 (bsm), SIG_K1_… (eos)
     #[arg(long)]
     pub signature: String,
@@ -352,7 +353,7 @@ pub struct VerifyArgs {
     pub pubkey: Option<String>,
     /// The curve of a hex --pubkey where its length leaves it open (p256 vs secp256k1)
     #[arg(long, value_enum)]
-    pub pubkey_alg: Option<AlgArg>,
+    pub pubkey_alg: Option<KeyAlg>,
 }
 
 #[derive(Subcommand)]
@@ -423,11 +424,11 @@ pub struct MintArgs {
     #[arg(long)]
     pub key: String,
     #[arg(long, value_enum, default_value_t)]
-    pub mode: ModeArg,
+    pub mode: JwtMode,
     /// The algorithm (default: the key's: ES256 p256, ES384 p384, RS256 RSA, EdDSA ed25519,
     /// ES256K secp256k1)
     #[arg(long, value_enum)]
-    pub alg: Option<JwtAlgArg>,
+    pub alg: Option<JwsAlg>,
     /// Lifetime (15s, 2m, 90); default the `jwt-default-exp` setting (15 s unless changed)
     #[arg(long)]
     pub exp: Option<String>,
@@ -476,7 +477,7 @@ pub enum JwtCmd {
         pubkey_file: Option<String>,
         /// An algorithm to accept (repeatable; required: none is never accepted)
         #[arg(long, value_enum, required = true)]
-        alg: Vec<JwtAlgArg>,
+        alg: Vec<JwsAlg>,
         /// Require this iss
         #[arg(long)]
         iss: Option<String>,
@@ -507,7 +508,7 @@ pub enum ServiceCmd {
     Add {
         name: String,
         #[arg(long, value_enum)]
-        kind: KindArg,
+        kind: Kind,
         /// The service's API root (https://engine.example.com; http:// for local services)
         #[arg(long)]
         url: String,
@@ -589,7 +590,7 @@ pub enum KeypairCmd {
         label: Option<String>,
         /// ES256, ES384, RS256 or PS256 (default: the key's)
         #[arg(long, value_enum)]
-        alg: Option<JwtAlgArg>,
+        alg: Option<JwsAlg>,
     },
     List {
         #[arg(long)]
@@ -610,7 +611,7 @@ pub enum PlaygroundCmd {
     /// URL and admin token
     Serve {
         #[arg(long, value_enum)]
-        service: KindArg,
+        service: Kind,
         #[arg(long, default_value_t = 0)]
         port: u16,
         /// Engine: turn keypair auth off (ENABLE_KEYPAIR_AUTH=false)

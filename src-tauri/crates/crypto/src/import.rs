@@ -11,13 +11,19 @@ use zeroize::Zeroizing;
 
 /// Import formats. `Auto` detects the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum ImportFormat {
     #[default]
+    #[cfg_attr(feature = "clap", value(help = "Detect the format"))]
     Auto,
     /// SEC1, PKCS#8 (plain or encrypted), PKCS#1 RSA, OpenSSH, legacy encrypted PEM.
     Pem,
     /// A raw private scalar or Ed25519 seed, hex, with `alg` named.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "A raw private scalar or Ed25519 seed, hex (name it with --alg)")
+    )]
     Hex,
     /// Bitcoin WIF, compressed or not (secp256k1).
     Wif,
@@ -30,6 +36,10 @@ pub enum ImportFormat {
     /// BIP32 extended private key.
     Xprv,
     /// BIP39 mnemonic with a derivation path (`passphrase` is the optional BIP39 passphrase).
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "BIP39 mnemonic (--path; --passphrase-file: the optional BIP39 passphrase)")
+    )]
     Mnemonic,
     /// OpenSSH private key.
     Openssh,

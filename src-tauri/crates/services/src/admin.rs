@@ -353,30 +353,7 @@ impl KeyAdmin for MemoryAdmin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use keyward_vault::api::Profile;
-    use keyward_vault::store::MemoryStore;
-    use keyward_vault::Vault;
-    use std::sync::Arc;
-
-    fn vault() -> (tempfile::TempDir, Vault) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = Vault::open(dir.path(), Arc::new(MemoryStore::default())).unwrap();
-        v.init(None).unwrap();
-        v.profile_put(
-            Profile {
-                name: "svc".into(),
-                kind: "memory".into(),
-                base_url: "http://127.0.0.1:1".into(),
-                settings: serde_json::json!({}),
-                credentials: vec![],
-                created_at: String::new(),
-                updated_at: String::new(),
-            },
-            true,
-        )
-        .unwrap();
-        (dir, v)
-    }
+    use crate::testutil::vault;
 
     #[test]
     fn a_created_key_is_sealed_listed_checked_renamed_and_revoked() {

@@ -17,6 +17,7 @@ use serde::Serialize;
 
 /// A kind of service profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
     /// thirdweb Engine (self-hosted v2).

@@ -14,6 +14,8 @@ pub mod once;
 pub mod playground;
 pub mod profile;
 pub mod session;
+#[cfg(test)]
+mod testutil;
 pub mod user_check;
 
 pub use error::{Result, ServiceError};

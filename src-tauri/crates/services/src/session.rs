@@ -142,12 +142,9 @@ impl Session<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testutil::vault;
     use keyward_core::ManualClock;
-    use keyward_vault::api::Profile;
-    use keyward_vault::store::MemoryStore;
-    use keyward_vault::Vault;
     use std::cell::RefCell;
-    use std::sync::Arc;
 
     /// A service in memory: tokens `t1`, `t2`… valid for `ttl` seconds; it can forget every
     /// token (a server restart), and may or may not renew.
@@ -217,26 +214,6 @@ mod tests {
             self.log.borrow_mut().push(format!("logout {token}"));
             Ok(())
         }
-    }
-
-    fn vault() -> (tempfile::TempDir, Vault) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut v = Vault::open(dir.path(), Arc::new(MemoryStore::default())).unwrap();
-        v.init(None).unwrap();
-        v.profile_put(
-            Profile {
-                name: "svc".into(),
-                kind: "memory".into(),
-                base_url: "http://127.0.0.1:1".into(),
-                settings: serde_json::json!({}),
-                credentials: vec![],
-                created_at: String::new(),
-                updated_at: String::new(),
-            },
-            true,
-        )
-        .unwrap();
-        (dir, v)
     }
 
     #[test]

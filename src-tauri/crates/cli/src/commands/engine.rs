@@ -7,7 +7,6 @@ use keyward_services::engine;
 use keyward_services::ReqwestClient;
 use keyward_vault::api::MintOptions;
 
-use crate::args::JwtAlgArg;
 use crate::cli::{EngineCmd, KeypairCmd};
 use crate::context::{CliContext, Need};
 use crate::error::Result;
@@ -53,14 +52,7 @@ pub fn run(ctx: &CliContext, cmd: EngineCmd) -> Result<ExitCode> {
             alg,
         }) => {
             let kp = ctx.with_backend(Need::Key, |b| {
-                engine::register_key(
-                    b,
-                    &http,
-                    &service,
-                    &key,
-                    label.as_deref(),
-                    alg.map(JwtAlgArg::lib),
-                )
+                engine::register_key(b, &http, &service, &key, label.as_deref(), alg)
             })?;
             out.print(&kp, |k| {
                 println!(

@@ -3,9 +3,8 @@
 use std::process::ExitCode;
 
 use keyward_crypto::{jwt, PublicKey};
-use keyward_vault::api::{JwtMode, MintOptions, VerifyOptions};
+use keyward_vault::api::{MintOptions, VerifyOptions};
 
-use crate::args::{JwtAlgArg, ModeArg};
 use crate::cli::{JwtCmd, MintArgs};
 use crate::context::{CliContext, Need};
 use crate::error::Result;
@@ -19,11 +18,8 @@ impl MintArgs {
             claims.insert(k, v);
         }
         Ok(MintOptions {
-            mode: match self.mode {
-                ModeArg::Engine => JwtMode::Engine,
-                ModeArg::Generic => JwtMode::Generic,
-            },
-            alg: self.alg.map(JwtAlgArg::lib),
+            mode: self.mode,
+            alg: self.alg,
             exp_secs: self.exp.as_deref().map(jwt::parse_duration).transpose()?,
             max_exp_secs: self
                 .max_exp
@@ -86,7 +82,7 @@ pub fn run(ctx: &CliContext, cmd: JwtCmd) -> Result<ExitCode> {
         } => {
             let token = token_arg(&token)?;
             let options = VerifyOptions {
-                algorithms: alg.into_iter().map(JwtAlgArg::lib).collect(),
+                algorithms: alg,
                 iss,
                 aud,
                 leeway_secs: jwt::parse_duration(&leeway)?,

@@ -5,7 +5,6 @@ use std::process::ExitCode;
 use keyward_core::Secret;
 use keyward_vault::{Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, VaultError};
 
-use crate::args::{AlgArg, PubFmt};
 use crate::cli::KeyCmd;
 use crate::context::{CliContext, Need};
 use crate::error::Result;
@@ -15,7 +14,6 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
     let out = &ctx.out;
     match cmd {
         KeyCmd::Gen { alg, label, tags } => {
-            let alg = alg.lib();
             if let Some(bits) = alg.rsa_bits() {
                 out.note(&format!(
                     "generating an RSA-{bits} key (this takes a few seconds)"
@@ -37,8 +35,8 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
             let text = secrets::read_input(file.as_deref())?;
             let req = ImportRequest {
                 text: text.into_zeroizing(),
-                format: format.lib(),
-                alg: alg.map(AlgArg::lib),
+                format,
+                alg,
                 path,
                 passphrase: secrets::input_passphrase(passphrase_file.as_deref())?
                     .map(Secret::into_zeroizing),
@@ -61,10 +59,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
             out.key_info(&k, "Imported");
         }
         KeyCmd::List { alg, tag } => {
-            let filter = ListFilter {
-                alg: alg.map(AlgArg::lib),
-                tag,
-            };
+            let filter = ListFilter { alg, tag };
             let keys = ctx.with_backend(Need::Index, |b| b.key_list(&filter))?;
             out.key_list(&keys);
         }
@@ -73,7 +68,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
             out.key_detail(&d);
         }
         KeyCmd::Export { keys, format } => {
-            let f = format.lib();
+            let f = format;
             let text = ctx.with_backend(Need::Index, |b| b.key_export_many(&keys, f))?;
             out.export(f.as_str(), &text);
         }
@@ -88,7 +83,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
                     VaultError::ConfirmationRequired("exporting a private key".into()).into(),
                 );
             }
-            let f = format.lib();
+            let f = format;
             let passphrase = match (f, secrets::input_passphrase(passphrase_file.as_deref())?) {
                 (PrivateFormat::Pkcs8Enc, None) => secrets::prompt_new_input_passphrase()?,
                 (_, p) => p,
@@ -98,7 +93,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
             out.export(f.as_str(), text.expose());
         }
         KeyCmd::Qr { key, of, render } => {
-            let view = ctx.with_backend(Need::Index, |b| b.key_qr(&key, of.map(PubFmt::lib)))?;
+            let view = ctx.with_backend(Need::Index, |b| b.key_qr(&key, of))?;
             out.qr_code(view.payload.as_bytes(), &render)?;
         }
         KeyCmd::Rename { key, label } => {

@@ -5,13 +5,13 @@ use std::process::ExitCode;
 
 use keyward_vault::VaultError;
 
-use crate::args::KindArg;
 use crate::cli::PlaygroundCmd;
 use crate::error::Result;
+use keyward_services::kind::Kind;
 
 pub fn run(cmd: PlaygroundCmd) -> Result<ExitCode> {
     let PlaygroundCmd::Serve {
-        service: KindArg::Engine,
+        service: Kind::Engine,
         port,
         no_keypair_auth,
     } = cmd;

@@ -6,18 +6,18 @@ use keyward_core::Secret;
 use keyward_services::engine;
 use keyward_vault::VaultError;
 
-use crate::args::KindArg;
 use crate::cli::ServiceCmd;
 use crate::context::{CliContext, Need};
 use crate::error::Result;
 use crate::secrets;
+use keyward_services::kind::Kind;
 
 pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
     let out = &ctx.out;
     match cmd {
         ServiceCmd::Add {
             name,
-            kind: KindArg::Engine,
+            kind: Kind::Engine,
             url,
             admin_token_file,
             max_exp,

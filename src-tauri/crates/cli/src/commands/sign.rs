@@ -3,9 +3,8 @@
 
 use std::process::ExitCode;
 
-use keyward_vault::api::{Encoding, SignRequest};
+use keyward_vault::api::SignRequest;
 
-use crate::args::EncodingArg;
 use crate::cli::SignArgs;
 use crate::context::{CliContext, Need};
 use crate::error::Result;
@@ -14,12 +13,9 @@ pub fn run(ctx: &CliContext, a: SignArgs) -> Result<ExitCode> {
     let out = &ctx.out;
     let req = SignRequest {
         key: a.key,
-        scheme: a.scheme.lib(),
+        scheme: a.scheme,
         input: a.input.input()?,
-        encoding: match a.encoding {
-            EncodingArg::Der => Encoding::Der,
-            EncodingArg::Rs => Encoding::Rs,
-        },
+        encoding: a.encoding,
     };
     let sig = ctx.with_backend(Need::Key, |b| b.key_sign(req))?;
     if out.json {

@@ -11,7 +11,7 @@ use crate::secrets;
 
 pub fn run(ctx: &CliContext, a: VerifyArgs) -> Result<ExitCode> {
     let out = &ctx.out;
-    let scheme = a.scheme.lib();
+    let scheme = a.scheme;
     let input = a.input.input()?;
     let verdict = match a.key {
         Some(key) => ctx.with_backend(Need::Index, |b| {
@@ -33,7 +33,7 @@ pub fn run(ctx: &CliContext, a: VerifyArgs) -> Result<ExitCode> {
             key: None,
             address: a.address,
             pubkey: a.pubkey.as_deref().map(pubkey_text).transpose()?,
-            pubkey_alg: a.pubkey_alg.map(|x| x.lib()),
+            pubkey_alg: a.pubkey_alg,
         }
         .verify(None)?,
     };

@@ -106,13 +106,24 @@ pub fn hint(code: &str) -> String {
 
 /// How a token is minted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 #[ts(rename = "JwtMode")]
 pub enum Mode {
     /// thirdweb Engine keypair auth: `iss` = PEM (or `kid`), short `exp`, optional `bodyHash`.
     #[default]
+    #[cfg_attr(
+        feature = "clap",
+        value(
+            help = "thirdweb Engine keypair auth: iss = the key's PEM (or --kid), short exp, optional bodyHash"
+        )
+    )]
     Engine,
     /// A standard JWT with `iat`, `exp` and the claims asked for.
+    #[cfg_attr(
+        feature = "clap",
+        value(help = "A standard JWT: iat, exp and the claims asked for")
+    )]
     Generic,
 }
 

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// Public export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum PublicFormat {
     /// SubjectPublicKeyInfo PEM, as `openssl pkey -pubout` writes it.
@@ -91,6 +92,7 @@ impl PublicFormat {
 
 /// Private export formats (explicit, confirmed action only).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "kebab-case")]
 pub enum PrivateFormat {
     /// Unencrypted PKCS#8 PEM.

@@ -66,6 +66,7 @@ fn alg_name(oid: &str) -> String {
 /// Key algorithms Keyward keeps. RSA sizes are part of the algorithm: the three sizes a user
 /// can generate are the only ones imported (smaller keys are refused as weak).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum KeyAlg {
     P256,

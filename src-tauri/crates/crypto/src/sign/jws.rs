@@ -9,12 +9,19 @@ use crate::keys::KeyAlg;
 
 /// JOSE signature algorithms (RFC 7518, RFC 8037 / RFC 9864, RFC 8812).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum JwsAlg {
+    #[cfg_attr(feature = "clap", value(name = "ES256"))]
     ES256,
+    #[cfg_attr(feature = "clap", value(name = "ES384"))]
     ES384,
+    #[cfg_attr(feature = "clap", value(name = "ES256K"))]
     ES256K,
+    #[cfg_attr(feature = "clap", value(name = "RS256"))]
     RS256,
+    #[cfg_attr(feature = "clap", value(name = "PS256"))]
     PS256,
+    #[cfg_attr(feature = "clap", value(name = "EdDSA", alias = "Ed25519"))]
     EdDSA,
 }
 

@@ -109,6 +109,7 @@ macro_rules! schemes {
     ($($variant:ident => $imp:expr),+ $(,)?) => {
         /// A signature scheme Keyward signs and verifies with.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
+        #[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
         #[serde(rename_all = "lowercase")]
         pub enum Scheme {
             $($variant),+
@@ -189,12 +190,15 @@ pub enum Payload<'a> {
 
 /// How a raw ECDSA signature is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 #[serde(rename_all = "lowercase")]
 pub enum Encoding {
     /// ASN.1 DER `SEQUENCE { r, s }` (OpenSSL, Java, Go's `ecdsa.SignASN1`).
     #[default]
+    #[cfg_attr(feature = "clap", value(help = "ASN.1 DER (OpenSSL's form)"))]
     Der,
     /// Fixed-size r ‖ s (JOSE, WebCrypto).
+    #[cfg_attr(feature = "clap", value(help = "Fixed-size r‖s (JOSE, WebCrypto)"))]
     Rs,
 }
 
