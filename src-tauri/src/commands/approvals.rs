@@ -9,7 +9,6 @@ use keyward_approval::grant::GrantSpec;
 use keyward_vault::{Backend, PairedApp, StoredGrant};
 use serde::Serialize;
 use tauri::{AppHandle, Emitter};
-use zeroize::Zeroizing;
 
 use crate::events::APPROVALS_CHANGED;
 use crate::platform::endpoint;
@@ -47,7 +46,7 @@ pub async fn approval_decide(
         .map(|g| GrantSpec::parse(&g, minutes))
         .transpose()
         .map_err(EndpointError::BadRequest)?;
-    let pass = passphrase.map(Zeroizing::new);
+    let pass = passphrase.map(keyward_core::Secret::from);
     let r = blocking(move || {
         b.decide(
             DecideInput {

@@ -41,8 +41,8 @@ pub async fn vault_unlock(
     state: tauri::State<'_, AppState>,
     passphrase: String,
 ) -> CmdResult<Status> {
-    let p = Zeroizing::new(passphrase);
-    let st = with_vault(&state, move |v| v.unlock(Some(p.into()))).await?;
+    let p = keyward_core::Secret::from(passphrase);
+    let st = with_vault(&state, move |v| v.unlock(Some(p))).await?;
     // A vault the CLI created after launch: the endpoint starts at the first unlock; a running
     // one takes what it needs to authenticate apps.
     std::thread::spawn(move || {

@@ -6,12 +6,12 @@ pub use crate::audit::{AuditEntry, AuditFilter, AuditProblem, AuditReport};
 pub use crate::backup::{BackupFile, RestoreReport};
 use crate::error::Result;
 pub use crate::ops::Backend;
+use keyward_core::Secret;
 pub use keyward_crypto::jwt::{MintOptions, Minted, Mode as JwtMode, Verified, VerifyOptions};
 use keyward_crypto::keys::Jwk;
 pub use keyward_crypto::sign::{Encoding, JwsAlg, Scheme, Signature, Usage, Verdict};
 pub use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
 
 /// What is signed or verified, as the user gave it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -278,8 +278,9 @@ pub struct GenerateRequest {
 // Its `Option` fields have a default: they may be left out.
 #[ts(optional_fields = nullable)]
 pub struct ImportRequest {
+    #[serde(with = "keyward_core::secret::wire")]
     #[ts(type = "string")]
-    pub text: Zeroizing<String>,
+    pub text: Secret,
     #[serde(default)]
     pub format: ImportFormat,
     /// The curve of a raw hex key.
@@ -289,9 +290,9 @@ pub struct ImportRequest {
     #[serde(default)]
     pub path: Option<String>,
     /// The input's own passphrase (never the vault's); a mnemonic's BIP39 passphrase.
-    #[serde(default)]
+    #[serde(default, with = "keyward_core::secret::wire")]
     #[ts(type = "string | null", optional = nullable)]
-    pub passphrase: Option<Zeroizing<String>>,
+    pub passphrase: Option<Secret>,
     #[serde(default)]
     pub label: Option<String>,
     #[serde(default)]

@@ -2,7 +2,6 @@
 
 use std::process::ExitCode;
 
-use keyward_core::Secret;
 use keyward_vault::{Coded, GenerateRequest, ImportRequest, ListFilter, PrivateFormat, VaultError};
 
 use crate::cli::KeyCmd;
@@ -34,12 +33,11 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
         } => {
             let text = secrets::read_input(file.as_deref())?;
             let req = ImportRequest {
-                text: text.into_zeroizing(),
+                text,
                 format,
                 alg,
                 path,
-                passphrase: secrets::input_passphrase(passphrase_file.as_deref())?
-                    .map(Secret::into_zeroizing),
+                passphrase: secrets::input_passphrase(passphrase_file.as_deref())?,
                 label,
                 tags,
             };
@@ -47,8 +45,7 @@ pub fn run(ctx: &CliContext, cmd: KeyCmd) -> Result<ExitCode> {
                 // Ask for the input's passphrase only when it turns out to need one.
                 Err(e) if e.code() == "key.passphrase_required" => {
                     let mut again = clone_import(&req);
-                    again.passphrase = secrets::prompt_input_passphrase("Passphrase of the key: ")?
-                        .map(Secret::into_zeroizing);
+                    again.passphrase = secrets::prompt_input_passphrase("Passphrase of the key: ")?;
                     if again.passphrase.is_none() {
                         return Err(e);
                     }

@@ -44,7 +44,7 @@ pub fn run(ctx: &CliContext, cmd: ServiceCmd) -> Result<ExitCode> {
             let p = ctx.with_backend(Need::Key, |b| -> keyward_services::Result<_> {
                 let mut p = engine::add_profile(b, &name, &url, token, max)?;
                 if let Some(pem) = &pin {
-                    keyward_services::profile::pin(&mut p, pem.expose())?;
+                    keyward_services::pinned::pin(&mut p, pem.expose())?;
                     p = b.profile_put(p, false)?;
                 }
                 Ok(p)

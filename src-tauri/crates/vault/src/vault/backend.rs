@@ -39,9 +39,9 @@ impl Backend for Vault {
             format: req.format,
             alg: req.alg,
             path: req.path.as_deref(),
-            passphrase: req.passphrase.as_ref().map(|p| p.as_bytes()),
+            passphrase: req.passphrase.as_ref().map(|p| p.expose().as_bytes()),
         };
-        let imported = import::import(&req.text, &opts)?;
+        let imported = import::import(req.text.expose(), &opts)?;
         let origin = match &imported.path {
             Some(p) => format!("{} {p}", imported.format.as_str()),
             None => imported.format.as_str().to_string(),

@@ -14,7 +14,6 @@ use keyward_vault::access::on_vault;
 use keyward_vault::{Backend, KeyFacts, StoredGrant, VaultError};
 use serde_json::{Map, Value};
 use tokio::sync::oneshot;
-use zeroize::Zeroizing;
 
 use super::links::LINK_APP_ID;
 use super::{
@@ -484,7 +483,7 @@ impl Broker {
     pub fn decide(
         &self,
         input: DecideInput,
-        passphrase: Option<Zeroizing<String>>,
+        passphrase: Option<keyward_core::Secret>,
     ) -> Result<(), EndpointError> {
         self.check_armed(&input.request_id, input.approved)?;
         if self.decide_agent(&input)? {
@@ -512,7 +511,7 @@ impl Broker {
             if locked {
                 let p = passphrase.ok_or(VaultError::Locked)?;
                 on_vault(self.vault.as_ref(), |v| {
-                    Backend::unlock(v, Some(keyward_core::Secret::from(p))).map(|_| ())
+                    Backend::unlock(v, Some(p)).map(|_| ())
                 })?;
                 let _ = self.refresh();
             }

@@ -253,7 +253,7 @@ pub fn spawn(
                             approved: approve,
                             grant,
                         },
-                        pass.map(keyward_core::Secret::into_zeroizing),
+                        pass,
                     )
                 }
             };

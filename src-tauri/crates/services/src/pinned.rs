@@ -1,5 +1,7 @@
-//! Settings every profile kind shares: a pinned key that signs the service's responses.
-//! (`settings.pinnedKey`: a public key PEM.) Kind-specific settings live with each client.
+//! A pinned key that signs a service's responses: a setting every kind of profile may have
+//! (`settings.pinnedKey`, a public key PEM). A profile itself is vault data
+//! (`keyward_vault::api::Profile`, stored by the vault); what each kind of profile can do is
+//! `crate::kind`; its kind-specific settings live with its client.
 
 use crate::error::{Result, ServiceError};
 use keyward_crypto::sign::{self, Verdict};
