@@ -1,5 +1,7 @@
-// Size: over 800 lines; issue 14 folds the integration tests into one binary with one
-// module per area, where this one splits into endpoint/{requests,links,pairing,agent}.rs.
+// Size: over 800 lines, all of them tests. It is one area of the integration binary (one
+// `keyward-cli endpoint serve` harness, its helpers and the scenarios that share them); the
+// split along its scenarios (requests, links, pairing, the agent) waits for the next change
+// that adds to it, so that a move is not mixed with the restructuring that made it a module.
 
 //! The loopback endpoint end to end: `keyward-cli endpoint serve` on a real keychain and a
 //! real port, answered through its terminal approver (stdin), called by the library client

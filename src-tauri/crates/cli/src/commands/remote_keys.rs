@@ -153,6 +153,8 @@ fn hand_over_unsaved(noun: &str, id: &str, secret: &Secret, error: &VaultError) 
     eprintln!(
         "NOT SAVED: the keychain refused the new {noun} {shown} ({error}). The service will not show it again."
     );
+    // The only places the CLI prints a secret without `--yes`: the service will not show it
+    // again and the keychain refused it, so losing it is worse than showing it once.
     if std::io::stdout().is_terminal() {
         eprintln!("Copy it now:");
         println!("{}", secret.expose());

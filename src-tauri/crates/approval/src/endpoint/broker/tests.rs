@@ -1,3 +1,7 @@
+// Size: over 800 lines, all of them tests (the broker's code is split across its modules, none
+// over 500 lines). They share one fixture and its helpers; splitting them per module
+// (`broker/<module>/tests.rs`) waits for the next change that adds broker tests.
+
 //! The broker's unit tests, over an in-memory keychain: grants, decisions, pairing, deep
 //! links, authentication and the agent's gate, each through the broker's own API.
 
