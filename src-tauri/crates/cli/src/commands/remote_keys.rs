@@ -19,8 +19,13 @@ fn mask(k: &RemoteKey) -> String {
     k.extra
         .get("tokenMask")
         .and_then(|m| m.as_str())
-        .map(|m| format!(" ({m})"))
+        .map(|m| format!(" ({})", esc(m)))
         .unwrap_or_default()
+}
+
+/// The service chose this text: shown escaped on a terminal (controls, bidi, escapes).
+fn esc(s: &str) -> String {
+    keyward_approval::decode::escape_field(s)
 }
 
 pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
@@ -33,12 +38,13 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
                 for k in l {
                     println!(
                         "{}  {}  {}{}",
-                        k.id,
-                        k.extra
+                        esc(&k.id),
+                        esc(k
+                            .extra
                             .get("tokenMask")
                             .and_then(|m| m.as_str())
-                            .unwrap_or(""),
-                        k.label.as_deref().unwrap_or(""),
+                            .unwrap_or("")),
+                        esc(k.label.as_deref().unwrap_or("")),
                         if k.stored { "  (in keychain)" } else { "" }
                     );
                 }
@@ -49,9 +55,9 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
             out.print(&k, |k| {
                 println!(
                     "{}{}  {}{}",
-                    k.id,
+                    esc(&k.id),
                     mask(k),
-                    k.label.as_deref().unwrap_or(""),
+                    esc(k.label.as_deref().unwrap_or("")),
                     if k.stored { "  (in keychain)" } else { "" }
                 )
             });
@@ -73,9 +79,9 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
                     println!(
                         "Created {} {}{}; sealed in the keychain as {}",
                         created.noun,
-                        k.id,
+                        esc(&k.id),
                         mask(k),
-                        c.name
+                        esc(&c.name)
                     );
                 }),
                 Sealed::Unsaved { secret, error } => {
@@ -93,13 +99,13 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
                 flows::rename(b, &http, &service, &key, label.as_deref())
             })?;
             out.print(&serde_json::json!({"updated": key}), |_| {
-                println!("Updated {key}")
+                println!("Updated {}", esc(&key))
             });
         }
         RemoteKeyCmd::Revoke { service, key } => {
             ctx.with_backend(Need::Key, |b| flows::revoke(b, &http, &service, &key))?;
             out.print(&serde_json::json!({"revoked": key}), |_| {
-                println!("Revoked {key}")
+                println!("Revoked {}", esc(&key))
             });
         }
         RemoteKeyCmd::Import {
@@ -121,7 +127,7 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
             out.print(&c, |c| {
                 println!(
                     "{}: {}",
-                    c.id,
+                    esc(&c.id),
                     if c.works {
                         "works"
                     } else {
