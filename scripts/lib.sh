@@ -131,16 +131,15 @@ kw_deps() {
     rustup component add "${components[@]}" || return 1
   fi
 
-  # UI dependencies when node_modules is missing or older than the lock file. Not `npm ci`: the
-  # lock holds only this platform's optional @tauri-apps/cli-* binary, and `npm ci` refuses a
-  # lock without the others; `npm install --no-save` installs the locked versions and leaves
-  # package.json and the lock untouched.
+  # UI dependencies when node_modules is missing or older than the lock file: `npm ci` installs
+  # exactly the committed lock (it holds every platform's optional binaries) and never rewrites
+  # it, so a fresh clone stays clean.
   local ui="$KW_ROOT/ui" stamp
   stamp="$ui/node_modules/.package-lock.json" # rewritten by every npm install / ci
   [[ -e "$stamp" ]] || stamp="$ui/node_modules"
   if [[ ! -d "$ui/node_modules" || "$ui/package-lock.json" -nt "$stamp" ]]; then
-    kw_say "npm install --no-save (ui/)"
-    (cd "$ui" && npm install --no-save --no-audit --no-fund) || return 1
+    kw_say "npm ci (ui/)"
+    (cd "$ui" && npm ci --no-audit --no-fund) || return 1
   fi
 
   kw__interop_deps || return 1
@@ -153,8 +152,8 @@ kw__interop_deps() {
   stamp="$dir/node_modules/.package-lock.json" # rewritten by every npm install / ci
   [[ -e "$stamp" ]] || stamp="$dir/node_modules"
   if [[ ! -d "$dir/node_modules" || "$dir/package-lock.json" -nt "$stamp" ]]; then
-    kw_say "npm install --no-save (tests/interop/)"
-    (cd "$dir" && npm install --no-save --no-audit --no-fund) || return 1
+    kw_say "npm ci (tests/interop/)"
+    (cd "$dir" && npm ci --no-audit --no-fund) || return 1
   fi
 }
 
