@@ -725,6 +725,7 @@ describe('theme', () => {
     fakeBackend();
     const view = render(App);
     await keysScreen();
+    await click('nav-settings');
     const root = document.documentElement;
     expect(byId('theme-toggle').getAttribute('data-mode')).toBe('system');
     expect(root.dataset.theme).toBeUndefined();
@@ -745,6 +746,7 @@ describe('theme', () => {
     render(App);
     await keysScreen();
     expect(root.dataset.theme).toBe('dark');
+    await click('nav-settings');
     expect(byId('theme-toggle').getAttribute('data-mode')).toBe('dark');
 
     await click('theme-toggle');
