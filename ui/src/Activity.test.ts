@@ -1,9 +1,10 @@
 // Navigation between sections, and the Activity screen: the audit log, its filters, Verify.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import App from './App.svelte';
+import ActivityScreen from './lib/ActivityScreen.svelte';
 import { auditEntry, fakeBackend, keyInfo } from './tests/fake-backend';
-import type { AuditProblem, AuditReport } from './lib/ipc';
+import type { AuditProblem, AuditReport, KeyInfo } from './lib/ipc';
 
 const byId = (id: string) => screen.getByTestId(id);
 
@@ -33,10 +34,15 @@ const LOG = [
   auditEntry(8, 'key.reveal', 'kid-2', 'revealed the private key as wif', 'app'),
 ];
 
-async function openActivity() {
-  await screen.findByTestId('screen-keys');
-  await click('nav-activity');
+/** The Activity screen on its own, shown; `rerender` hides or shows it again. */
+async function openActivity(keys: KeyInfo[] = []) {
+  const onerror = vi.fn();
+  const r = render(ActivityScreen, { props: { keys, active: true, onerror } });
   await waitFor(() => expect(screen.getAllByTestId('audit-row').length).toBeGreaterThan(0));
+  return {
+    onerror,
+    show: (active: boolean) => r.rerender({ keys, active, onerror }),
+  };
 }
 
 describe('navigation', () => {
@@ -121,19 +127,34 @@ describe('navigation', () => {
 describe('activity', () => {
   const keys = () => [keyInfo(1, 'deploy'), keyInfo(2, 'wallet', { alg: 'secp256k1' })];
 
-  it('shows the log newest first with actions, actors and key labels', async () => {
+  it('reads the log only once the screen is shown', async () => {
     const be = fakeBackend({ keys: keys(), audit: LOG });
     render(App);
+    await screen.findByTestId('nav-activity');
     expect(be.callsTo('audit_list')).toHaveLength(0);
-    await openActivity();
+    await click('nav-activity');
+    await waitFor(() => expect(rowSeqs()).toHaveLength(8));
+  });
+
+  it('shows the log newest first with actions, actors and key labels in words', async () => {
+    const be = fakeBackend({ keys: keys(), audit: LOG });
+    await openActivity(keys());
     expect(rowSeqs()).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
     const row = screen.getAllByTestId('audit-row')[3];
     expect(row.dataset.action).toBe('key.export');
     expect(row.dataset.actor).toBe('app');
     expect(row.textContent).toContain('deploy');
-    expect(within(row).getByTestId('audit-summary').textContent).toBe('exported the public key as pem');
+    expect(row.textContent).toContain('Public key exported');
+    expect(row.textContent).toContain('App');
+    expect(within(row).getByTestId('audit-summary').textContent).toBe('Exported the public key as PEM');
+    // No internal code in the rows: it is in the tooltip only.
+    for (const r of screen.getAllByTestId('audit-row')) {
+      expect(r.textContent).not.toContain(r.dataset.action!);
+      expect(r.getAttribute('title')).toContain(r.dataset.action!);
+    }
     // A deleted key shows by its id.
     const deleted = screen.getAllByTestId('audit-row').find((r) => r.dataset.seq === '6')!;
+    expect(deleted.textContent).toContain('deleted key');
     expect(deleted.textContent).toContain('kid-9');
     // Hashes: the first 16 hex digits, in the tooltip only.
     expect(row.getAttribute('title')).toContain(LOG[4].hash.slice(0, 16));
@@ -146,14 +167,16 @@ describe('activity', () => {
 
   it('filters by action family, exact action, key and summary text', async () => {
     const be = fakeBackend({ keys: keys(), audit: LOG });
-    render(App);
-    await openActivity();
+    await openActivity(keys());
 
-    const options = Array.from((byId('audit-filter-action') as HTMLSelectElement).options).map((o) => o.value);
+    const select = byId('audit-filter-action') as HTMLSelectElement;
+    const options = Array.from(select.options).map((o) => o.value);
     expect(options.slice(0, 4)).toEqual(['', 'key.', 'vault.', 'backup.']);
     for (const a of ['vault.unlock_failed', 'key.export_private', 'key.reveal', 'backup.restore']) {
       expect(options).toContain(a);
     }
+    // Options are named in words only.
+    for (const o of Array.from(select.options)) expect(o.textContent).not.toMatch(/[a-z]\.[a-z]/);
 
     await choose('audit-filter-action', 'key.');
     await waitFor(() => expect(rowSeqs()).toEqual([8, 6, 5, 4, 3]));
@@ -197,17 +220,55 @@ describe('activity', () => {
 
   it('re-reads the log each time it is shown, so key actions appear', async () => {
     const be = fakeBackend({ keys: keys(), audit: LOG });
-    render(App);
-    await openActivity();
+    const a = await openActivity(keys());
     expect(rowSeqs()[0]).toBe(8);
-    await click('nav-keys');
-    await fireEvent.input(byId('gen-label'), { target: { value: 'fresh' } });
-    await click('gen-submit');
-    await waitFor(() => expect(be.state.audit[be.state.audit.length - 1]?.action).toBe('key.generate'));
-    await click('nav-activity');
+    await a.show(false);
+    be.state.audit.push(auditEntry(9, 'key.generate', 'kid-1', 'generated p256 key "fresh"'));
+    await a.show(true);
     await waitFor(() => expect(rowSeqs()[0]).toBe(9));
     expect(screen.getAllByTestId('audit-row')[0].dataset.action).toBe('key.generate');
     expect(screen.getAllByTestId('audit-row')[0].textContent).toContain('fresh');
+  });
+
+  it('starts at the top of the table when it is shown again', async () => {
+    fakeBackend({ keys: keys(), audit: LOG });
+    const a = await openActivity(keys());
+    const wrap = byId('audit-table').parentElement!;
+    wrap.scrollTop = 120;
+    await a.show(false);
+    await a.show(true);
+    await waitFor(() => expect(wrap.scrollTop).toBe(0));
+  });
+
+  it('shows the entries of one app request as one row, with its steps on demand', async () => {
+    const hash = '38e858cbaa11bb22';
+    const log = [
+      auditEntry(1, 'vault.unlock', null, 'vault unlocked'),
+      auditEntry(2, 'approval.asked', 'kid-1', `“keyward-cli” asked: mint_jwt (shown ${hash}…)`),
+      auditEntry(3, 'approval.shown', 'kid-1', `showed “keyward-cli”'s request (shown ${hash}…)`),
+      auditEntry(4, 'approval.approved', 'kid-1', `approved  “keyward-cli”'s mint_jwt (shown ${hash}…)`),
+      auditEntry(5, 'approval.signed', 'kid-1', `minted a ES256 token, 15 s for “keyward-cli” after approval (shown ${hash}…)`),
+    ];
+    fakeBackend({ keys: keys(), audit: log });
+    await openActivity(keys());
+    expect(rowSeqs()).toEqual([5, 1]);
+    const head = screen.getAllByTestId('audit-row')[0];
+    expect(head.textContent).toContain('Signed for an app');
+    expect(within(head).getByTestId('audit-summary').textContent).toBe(
+      'Minted an ES256 token, 15 s for “keyward-cli” after approval',
+    );
+    expect(byId('screen-activity').textContent).not.toContain('shown 38e8');
+    expect(screen.queryAllByTestId('audit-step')).toHaveLength(0);
+    const toggle = byId('audit-steps-toggle');
+    expect(toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(toggle.textContent).toContain('3 earlier steps');
+    await fireEvent.click(toggle);
+    expect(toggle.getAttribute('aria-expanded')).toBe('true');
+    const steps = screen.getAllByTestId('audit-step');
+    expect(steps.map((r) => Number(r.dataset.seq))).toEqual([4, 3, 2]);
+    expect(within(steps[2]).getByTestId('audit-summary').textContent).toBe('“keyward-cli” asked for a token (JWT)');
+    await fireEvent.click(toggle);
+    expect(screen.queryAllByTestId('audit-step')).toHaveLength(0);
   });
 
   it('says an intact log is intact', async () => {
@@ -224,13 +285,14 @@ describe('activity', () => {
         problems: [],
       },
     });
-    render(App);
-    await openActivity();
+    await openActivity(keys());
+    expect(byId('audit-verify').textContent).toContain('Check the log’s integrity');
     expect(screen.queryByTestId('audit-status')).toBeNull();
     await click('audit-verify');
     const status = await screen.findByTestId('audit-status');
     expect(status.dataset.ok).toBe('true');
-    expect(status.textContent).toContain('Intact: 8 entries, anchored through #6, 2 not yet anchored');
+    expect(status.textContent?.trim()).toMatch(/^Intact: all 8 entries are as they were written/);
+    expect(byId('audit-status-detail').textContent).toContain('up to #6; the 2 newer entries');
     expect(screen.queryAllByTestId('audit-problem')).toHaveLength(0);
     expect(status.getAttribute('title')).toContain(LOG[7].hash.slice(0, 16));
   });
@@ -256,8 +318,7 @@ describe('activity', () => {
       problems: [problem],
     };
     fakeBackend({ keys: keys(), audit: LOG, verify: report });
-    render(App);
-    await openActivity();
+    await openActivity(keys());
     await click('audit-verify');
     const status = await screen.findByTestId('audit-status');
     expect(status.dataset.ok).toBe('false');
@@ -282,7 +343,6 @@ describe('activity', () => {
         problems: cases.map((c) => c[0]),
       },
     });
-    render(App);
     await openActivity();
     await click('audit-verify');
     await screen.findByTestId('audit-status');
@@ -291,22 +351,28 @@ describe('activity', () => {
     );
   });
 
-  it('shows a failed verify in the banner', async () => {
-    fakeBackend({
+  it('shows a failed check beside its button, and clears it on the next try', async () => {
+    const be = fakeBackend({
       audit: LOG,
       fail: { audit_verify: { code: 'store.io', message: 'Disk error.', hint: 'Check the data dir.' } },
     });
-    render(App);
-    await openActivity();
+    const { onerror } = await openActivity();
     await click('audit-verify');
-    expect((await screen.findByTestId('error-code')).textContent).toBe('store.io');
+    const note = await screen.findByTestId('audit-verify-error');
+    expect(byId('audit-verify-error-message').textContent).toBe('Disk error.');
+    expect(byId('audit-verify-error-code').textContent).toBe('store.io');
+    expect(note.textContent).toContain('Check the data dir.');
     expect(screen.queryByTestId('audit-status')).toBeNull();
+    expect(onerror).not.toHaveBeenCalled();
+    delete be.state.fail.audit_verify;
+    await click('audit-verify');
+    await screen.findByTestId('audit-status');
+    expect(screen.queryByTestId('audit-verify-error')).toBeNull();
   });
 
   it('offers older entries when the newest page is full', async () => {
     const many = Array.from({ length: 501 }, (_, i) => auditEntry(i + 1, 'vault.unlock'));
     const be = fakeBackend({ audit: many });
-    render(App);
     await openActivity();
     expect(screen.getAllByTestId('audit-row')).toHaveLength(500);
     await click('audit-more');
