@@ -195,6 +195,74 @@ describe('Approvals screen', () => {
     expect(be.callsTo('prompt_focus')[0].args).toEqual({});
   });
 
+  it('explains how to connect an app, open while none is paired', async () => {
+    setup({ approvals: { apps: [], grants: [] } });
+    const help = await screen.findByTestId('approvals-help');
+    expect((help as HTMLDetailsElement).open).toBe(true);
+    expect(help.textContent).toContain('How to connect an app');
+    expect(help.textContent).toContain('Compare the codes');
+    expect(within(help).getByTestId('approvals-help-example').textContent).toContain('keyward-cli request pair');
+    expect(byId('approvals-no-apps').textContent).toContain('How to connect an app');
+  });
+
+  it('keeps the help folded once an app is paired', async () => {
+    setup();
+    await screen.findAllByTestId('approvals-app-row');
+    expect((byId('approvals-help') as HTMLDetailsElement).open).toBe(false);
+  });
+
+  it('shows History in words: no codes, no hashes, one row per request', async () => {
+    const hash = '38e858cbaa11bb22';
+    setup({
+      audit: [
+        auditEntry(1, 'approval.pair_asked', null, '“keyward-cli” asked to pair (code 102563)'),
+        auditEntry(2, 'app.pair', null, 'paired app "keyward-cli" (app-1) with no origin; it may use any key'),
+        auditEntry(3, 'approval.asked', 'kid-1', `“keyward-cli” asked: sign_message (shown ${hash}…)`),
+        auditEntry(4, 'approval.shown', 'kid-1', `showed “keyward-cli”'s request (shown ${hash}…)`),
+        auditEntry(5, 'approval.approved', 'kid-1', `approved  “keyward-cli”'s sign_message (shown ${hash}…)`),
+        auditEntry(6, 'approval.signed', 'kid-1', `signed with eip191 (12 bytes) for “keyward-cli” after approval (shown ${hash}…)`),
+      ],
+    });
+    await waitFor(() => expect(screen.getAllByTestId('approvals-history-row')).toHaveLength(3));
+    const rows = screen.getAllByTestId('approvals-history-row');
+    expect(rows.map((r) => r.dataset.action)).toEqual(['approval.signed', 'app.pair', 'approval.pair_asked']);
+    expect(rows[0].textContent).toContain('Signed for an app');
+    expect(within(rows[0]).getByTestId('approvals-history-summary').textContent).toBe(
+      'Signed with EIP-191 (12 bytes) for “keyward-cli” after approval',
+    );
+    expect(within(rows[0]).getByTestId('approvals-history-steps').textContent).toContain(
+      'app asked, prompt shown, approved',
+    );
+    expect(rows[2].textContent).toContain('App asked to pair');
+    for (const r of rows) {
+      expect(r.textContent).not.toContain(r.dataset.action!);
+      expect(r.textContent).not.toMatch(/shown [0-9a-f]{6}/);
+    }
+  });
+
+  it('shows a failed Revoke beside the grants, not in the banner', async () => {
+    const { onerror } = setup({
+      fail: { grant_revoke: { code: 'grant.not_found', message: 'That grant has ended already.', hint: 'Refresh.' } },
+    });
+    const rows = await screen.findAllByTestId('approvals-grant-row');
+    await fireEvent.click(within(rows[0]).getByTestId('approvals-revoke'));
+    const note = await screen.findByTestId('approvals-revoke-error');
+    expect(note.textContent).toContain('That grant has ended already.');
+    expect(onerror).not.toHaveBeenCalled();
+  });
+
+  it('shows a failed Unpair beside the apps, and closes the dialog', async () => {
+    const { onerror } = setup({
+      fail: { app_unpair: { code: 'app.not_found', message: 'No such app.', hint: 'Refresh.' } },
+    });
+    const rows = await screen.findAllByTestId('approvals-app-row');
+    await fireEvent.click(within(rows[0]).getByTestId('approvals-unpair'));
+    await fireEvent.click(byId('unpair-confirm'));
+    expect((await screen.findByTestId('approvals-unpair-error')).textContent).toContain('No such app.');
+    await waitFor(() => expect(screen.queryByTestId('unpair-dialog')).toBeNull());
+    expect(onerror).not.toHaveBeenCalled();
+  });
+
   it('shows only approval, app and grant entries in History', async () => {
     const { be } = setup();
     await waitFor(() => expect(screen.getAllByTestId('approvals-history-row')).toHaveLength(3));
