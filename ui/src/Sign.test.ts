@@ -1,9 +1,11 @@
-// The Sign, Tokens and Services screens against the fake back end: what each offers for a key,
-// what it sends, and what it shows (and never shows).
-import { describe, expect, it } from 'vitest';
+// The Sign screen against the fake back end: what it offers for a key, what it sends, what it
+// shows and where (errors beside the button that failed, results in view). The Tokens and
+// Services screens are in Tokens.test.ts and Services.test.ts.
+import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
-import { FAKE_ACCESS_TOKEN, fakeBackend, fakeSignature, keyInfo } from './tests/fake-backend';
+import SignScreen from './lib/SignScreen.svelte';
+import { fakeBackend, fakeSignature, keyInfo } from './tests/fake-backend';
 
 const byId = (id: string) => screen.getByTestId(id);
 const click = (id: string) => fireEvent.click(byId(id));
@@ -71,8 +73,9 @@ describe('Sign screen', () => {
     });
   });
 
-  it('checks hex input before sending and shows back-end errors with their hint', async () => {
-    const fake = fakeBackend({ keys: KEYS, fail: { key_sign: { code: 'sign.policy_forbidden', message: 'forbidden', hint: 'Change the policy.' } } });
+  it('checks hex input before sending and shows back-end errors beside Sign, keeping the input', async () => {
+    const forbidden = { code: 'sign.policy_forbidden', message: 'This key may not sign that.', hint: 'Change the policy.' };
+    const fake = fakeBackend({ keys: KEYS, fail: { key_sign: forbidden } });
     render(App);
     await open('sign');
     await waitFor(() => expect(options('sign-key')).toContain('kid-1'));
@@ -82,9 +85,121 @@ describe('Sign screen', () => {
     expect((byId('sign-submit') as HTMLButtonElement).disabled).toBe(true);
     await type('sign-input', '0xdeadbeef');
     await click('sign-submit');
-    expect((await screen.findByTestId('error-code')).textContent).toBe('sign.policy_forbidden');
-    expect(byId('error-hint').textContent).toBe('Change the policy.');
+    // Beside the form's button, in words; the code is a detail.
+    const note = await screen.findByTestId('sign-error');
+    expect(byId('sign-form').contains(note)).toBe(true);
+    expect(byId('sign-error-message').textContent).toBe('This key may not sign that.');
+    expect(byId('sign-error-hint').textContent).toBe('Change the policy.');
+    expect(byId('sign-error-code').textContent).toBe('sign.policy_forbidden');
+    // Nothing at the top of the window, and what was typed is still there.
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect((byId('sign-input') as HTMLTextAreaElement).value).toBe('0xdeadbeef');
     expect(fake.callsTo('key_sign')[0].args).toMatchObject({ req: { input: { kind: 'hex', value: '0xdeadbeef' } } });
+
+    // Editing what failed clears the note; a sign that works leaves none.
+    await type('sign-input', '0xdeadbeef00');
+    expect(screen.queryByTestId('sign-error')).toBeNull();
+    await click('sign-submit');
+    await screen.findByTestId('sign-error');
+    delete fake.state.fail.key_sign;
+    await click('sign-submit');
+    await screen.findByTestId('sign-result');
+    expect(screen.queryByTestId('sign-error')).toBeNull();
+  });
+
+  it('brings the signature into view', async () => {
+    fakeBackend({ keys: KEYS });
+    const scrolled = vi.fn();
+    HTMLElement.prototype.scrollIntoView = scrolled;
+    try {
+      render(App);
+      await open('sign');
+      await waitFor(() => expect(options('sign-key')).toContain('kid-1'));
+      await type('sign-input', 'Some data');
+      await click('sign-submit');
+      const result = await screen.findByTestId('sign-result');
+      await waitFor(() => expect(scrolled.mock.contexts).toContain(result));
+      expect(document.activeElement).toBe(result);
+      expect(byId('sign-signer-key').textContent).toContain('eth');
+    } finally {
+      delete (HTMLElement.prototype as Partial<HTMLElement>).scrollIntoView;
+    }
+  });
+
+  it('starts on the key selected on Keys, and follows a new selection there', async () => {
+    fakeBackend({ keys: KEYS });
+    const { rerender } = render(SignScreen, { props: { keys: KEYS, selectedKeyId: 'kid-3', onerror: () => {} } });
+    expect((byId('sign-key') as HTMLSelectElement).value).toBe('kid-3');
+    await choose('sign-key', 'kid-2');
+    expect((byId('sign-key') as HTMLSelectElement).value).toBe('kid-2');
+    await rerender({ selectedKeyId: 'kid-1' });
+    await waitFor(() => expect((byId('sign-key') as HTMLSelectElement).value).toBe('kid-1'));
+    // A key that may not sign: the first one that may.
+    await rerender({ selectedKeyId: 'kid-5' });
+    await waitFor(() => expect((byId('sign-key') as HTMLSelectElement).value).toBe('kid-1'));
+    await click('sign-tab-verify');
+    await choose('verify-against', 'key');
+    await rerender({ selectedKeyId: 'kid-2' });
+    await waitFor(() => expect((byId('verify-key') as HTMLSelectElement).value).toBe('kid-2'));
+  });
+
+  it('says who signed once, naming the vault key it recovers to', async () => {
+    fakeBackend({ keys: KEYS });
+    render(App);
+    await open('sign');
+    await click('sign-tab-verify');
+    await type('verify-input', 'Some data');
+    await type('verify-signature', 'sig:whatever');
+    await choose('verify-against', 'address');
+    // The fake's Ethereum address of kid-1.
+    await type('verify-address', '0xEthkid-1');
+    await click('verify-submit');
+    const verdict = await screen.findByTestId('verify-verdict');
+    expect(byId('verify-headline').textContent).toBe('Valid');
+    await waitFor(() => expect(byId('verify-signer-key').textContent).toBe('eth'));
+    expect(byId('verify-signer').textContent?.replace(/\s+/g, ' ').trim()).toBe('Signed by eth (this vault) 0xEthkid-1');
+    expect(byId('verify-recovered').textContent).toBe('0xEthkid-1');
+    expect(verdict.textContent?.split('0xEthkid-1')).toHaveLength(2);
+
+    // An address no vault key has: the signer without a name.
+    await type('verify-address', '0xSomeoneElse');
+    await click('verify-submit');
+    await waitFor(() => expect(byId('verify-recovered').textContent).toBe('0xSomeoneElse'));
+    expect(screen.queryByTestId('verify-signer-key')).toBeNull();
+  });
+
+  it('shows a verify error beside Verify and keeps the form', async () => {
+    const bad = { code: 'sign.bad_signature', message: 'The signature is not in a form this scheme uses.', hint: 'Paste it whole.' };
+    const fake = fakeBackend({ keys: KEYS, fail: { key_verify: bad } });
+    render(App);
+    await open('sign');
+    await click('sign-tab-verify');
+    await type('verify-input', 'Some data');
+    await type('verify-signature', '0x12');
+    await choose('verify-against', 'address');
+    await type('verify-address', '0xabc');
+    await click('verify-submit');
+    const note = await screen.findByTestId('verify-error');
+    expect(byId('verify-form').contains(note)).toBe(true);
+    expect(byId('verify-error-message').textContent).toBe(bad.message);
+    expect((byId('verify-signature') as HTMLTextAreaElement).value).toBe('0x12');
+    expect((byId('verify-address') as HTMLInputElement).value).toBe('0xabc');
+    delete fake.state.fail.key_verify;
+    await type('verify-signature', 'sig:0x12');
+    expect(screen.queryByTestId('verify-error')).toBeNull();
+    await click('verify-submit');
+    await screen.findByTestId('verify-verdict');
+    expect(screen.queryByTestId('verify-error')).toBeNull();
+  });
+
+  it('says where Sign-In with Ethereum is signed', async () => {
+    fakeBackend({ keys: KEYS });
+    render(App);
+    await open('sign');
+    await waitFor(() => expect(options('sign-key')).toContain('kid-1'));
+    expect(byId('sign-siwe-note').textContent).toMatch(/approve it in a prompt/);
+    await choose('sign-key', 'kid-2');
+    expect(screen.queryByTestId('sign-siwe-note')).toBeNull();
   });
 
   it('says so when no key may sign', async () => {
@@ -92,157 +207,6 @@ describe('Sign screen', () => {
     render(App);
     await open('sign');
     expect(await screen.findByTestId('sign-no-keys')).toBeTruthy();
-  });
-});
-
-describe('Tokens screen', () => {
-  it('lists Engine algorithms only in Engine mode and explains the others', async () => {
-    fakeBackend({ keys: KEYS });
-    render(App);
-    await open('tokens');
-    await waitFor(() => expect(options('mint-key')).toEqual(['kid-1', 'kid-3', 'kid-4']));
-    // secp256k1 in Engine mode: nothing to offer, and why.
-    expect(options('mint-alg')).toEqual([]);
-    expect(byId('mint-alg-none').textContent).toMatch(/generic mode/);
-    await choose('mint-mode', 'generic');
-    expect(options('mint-alg')).toEqual(['ES256K']);
-    await choose('mint-key', 'kid-4');
-    await choose('mint-mode', 'engine');
-    expect(options('mint-alg')).toEqual(['RS256', 'PS256']);
-    expect(byId('mint-engine-note').textContent).toMatch(/ignores custom claims except bodyHash/);
-  });
-
-  it('mints with parsed claims, counts down, copies and decodes', async () => {
-    const fake = fakeBackend({ keys: KEYS });
-    render(App);
-    await open('tokens');
-    await waitFor(() => expect(options('mint-key')).toContain('kid-3'));
-    await choose('mint-key', 'kid-3');
-    await type('mint-exp', '1');
-    await type('mint-aud', 'a, b');
-    await type('claim-name-0', 'role');
-    await type('claim-value-0', '"admin"');
-    await click('claim-add');
-    await type('claim-name-1', 'n');
-    await type('claim-value-1', '7');
-    await click('mint-submit');
-    await screen.findByTestId('minted');
-    expect(fake.callsTo('jwt_mint')[0].args).toEqual({
-      key: 'kid-3',
-      options: {
-        mode: 'engine',
-        alg: 'ES256',
-        expSecs: 1,
-        useKid: false,
-        aud: ['a', 'b'],
-        sub: null,
-        claims: { role: 'admin', n: 7 },
-      },
-      body: null,
-      profile: null,
-    });
-    expect(byId('curl-preview').textContent).toMatch(/^curl -sS http:\/\/127\.0\.0\.1:3005\/backend-wallet\/get-all -H 'Authorization: Bearer ey/);
-    await waitFor(() => expect(byId('minted-countdown').textContent).toBe('expired'), { timeout: 3000 });
-    expect(byId('minted-countdown').dataset.expired).toBe('true');
-
-    await click('minted-decode');
-    await waitFor(() => expect(byId('decode-claims').textContent).toContain('"role": "admin"'));
-    expect(byId('decode-note').textContent).toMatch(/^NOT VERIFIED/);
-    expect((byId('decode-alg-ES256') as HTMLInputElement).checked).toBe(true);
-    await click('decode-verify');
-    await screen.findByTestId('decode-verified');
-    expect(screen.getAllByTestId('decode-check').map((c) => c.dataset.id)).toEqual(['signature']);
-    expect(byId('decode-not-checked').textContent).toMatch(/^iss/);
-    expect(fake.callsTo('jwt_verify')[0].args).toMatchObject({
-      req: { key: 'kid-3', pubkey: null, options: { algorithms: ['ES256'], requireExp: true } },
-    });
-  });
-
-  it('refuses stamped claims before minting', async () => {
-    const fake = fakeBackend({ keys: KEYS });
-    render(App);
-    await open('tokens');
-    await waitFor(() => expect(options('mint-key')).toContain('kid-3'));
-    await type('claim-name-0', 'exp');
-    await type('claim-value-0', '1');
-    expect(byId('mint-claims-problem').textContent).toMatch(/set by Keyward/);
-    expect((byId('mint-submit') as HTMLButtonElement).disabled).toBe(true);
-    expect(fake.callsTo('jwt_mint')).toHaveLength(0);
-  });
-});
-
-describe('Services screen', () => {
-  it('starts the playground, registers a key, calls an endpoint', async () => {
-    const fake = fakeBackend({ keys: KEYS });
-    render(App);
-    await open('services');
-    expect(await screen.findByTestId('services-empty')).toBeTruthy();
-    await click('playground-start');
-    await waitFor(() => expect(byId('playground-status').dataset.url).toBe('http://127.0.0.1:45678'));
-    await screen.findByTestId('service-detail');
-    expect((await screen.findByTestId('health-result')).dataset.keypairAuth).toBe('true');
-    // Only keys Engine takes and whose policy allows JWTs.
-    expect(options('register-key')).toEqual(['kid-3', 'kid-4']);
-    await click('register-submit');
-    await waitFor(() => expect(screen.getAllByTestId('keypair-row')[0].dataset.vaultKey).toBe('kid-3'));
-    await click('call-submit');
-    expect((await screen.findByTestId('call-result')).dataset.status).toBe('200');
-    await choose('call-key', 'kid-4');
-    await click('call-submit');
-    await waitFor(() => expect(byId('call-result').dataset.status).toBe('401'));
-    expect(fake.callsTo('engine_call')[1].args).toEqual({
-      profile: 'playground',
-      key: 'kid-4',
-      method: 'GET',
-      path: '/backend-wallet/get-all',
-      data: null,
-      expSecs: 15,
-      useKid: false,
-    });
-  });
-
-  it('sends the admin token once and never shows it', async () => {
-    const fake = fakeBackend({ keys: KEYS });
-    render(App);
-    await open('services');
-    await type('svc-name', 'prod');
-    await type('svc-url', 'https://engine.example');
-    await type('svc-admin-token', 'ADMIN-SECRET');
-    await click('svc-add');
-    await screen.findByTestId('service-detail');
-    expect(fake.callsTo('service_add_engine')[0].args).toEqual({
-      name: 'prod',
-      url: 'https://engine.example',
-      adminToken: 'ADMIN-SECRET',
-    });
-    expect((byId('svc-admin-token') as HTMLInputElement).value).toBe('');
-    expect(document.body.textContent).not.toContain('ADMIN-SECRET');
-  });
-
-  it('shows a created token as sealed, never its value', async () => {
-    fakeBackend({ keys: KEYS });
-    render(App);
-    await open('services');
-    await click('playground-start');
-    await screen.findByTestId('service-detail');
-    await click('token-create');
-    expect((await screen.findByTestId('token-created')).dataset.stored).toBe('true');
-    expect(document.body.textContent).not.toContain(FAKE_ACCESS_TOKEN);
-  });
-
-  it('shows an unsaved token once, as NOT SAVED, until dismissed', async () => {
-    fakeBackend({ keys: KEYS, tokenUnsaved: true });
-    render(App);
-    await open('services');
-    await click('playground-start');
-    await screen.findByTestId('service-detail');
-    await click('token-create');
-    const created = await screen.findByTestId('token-created');
-    expect(created.dataset.stored).toBe('false');
-    expect(created.textContent).toMatch(/NOT SAVED/);
-    expect(byId('token-unsaved-secret').textContent).toBe(FAKE_ACCESS_TOKEN);
-    await click('token-unsaved-done');
-    expect(document.body.textContent).not.toContain(FAKE_ACCESS_TOKEN);
   });
 });
 

@@ -4,11 +4,14 @@ import {
   hasEncoding,
   hexProblem,
   inputKinds,
+  isSigner,
   jwtKeys,
   type PolicyKey,
   schemesFor,
   signableKeys,
+  sentence,
   usageFits,
+  verdictRest,
   verifyTargets,
 } from './signing';
 
@@ -78,5 +81,26 @@ describe('inputs', () => {
   it('offers an address only for recoverable schemes', () => {
     expect(verifyTargets('eip191')).toContain('address');
     expect(verifyTargets('raw')).toEqual(['key', 'pubkey']);
+  });
+});
+
+describe('who signed', () => {
+  it('matches a recovered signer to a key\'s public forms, 0x-hex without case', () => {
+    const forms = ['-----BEGIN PUBLIC KEY-----\n…', '0x2c7536E3605D9C16a7a3D7b1898e529396a65c23', 'PUB_K1_abc'];
+    expect(isSigner('0x2c7536e3605d9c16a7a3d7b1898e529396a65c23', forms)).toBe(true);
+    expect(isSigner('PUB_K1_abc', forms)).toBe(true);
+    expect(isSigner('pub_k1_abc', forms)).toBe(false);
+    expect(isSigner('', forms)).toBe(false);
+  });
+
+  it('says what a reason adds to the signer, once', () => {
+    const a = '0xAAA';
+    expect(verdictRest(`signed by ${a}`, a)).toBe('');
+    expect(verdictRest(`signed by this key (${a})`, a)).toBe('');
+    expect(verdictRest(`signed by ${a}, not 0xBBB`, a)).toBe('The signature is not from 0xBBB.');
+    expect(verdictRest(`signed by ${a}, another key`, a)).toBe('The signature is not from the key you gave.');
+    expect(verdictRest('the header says a SegWit address', a)).toBe('The header says a SegWit address.');
+    expect(sentence('valid Ed25519 signature')).toBe('Valid Ed25519 signature.');
+    expect(sentence('')).toBe('');
   });
 });

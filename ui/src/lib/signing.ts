@@ -135,3 +135,37 @@ export function signaturePlaceholder(scheme: Scheme): string {
       return 'hex: DER or r‖s';
   }
 }
+
+/**
+ * Whether `recovered` (the address or public key a signature recovers to) is one of a key's
+ * public forms `forms`; 0x-hex compares without regard to case (EIP-55 checksums).
+ */
+export function isSigner(recovered: string, forms: readonly string[]): boolean {
+  const norm = (s: string) => {
+    const t = s.trim();
+    return /^0x[0-9a-f]+$/i.test(t) ? t.toLowerCase() : t;
+  };
+  const r = norm(recovered);
+  return r !== '' && forms.some((f) => norm(f) === r);
+}
+
+/** `text` as a sentence: a capital first letter and a full stop. */
+export function sentence(text: string): string {
+  const t = text.trim();
+  if (t === '') return '';
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
+/**
+ * What a verdict's reason says besides "signed by <recovered>" (the signer is shown once, on its
+ * own line), as a sentence, or '' when it says nothing more.
+ */
+export function verdictRest(reason: string, recovered: string): string {
+  const r = reason.trim();
+  const head = `signed by ${recovered}`;
+  if (r === head || r === `signed by this key (${recovered})`) return '';
+  if (r.startsWith(`${head}, not `)) return `The signature is not from ${r.slice(head.length + ', not '.length)}.`;
+  if (r === `${head}, another key`) return 'The signature is not from the key you gave.';
+  return sentence(r);
+}
