@@ -171,7 +171,7 @@ describe('keys', () => {
     expect(be.callsTo('key_detail').map((c) => c.args)).toEqual([{ key: 'kid-2' }]);
     expect(byId('detail-label').textContent).toBe('signing');
     expect(byId('detail-id').textContent).toBe('kid-2');
-    expect(byId('detail-fingerprint').textContent).toBe(keyInfo(2).fingerprint);
+    expect(byId('detail-identity-value').textContent).toBe(keyInfo(2).fingerprint);
     expect(byId('detail-public-pem').textContent).toContain('PEM-kid-2');
     expect(JSON.parse(byId('detail-jwk').textContent ?? '')).toMatchObject({ kid: 'kid-2', crv: 'P-256' });
   });
@@ -261,7 +261,7 @@ describe('keys', () => {
     await click('delete-button');
     const dialog = await screen.findByTestId('delete-dialog');
     expect(dialog.textContent).toContain('Delete key doomed?');
-    expect(dialog.textContent).toContain('This cannot be undone.');
+    expect(dialog.textContent).toContain('Unless a backup holds it, it is gone for good');
     expect(document.activeElement).toBe(byId('delete-cancel'));
     expect(be.callsTo('key_delete')).toHaveLength(0);
 
@@ -273,6 +273,11 @@ describe('keys', () => {
     await click('delete-button');
     await screen.findByTestId('delete-dialog');
     const listCalls = be.callsTo('key_list').length;
+    // Deleting a private key takes its label typed out.
+    expect((byId('delete-confirm') as HTMLButtonElement).disabled).toBe(true);
+    await type('delete-typed', 'doome');
+    expect((byId('delete-confirm') as HTMLButtonElement).disabled).toBe(true);
+    await type('delete-typed', 'doomed');
     await click('delete-confirm');
     await waitFor(() => expect(screen.queryByTestId('delete-dialog')).toBeNull());
     expect(be.callsTo('key_delete').map((c) => c.args)).toEqual([{ key: 'kid-2' }]);

@@ -220,44 +220,33 @@ describe('reveal', () => {
   });
 });
 
-describe('export area', () => {
-  it('exports the chosen format into a read-only text area', async () => {
-    const be = fakeBackend({ keys: [keyInfo(1, 'eth', { alg: 'secp256k1', origin: 'wif' })] });
+describe('public forms', () => {
+  it('lists a wallet key\'s address first, every form once, and a JWK Set on demand', async () => {
+    const be = fakeBackend({
+      keys: [
+        {
+          ...keyInfo(1, 'eth', { alg: 'secp256k1', origin: 'wif' }),
+          address: { format: 'eth', title: 'Ethereum address', value: '0xAbC' },
+        },
+      ],
+    });
     render(App);
     await open('kid-1');
-    const options = Array.from((byId('export-format') as HTMLSelectElement).options).map((o) => o.value);
-    expect(options).toEqual(['pem', 'jwk', 'eth', 'eos', 'eos-legacy', 'btc', 'fingerprint', 'jwks']);
-    expect(screen.queryByTestId('export-text')).toBeNull();
-
-    await choose('export-format', 'pem');
-    await click('export-button');
-    const text = (await screen.findByTestId('export-text')) as HTMLTextAreaElement;
-    expect(text.readOnly).toBe(true);
-    expect(text.value).toBe('-----BEGIN PUBLIC KEY-----\nPEM-kid-1\n-----END PUBLIC KEY-----\n');
-    expect(be.callsTo('key_export').map((c) => c.args)).toEqual([{ keys: ['kid-1'], format: 'pem' }]);
-
-    await choose('export-format', 'jwks');
-    expect(screen.queryByTestId('export-text')).toBeNull();
-    await click('export-button');
+    expect(byId('detail-identity').dataset.format).toBe('eth');
+    expect(byId('detail-identity-value').textContent).toBe('0xAbC');
+    const formats = screen.getAllByTestId('detail-export').map((e) => e.dataset.format);
+    expect(formats[0]).toBe('eth');
+    expect(new Set(formats).size).toBe(formats.length);
+    expect(formats.at(-1)).toBe('jwks');
+    // Showing a form is not an export: nothing is asked of the vault until the JWK Set is.
+    expect(be.callsTo('key_export')).toHaveLength(0);
+    await click('show-jwks');
     await waitFor(() =>
-      expect((byId('export-text') as HTMLTextAreaElement).value).toBe(
+      expect(byId('detail-jwks').textContent).toBe(
         JSON.stringify({ keys: [{ kty: 'EC', crv: 'P-256', x: 'x-kid-1', y: 'y-kid-1', kid: 'kid-1' }] }),
       ),
     );
-    expect(byId('export-text').dataset.format).toBe('jwks');
-  });
-
-  it('copies the exported text', async () => {
-    fakeBackend({ keys: [keyInfo(1)] });
-    const writeText = vi.fn().mockResolvedValue(undefined);
-    Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    render(App);
-    await open('kid-1');
-    await choose('export-format', 'openssh');
-    await click('export-button');
-    await screen.findByTestId('export-text');
-    await click('export-copy');
-    await waitFor(() => expect(writeText).toHaveBeenCalledWith('ecdsa-sha2-nistp256 AAAAkid-1 key 1'));
+    expect(be.callsTo('key_export').map((c) => c.args)).toEqual([{ keys: ['kid-1'], format: 'jwks' }]);
   });
 });
 

@@ -359,6 +359,7 @@ describe('generate', () => {
     be.state.hold.key_generate = hold.promise;
     render(App);
     await rows(1);
+    await click('new-key-button');
     await choose('gen-alg', 'rsa4096');
     await type('gen-label', 'big');
     await type('gen-tags', 'ci, Prod  deploy,ci');
@@ -569,15 +570,28 @@ describe('import', () => {
     expect(importReqs(be).map((r) => r.alg)).toEqual([null, 'p256']);
   });
 
-  it('reports other failures in the banner and drops the pasted text', async () => {
+  it('keeps the paste, shows the error beside the form, and clears it when the import works', async () => {
     fakeBackend();
     render(App);
     await keysScreen();
+    await click('new-key-tab-import');
     await type('import-text', 'not a key');
     await click('import-submit');
-    const banner = await screen.findByTestId('error-banner');
-    expect(within(banner).getByTestId('error-code').textContent).toBe('key.unknown_format');
-    expect(within(banner).getByTestId('error-hint').textContent).toBe('hint for key.unknown_format');
+    const note = await screen.findByTestId('import-error');
+    expect(note.dataset.code).toBe('key.unknown_format');
+    expect(within(note).getByTestId('import-error-hint').textContent).toBe('hint for key.unknown_format');
+    // The code is a detail, not the headline; no banner far away.
+    expect(within(note).getByTestId('import-error-message').textContent).not.toContain('key.unknown_format');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect((byId('import-text') as HTMLTextAreaElement).value).toBe('not a key');
+
+    // Editing what failed clears the error; the next import that works leaves none behind.
+    const pem = '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n';
+    await type('import-text', pem);
+    expect(screen.queryByTestId('import-error')).toBeNull();
+    await click('import-submit');
+    await rows(1);
+    expect(screen.queryByTestId('import-error')).toBeNull();
     expect((byId('import-text') as HTMLTextAreaElement).value).toBe('');
   });
 
@@ -618,16 +632,18 @@ describe('key detail', () => {
     render(App);
     await openFirst();
     const entries = screen.getAllByTestId('detail-export');
+    // The address the key goes by first; the JWK Set last, on demand.
     expect(entries.map((e) => e.getAttribute('data-format'))).toEqual([
+      'eth',
       'pem',
       'jwk',
-      'eth',
       'eos',
       'eos-legacy',
       'btc',
       'fingerprint',
+      'jwks',
     ]);
-    const eth = entries[2];
+    const eth = entries[0];
     expect(eth.textContent).toContain('Ethereum address');
     expect(eth.textContent).toContain('0xEthkid-1');
     expect(byId('detail-public-pem').textContent).toContain('PEM-kid-1');
@@ -659,8 +675,8 @@ describe('key detail', () => {
     const select = byId('qr-format') as HTMLSelectElement;
     expect(select.value).toBe('eth');
     expect(Array.from(select.options).map((o) => o.value)).toEqual([
-      'pem',
       'eth',
+      'pem',
       'eos',
       'eos-legacy',
       'btc',

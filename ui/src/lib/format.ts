@@ -8,6 +8,22 @@ export function shortFingerprint(fp: string): string {
   return m ? `${m[1]}:${short}` : short;
 }
 
+/** An address shortened in the middle, so both ends (what people compare) stay. */
+export function shortAddress(a: string): string {
+  return a.length > 22 ? `${a.slice(0, 10)}…${a.slice(-8)}` : a;
+}
+
+/** What a key goes by in a list: its address (wallet keys) or its fingerprint. */
+export function keyIdentity(key: {
+  fingerprint: string;
+  address?: { title: string; value: string };
+}): { title: string; short: string; full: string } {
+  if (key.address) {
+    return { title: key.address.title, short: shortAddress(key.address.value), full: key.address.value };
+  }
+  return { title: 'Fingerprint (SHA-256)', short: shortFingerprint(key.fingerprint), full: key.fingerprint };
+}
+
 function pad(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }

@@ -13,6 +13,8 @@ export interface SearchEntry {
   fingerprint: string;
   /** The fingerprint without its `SHA256:` style prefix. */
   fingerprintBody: string;
+  /** A wallet key's address, lower-cased ('' for other keys). */
+  address: string;
 }
 
 export function searchEntry(key: KeyInfo): SearchEntry {
@@ -27,6 +29,7 @@ export function searchEntry(key: KeyInfo): SearchEntry {
     tags: (key.tags ?? []).map((t) => t.toLowerCase()),
     fingerprint,
     fingerprintBody: colon >= 0 ? fingerprint.slice(colon + 1) : fingerprint,
+    address: key.address?.value.toLowerCase() ?? '',
   };
 }
 
@@ -47,13 +50,14 @@ function termMatches(e: SearchEntry, term: string): boolean {
     e.algName.startsWith(term) ||
     e.tags.some((t) => t.startsWith(term)) ||
     e.fingerprint.startsWith(term) ||
-    e.fingerprintBody.startsWith(term)
+    e.fingerprintBody.startsWith(term) ||
+    (e.address !== '' && e.address.startsWith(term))
   );
 }
 
 /**
  * Keys matching every term of `query`: a term matches a label anywhere, and an id, algorithm,
- * tag or fingerprint by prefix. Case-insensitive; an empty query matches everything.
+ * tag, fingerprint or address by prefix. Case-insensitive; an empty query matches everything.
  */
 export function filterKeys(index: readonly SearchEntry[], query: string): KeyInfo[] {
   const terms = queryTerms(query);

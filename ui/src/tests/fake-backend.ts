@@ -109,6 +109,10 @@ export function keyInfo(n: number, label = `key ${n}`, extra: Partial<KeyInfo> =
     origin: 'generated',
     // No policy stored: every usage the algorithm fits, as the vault answers.
     usage: USAGES.map((u) => u.id).filter((u) => usageFits(u, alg)),
+    // A wallet key goes by its address, as the vault answers (its value as `exports` has it).
+    ...(alg === 'secp256k1'
+      ? { address: { format: 'eth' as const, title: 'Ethereum address', value: `0xEthkid-${n}` } }
+      : {}),
     ...extra,
   };
 }

@@ -235,6 +235,12 @@ pub struct KeyInfo {
     // Written from the key's `UsagePolicy`: only `Usage` names.
     #[ts(as = "Vec<Usage>")]
     pub usage: Vec<String>,
+    /// A wallet key's address, what its owner recognises it by (secp256k1: the Ethereum
+    /// address, or the Bitcoin or EOS one when its derivation path is that chain's); none for
+    /// other keys, which go by their fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub address: Option<PublicView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]

@@ -21,4 +21,10 @@ origin: string,
  * What the key may sign (its usage policy): `raw`, `eip191`, `siwe`, `bsm`, `eos`,
  * `ed25519`, `jwt`.
  */
-usage: Array<Usage>, };
+usage: Array<Usage>, 
+/**
+ * A wallet key's address, what its owner recognises it by (secp256k1: the Ethereum
+ * address, or the Bitcoin or EOS one when its derivation path is that chain's); none for
+ * other keys, which go by their fingerprint.
+ */
+address?: PublicView, };

@@ -129,7 +129,31 @@ fn info(row: &KeyRow) -> KeyInfo {
             .iter()
             .map(|u| u.as_str().to_string())
             .collect(),
+        address: address_of(row),
     }
+}
+
+/// A wallet key's address (see [`KeyInfo::address`]): the chain its derivation path names
+/// (BIP44 coin 0 Bitcoin, 194 EOS), else Ethereum's.
+fn address_of(row: &KeyRow) -> Option<PublicView> {
+    use keyward_crypto::PublicFormat;
+    if KeyAlg::parse(&row.alg).ok()? != KeyAlg::Secp256k1 {
+        return None;
+    }
+    let path = row.origin.strip_prefix("mnemonic ").unwrap_or("");
+    let coin = path.split('/').nth(2).map(|c| c.trim_end_matches(['\'', 'h']));
+    let format = match coin {
+        Some("0") => PublicFormat::Btc,
+        Some("194") => PublicFormat::Eos,
+        _ => PublicFormat::Eth,
+    };
+    let public = keyward_crypto::PublicKey::from_spki_der(&row.spki).ok()?;
+    let value = public.export(format, "").ok()?;
+    Some(PublicView {
+        format,
+        title: format.title().to_string(),
+        value,
+    })
 }
 
 /// A row's effective usage policy.
@@ -311,5 +335,53 @@ impl Vault {
     fn vault_key(&self) -> Result<&VaultKey> {
         self.id()?;
         self.key.as_ref().ok_or(VaultError::Locked)
+    }
+}
+
+#[cfg(test)]
+mod address_tests {
+    use super::*;
+    use keyward_crypto::{PrivateKey, PublicFormat};
+
+    // Hardhat's account #0 (its documented default accounts): the key and its address.
+    const HARDHAT_0: &str = "ac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80";
+    const HARDHAT_0_ADDRESS: &str = "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266";
+
+    fn row(alg: KeyAlg, spki: Vec<u8>, origin: &str) -> KeyRow {
+        KeyRow {
+            id: "k".into(),
+            label: "k".into(),
+            alg: alg.as_str().into(),
+            spki,
+            fingerprint: String::new(),
+            created_at: String::new(),
+            deleted_at: None,
+            tags: vec![],
+            xpub: None,
+            origin: origin.into(),
+            usage: None,
+        }
+    }
+
+    #[test]
+    fn a_wallet_key_goes_by_the_address_of_its_chain() {
+        let secret = hex::decode(HARDHAT_0).unwrap();
+        let public = PrivateKey::from_raw(KeyAlg::Secp256k1, &secret)
+            .unwrap()
+            .public();
+        let spki = public.spki_der();
+        let eth = address_of(&row(KeyAlg::Secp256k1, spki.clone(), "hex")).unwrap();
+        assert_eq!(eth.format, PublicFormat::Eth);
+        assert_eq!(eth.value, HARDHAT_0_ADDRESS);
+        let btc = address_of(&row(KeyAlg::Secp256k1, spki.clone(), "mnemonic m/44'/0'/0'/0/0"));
+        assert_eq!(btc.unwrap().value, public.export(PublicFormat::Btc, "").unwrap());
+        let eos = address_of(&row(KeyAlg::Secp256k1, spki, "mnemonic m/44h/194h/0h/0/0"));
+        assert_eq!(eos.unwrap().format, PublicFormat::Eos);
+    }
+
+    #[test]
+    fn other_keys_have_no_address() {
+        let public = PrivateKey::generate(KeyAlg::P256).unwrap().public();
+        assert!(address_of(&row(KeyAlg::P256, public.spki_der(), "generated")).is_none());
     }
 }
