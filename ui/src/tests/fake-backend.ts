@@ -323,6 +323,16 @@ export function fakeBackend(opts: FakeOptions = {}) {
           s.startAtLogin = value === 'true';
         } else if (name === 'simplewallet-links') {
           s.simplewalletLinks = value === 'true';
+        } else if (name === 'endpoint-port') {
+          if (!Number.isInteger(num) || num < 1024 || num > 65535) throw bad;
+          s.endpointPort = num;
+        } else if (name === 'jwt-default-exp' || name === 'jwt-max-exp') {
+          const m = /^(\d+)([smh]?)$/.exec(value.trim());
+          if (!m) throw bad;
+          const secs = Number(m[1]) * ({ s: 1, m: 60, h: 3600 }[m[2]] ?? 1);
+          const next = { ...s, [name === 'jwt-max-exp' ? 'jwtMaxExpSecs' : 'jwtDefaultExpSecs']: secs };
+          if (next.jwtDefaultExpSecs === 0 || next.jwtDefaultExpSecs > next.jwtMaxExpSecs) throw bad;
+          Object.assign(s, next);
         } else {
           throw bad;
         }
