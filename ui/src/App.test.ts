@@ -52,8 +52,10 @@ describe('setup', () => {
     await screen.findByTestId('screen-setup');
     await type('setup-passphrase', 'first passphrase');
     await type('setup-passphrase-confirm', 'other passphrase');
+    // Said as soon as both are typed, beside the field that differs.
+    expect(screen.getByTestId('setup-passphrase-confirm-problem').textContent).toMatch(/do not match/);
     await click('setup-submit');
-    expect(screen.getByTestId('setup-problem').textContent).toMatch(/do not match/);
+    expect(screen.getByTestId('setup-passphrase-confirm-problem').textContent).toMatch(/do not match/);
     expect(be.callsTo('vault_init')).toHaveLength(0);
     expect(byId('screen-setup')).toBeTruthy();
   });
@@ -62,10 +64,15 @@ describe('setup', () => {
     const be = fakeBackend({ initialized: false });
     render(App);
     await screen.findByTestId('screen-setup');
+    // The rule is said before anything is typed.
+    expect(screen.getByTestId('screen-setup').textContent).toContain('At least 8 characters');
     await type('setup-passphrase', 'short');
     await type('setup-passphrase-confirm', 'short');
     await click('setup-submit');
-    expect(screen.getByTestId('setup-problem').textContent).toMatch(/at least 8/);
+    expect(screen.getByTestId('setup-passphrase-problem').textContent).toMatch(/at least 8 characters \(5 so far\)/);
+    // Then checked as the user types.
+    await type('setup-passphrase', 'long enough now');
+    expect(screen.queryByTestId('setup-passphrase-problem')).toBeNull();
     expect(be.callsTo('vault_init')).toHaveLength(0);
   });
 
@@ -99,22 +106,23 @@ describe('setup', () => {
 });
 
 describe('unlock', () => {
-  it('shows the vault id and an error banner with code and hint on failure', async () => {
+  it('shows the vault id and the error beside the form, its code as a detail', async () => {
     const be = fakeBackend({ locked: true });
     render(App);
     await screen.findByTestId('screen-unlock');
     expect(byId('unlock-vault-id').textContent).toBe('vault-0001');
     await type('unlock-passphrase', 'wrong passphrase');
     await click('unlock-submit');
-    const banner = await screen.findByTestId('error-banner');
-    expect(within(banner).getByTestId('error-code').textContent).toBe('vault.bad_passphrase');
-    expect(within(banner).getByTestId('error-hint').textContent).toBe('Check Caps Lock and try again.');
-    expect(banner.textContent).toContain('Wrong passphrase.');
-    expect(be.callsTo('vault_unlock').map((c) => c.args)).toEqual([{ passphrase: 'wrong passphrase' }]);
-    // The passphrase does not linger in the field.
-    expect((byId('unlock-passphrase') as HTMLInputElement).value).toBe('');
-    await click('error-dismiss');
+    const note = await screen.findByTestId('unlock-error');
+    expect(within(note).getByTestId('unlock-error-code').textContent).toBe('vault.bad_passphrase');
+    expect(within(note).getByTestId('unlock-error-hint').textContent).toBe('Check Caps Lock and try again.');
+    expect(within(note).getByTestId('unlock-error-message').textContent).toBe('Wrong passphrase.');
     expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect(be.callsTo('vault_unlock').map((c) => c.args)).toEqual([{ passphrase: 'wrong passphrase' }]);
+    // The passphrase does not linger in the field; typing again clears the error.
+    expect((byId('unlock-passphrase') as HTMLInputElement).value).toBe('');
+    await type('unlock-passphrase', 'x');
+    expect(screen.queryByTestId('unlock-error')).toBeNull();
   });
 
   it('submits on Enter and goes to Keys', async () => {
