@@ -8,6 +8,7 @@ import {
   defaultJwsAlg,
   engineKeyAlg,
   joinUrl,
+  lifetimeProblem,
   mintAlgs,
   parseAudience,
   parseClaimRows,
@@ -167,5 +168,16 @@ describe('copying a token', () => {
     for (const word of ['*', '~', '!x', '#c', 'a\nb', '$(id)', '\\', "'", '"', '{a,b}', 'é']) {
       expect(shellWords(shellQuote(word))).toEqual([word]);
     }
+  });
+});
+
+describe('lifetime', () => {
+  it('is whole seconds from 1 to the ceiling set in Settings', () => {
+    expect(lifetimeProblem(15, 300)).toBe('');
+    expect(lifetimeProblem(300, 300)).toBe('');
+    expect(lifetimeProblem(301, 300)).toMatch(/^At most 300 s/);
+    expect(lifetimeProblem(0, 300)).toMatch(/at least 1/);
+    expect(lifetimeProblem(1.5, null)).toMatch(/whole seconds/);
+    expect(lifetimeProblem(100000, null)).toBe('');
   });
 });

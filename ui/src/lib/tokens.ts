@@ -30,6 +30,22 @@ export function engineKeyAlg(alg: KeyAlg | string): boolean {
   return mintAlgs(alg, 'engine').length > 0;
 }
 
+/** The two ways to mint, as the Type picker names them (a standard JWT first: it is the default). */
+export const MINT_MODES: readonly { id: JwtMode; title: string }[] = [
+  { id: 'generic', title: 'Standard JWT' },
+  { id: 'engine', title: 'thirdweb Engine' },
+];
+
+/**
+ * Why `secs` is not an acceptable lifetime ('' when it is): whole seconds, at least 1, and at
+ * most `max` (the longest lifetime set in Settings) when known.
+ */
+export function lifetimeProblem(secs: number, max: number | null): string {
+  if (!Number.isInteger(secs) || secs < 1) return 'Give the lifetime in whole seconds, at least 1.';
+  if (max !== null && secs > max) return `At most ${max} s: that is the longest lifetime set in Settings.`;
+  return '';
+}
+
 export interface Countdown {
   /** Whole seconds left (0 or less: expired). */
   secs: number;
