@@ -7,7 +7,8 @@
 //! - [`Cli`]: a data dir, a passphrase file and a [`Keyring`]; runs `keyward-cli` in them.
 //! - [`Agent`]: a running `keyward-cli agent`, stopped with SIGTERM on drop.
 //! - Helpers for `secret-tool`, `openssl` and for looking for a private scalar in bytes.
-//! - [`gui`]: the desktop app driven through WebKitWebDriver, for the GUI tests.
+//! - [`gui`]: the desktop app driven through WebKitWebDriver, for the GUI tests; [`layout`]:
+//!   whether a screen fits its window, and its accessibility (axe-core).
 //!
 //! Every child process gets a clean environment for the things that matter (no `DISPLAY` or
 //! `WAYLAND_DISPLAY`, so a locked collection cannot pop an unlock window; a private
@@ -20,6 +21,7 @@ pub mod endpoint;
 pub mod gui;
 pub mod interop;
 mod keyring;
+pub mod layout;
 pub mod notifications;
 mod process;
 mod secrets_scan;

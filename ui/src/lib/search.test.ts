@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { keyInfo } from '../tests/fake-backend';
-import { buildIndex, filterKeys, queryTerms } from './search';
+import { buildIndex, filterKeys, queryTerms, sortKeys } from './search';
 
 const keys = [
   keyInfo(1, 'Deploy Bot', { tags: ['ci', 'prod'] }),
@@ -47,5 +47,28 @@ describe('search', () => {
   it('handles keys without tags', () => {
     const legacy = { ...keyInfo(9, 'old'), tags: undefined as unknown as string[] };
     expect(filterKeys(buildIndex([legacy]), 'old')).toHaveLength(1);
+  });
+});
+
+describe('order', () => {
+  const keys = [
+    keyInfo(1, 'key 10', { createdAt: '2025-01-01T00:00:00Z' }),
+    keyInfo(2, 'Key 2', { alg: 'secp256k1', createdAt: '2025-01-02T00:00:00Z' }),
+    keyInfo(3, 'alpha', { alg: 'ed25519', createdAt: '2025-01-03T00:00:00Z' }),
+  ];
+  const labels = (ks: { label: string }[]) => ks.map((k) => k.label);
+
+  it('keeps the vault order, reverses it, or sorts by label (numbers as numbers) or algorithm', () => {
+    expect(labels(sortKeys(keys, 'created'))).toEqual(['key 10', 'Key 2', 'alpha']);
+    expect(labels(sortKeys(keys, 'newest'))).toEqual(['alpha', 'Key 2', 'key 10']);
+    expect(labels(sortKeys(keys, 'label'))).toEqual(['alpha', 'Key 2', 'key 10']);
+    expect(labels(sortKeys(keys, 'alg'))).toEqual(['alpha', 'key 10', 'Key 2']);
+    // A new array: the vault's list is left as it was.
+    expect(labels(keys)).toEqual(['key 10', 'Key 2', 'alpha']);
+  });
+
+  it('finds a wallet key by its address', () => {
+    const index = buildIndex(keys);
+    expect(labels(filterKeys(index, '0xethkid-2'))).toEqual(['Key 2']);
   });
 });

@@ -68,3 +68,31 @@ export function filterKeys(index: readonly SearchEntry[], query: string): KeyInf
   }
   return out;
 }
+
+/** How the list is ordered: as created (the vault's order), newest first, by label, by algorithm. */
+export type SortOrder = 'created' | 'newest' | 'label' | 'alg';
+
+export const SORT_ORDERS: readonly { value: SortOrder; label: string }[] = [
+  { value: 'created', label: 'Oldest first' },
+  { value: 'newest', label: 'Newest first' },
+  { value: 'label', label: 'Label A–Z' },
+  { value: 'alg', label: 'Algorithm' },
+];
+
+const byLabel = (a: KeyInfo, b: KeyInfo) =>
+  a.label.localeCompare(b.label, undefined, { numeric: true, sensitivity: 'base' });
+
+/** `keys` in `order` (a new array; stable, so equal keys keep the vault's order). */
+export function sortKeys(keys: readonly KeyInfo[], order: SortOrder): KeyInfo[] {
+  const out = [...keys];
+  switch (order) {
+    case 'created':
+      return out;
+    case 'newest':
+      return out.reverse();
+    case 'label':
+      return out.sort(byLabel);
+    case 'alg':
+      return out.sort((a, b) => algName(a.alg).localeCompare(algName(b.alg)) || byLabel(a, b));
+  }
+}
