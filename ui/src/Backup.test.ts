@@ -1,8 +1,8 @@
-// Backups: create from the Backup section, restore from the setup screen.
+// Backups: create, test and restore from the Backup section; restore from the setup screen.
 import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
-import { CANCELLED, fakeBackend, keyInfo } from './tests/fake-backend';
+import { CANCELLED, auditEntry, fakeBackend, keyInfo } from './tests/fake-backend';
 
 const byId = (id: string) => screen.getByTestId(id);
 const input = (id: string) => byId(id) as HTMLInputElement;
@@ -22,70 +22,172 @@ async function openBackup() {
 }
 
 describe('create backup', () => {
-  it('asks for a passphrase, sends it once and clears it', async () => {
-    const be = fakeBackend({ keys: [keyInfo(1), keyInfo(2)] });
+  async function fill(pass: string, again = pass) {
+    await type('backup-passphrase', pass);
+    await type('backup-confirm', again);
+  }
+
+  it('says its rule, its scope and its label honestly up front', async () => {
+    fakeBackend({ keys: [keyInfo(1)] });
     render(App);
     await openBackup();
     const field = input('backup-passphrase');
     expect(field.type).toBe('password');
-    expect(field.closest('label')?.textContent).toContain(
-      'Backup passphrase — by default use your vault passphrase',
-    );
-    await type('backup-passphrase', 'correct horse');
+    const screenText = byId('screen-backup').textContent ?? '';
+    expect(screenText).toContain('Backup passphrase');
+    expect(screenText).not.toMatch(/by default use your vault passphrase/);
+    expect(screenText).toContain('At least 8 characters.');
+    expect(screenText).toContain('Keyward does not fill it in');
+    const scope = byId('backup-scope').textContent ?? '';
+    expect(scope).toContain('Every key');
+    expect(scope).toContain('Service profiles');
+    expect(scope).toContain('access tokens');
+    expect(scope).toMatch(/Not in a backup.*Paired apps/s);
+    // Show/hide.
+    await click('backup-passphrase-show');
+    expect(input('backup-passphrase').type).toBe('text');
+    expect(screen.queryByTestId('backup-passphrase-problem')).toBeNull();
+  });
+
+  it('asks for the passphrase twice, sends it once and clears both when written', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1), keyInfo(2)] });
+    render(App);
+    await openBackup();
+    await fill('correct horse');
     await click('backup-create');
     const note = await screen.findByTestId('backup-note');
     expect(note.textContent).toMatch(/Backed up 2 keys to\s*\/home\/user\/keyward\.kwbackup/);
     expect(note.dataset.keys).toBe('2');
     expect(be.callsTo('backup_create').map((c) => c.args)).toEqual([{ passphrase: 'correct horse' }]);
     expect(input('backup-passphrase').value).toBe('');
+    expect(input('backup-confirm').value).toBe('');
   });
 
-  it('refuses a short passphrase without asking the back end', async () => {
+  it('refuses a short passphrase beside it, without asking the back end', async () => {
     const be = fakeBackend({ keys: [keyInfo(1)] });
     render(App);
     await openBackup();
-    await type('backup-passphrase', 'short');
+    await fill('short');
     await click('backup-create');
-    expect(byId('backup-problem').textContent).toMatch(/at least 8/);
+    expect(byId('backup-passphrase-problem').textContent).toMatch(/at least 8/);
+    expect(document.activeElement).toBe(byId('backup-passphrase'));
+    expect(be.callsTo('backup_create')).toHaveLength(0);
+    // Fixed as it is typed.
+    await type('backup-passphrase', 'long enough');
+    expect(screen.queryByTestId('backup-passphrase-problem')).toBeNull();
+  });
+
+  it('refuses an empty passphrase: an empty field is not the vault passphrase', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1)] });
+    render(App);
+    await openBackup();
+    await click('backup-create');
+    expect(byId('backup-passphrase-problem').textContent).toBe('Enter a passphrase.');
     expect(be.callsTo('backup_create')).toHaveLength(0);
   });
 
-  it('takes a cancelled Save dialog quietly and clears the passphrase', async () => {
+  it('says when the two passphrases differ, as they are typed', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1)] });
+    render(App);
+    await openBackup();
+    await fill('correct horse', 'correct hors');
+    expect(screen.queryByTestId('backup-confirm-problem')).toBeNull();
+    await type('backup-confirm', 'correct horsf');
+    expect(byId('backup-confirm-problem').textContent).toBe('The two passphrases do not match.');
+    await click('backup-create');
+    expect(be.callsTo('backup_create')).toHaveLength(0);
+    expect(document.activeElement).toBe(byId('backup-confirm'));
+    await type('backup-confirm', 'correct horse');
+    expect(screen.queryByTestId('backup-confirm-problem')).toBeNull();
+  });
+
+  it('shows a strength meter', async () => {
+    fakeBackend({ keys: [keyInfo(1)] });
+    render(App);
+    await openBackup();
+    await type('backup-passphrase', 'password');
+    const meter = await screen.findByTestId('backup-passphrase-strength', {}, { timeout: 5000 });
+    expect(meter.textContent).toContain('Strength');
+  });
+
+  it('takes a cancelled Save dialog quietly and keeps the passphrase for another try', async () => {
     fakeBackend({ keys: [keyInfo(1)], fail: { backup_create: CANCELLED } });
     render(App);
     await openBackup();
-    await type('backup-passphrase', 'correct horse');
+    await fill('correct horse');
     await click('backup-create');
     await screen.findByTestId('backup-cancelled');
     expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect(screen.queryByTestId('backup-error')).toBeNull();
     expect(screen.queryByTestId('backup-note')).toBeNull();
-    expect(input('backup-passphrase').value).toBe('');
+    expect(input('backup-passphrase').value).toBe('correct horse');
   });
 
-  it('shows a failure in the banner and clears the passphrase', async () => {
+  it('shows a failure beside the button, keeps the passphrase, and clears the error on edit', async () => {
     fakeBackend({
       keys: [keyInfo(1)],
       fail: { backup_create: { code: 'keychain.denied', message: 'Denied.', hint: 'Unlock it.' } },
     });
     render(App);
     await openBackup();
-    await type('backup-passphrase', 'correct horse');
+    await fill('correct horse');
     await click('backup-create');
-    expect((await screen.findByTestId('error-code')).textContent).toBe('keychain.denied');
-    expect(input('backup-passphrase').value).toBe('');
+    const note = await screen.findByTestId('backup-error');
+    expect(note.textContent).toContain('Denied.');
+    expect(byId('backup-error-code').textContent).toBe('keychain.denied');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect(input('backup-passphrase').value).toBe('correct horse');
+    await type('backup-confirm', 'correct horse!');
+    expect(screen.queryByTestId('backup-error')).toBeNull();
   });
 
   it('appears in the activity log', async () => {
     fakeBackend({ keys: [keyInfo(1)] });
     render(App);
     await openBackup();
-    await type('backup-passphrase', 'correct horse');
+    await fill('correct horse');
     await click('backup-create');
     await screen.findByTestId('backup-note');
     await click('nav-activity');
     await waitFor(() =>
       expect(screen.getAllByTestId('audit-row')[0].dataset.action).toBe('backup.create'),
     );
+  });
+});
+
+describe('last backup', () => {
+  it('reminds gently when the vault was never backed up, and says when it last was', async () => {
+    fakeBackend({ keys: [keyInfo(1)] });
+    render(App);
+    await openBackup();
+    await waitFor(() => expect(byId('backup-last').textContent).toContain('No backup of this vault'));
+    expect(byId('backup-reminder').textContent).toContain('never been backed up');
+    await type('backup-passphrase', 'correct horse');
+    await type('backup-confirm', 'correct horse');
+    await click('backup-create');
+    await screen.findByTestId('backup-note');
+    await waitFor(() => expect(byId('backup-last').textContent).toMatch(/Last backup: \d{4}-\d{2}-\d{2} \d{2}:\d{2}/));
+    expect(screen.queryByTestId('backup-reminder')).toBeNull();
+  });
+
+  it('names a key added after the last backup', async () => {
+    fakeBackend({
+      keys: [keyInfo(1, 'old'), keyInfo(2, 'deploy', { createdAt: '2026-01-01T00:00:00Z' })],
+      audit: [auditEntry(1, 'backup.create', null, 'backed up 1 keys')],
+    });
+    render(App);
+    await openBackup();
+    const reminder = await screen.findByTestId('backup-reminder');
+    expect(reminder.textContent).toContain('“deploy” was added');
+    expect(reminder.textContent).toContain('no backup holds it yet');
+  });
+
+  it('says nothing more when every key is older than the last backup', async () => {
+    fakeBackend({ keys: [keyInfo(1)], audit: [auditEntry(1, 'backup.create', null, 'backed up 1 keys')] });
+    render(App);
+    await openBackup();
+    await waitFor(() => expect(byId('backup-last').textContent).toContain('Last backup'));
+    expect(screen.queryByTestId('backup-reminder')).toBeNull();
   });
 });
 
@@ -103,23 +205,24 @@ describe('restore backup', () => {
     await type('restore-passphrase', 'backup pass');
     await click('restore-submit');
     await screen.findByTestId('screen-keys');
-    const note = await screen.findByTestId('restore-note');
+    const note = await screen.findByTestId('app-notice');
     expect(note.textContent).toContain('Restored 2 keys');
     await waitFor(() => expect(screen.getAllByTestId('key-row')).toHaveLength(2));
     expect(be.callsTo('backup_restore').map((c) => c.args)).toEqual([{ passphrase: 'backup pass' }]);
     expect(screen.queryByTestId('error-banner')).toBeNull();
-    await click('restore-note-dismiss');
-    expect(screen.queryByTestId('restore-note')).toBeNull();
+    await click('app-notice-dismiss');
+    expect(screen.queryByTestId('app-notice')).toBeNull();
   });
 
-  it('shows a wrong passphrase in the banner, clears the field and stays', async () => {
+  it('shows a wrong passphrase beside the form, clears the field and stays', async () => {
     fakeBackend({ initialized: false, backup });
     render(App);
     await screen.findByTestId('screen-setup');
     await click('setup-restore');
     await type('restore-passphrase', 'wrong pass');
     await click('restore-submit');
-    expect((await screen.findByTestId('error-code')).textContent).toBe('backup.bad_passphrase');
+    expect((await screen.findByTestId('restore-error-code')).textContent).toBe('backup.bad_passphrase');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
     expect(input('restore-passphrase').value).toBe('');
     expect(byId('screen-setup')).toBeTruthy();
   });
