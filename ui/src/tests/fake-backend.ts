@@ -45,6 +45,8 @@ export interface FakeOptions {
   profiles?: Profile[];
   /** `service_key_create` answers as if the keychain refused the new token. */
   tokenUnsaved?: boolean;
+  /** `service_key_create` answers as a shell that does not return the secret of a sealed token. */
+  tokenSecretWithheld?: boolean;
   /** Requests and pairings waiting, the first one the prompt's current item. */
   prompts?: PromptItem[];
   /** The endpoint, paired apps and grants `approvals_state` reports (pending ones come from `prompts`). */
@@ -56,7 +58,7 @@ export function fakeSignature(key: string, scheme: string, value: string): strin
   return `sig:${key}:${scheme}:${value}`;
 }
 
-/** The access token the fake's Engine creates (shown only when it could not be saved). */
+/** The access token the fake's Engine creates (returned once by `service_key_create`). */
 export const FAKE_ACCESS_TOKEN = 'eyJ0eXAiOiJKV1QifQ.SECRET-ACCESS-TOKEN.sig';
 
 /** A three-part token whose header and claims the fake's `jwt_inspect` decodes. */
@@ -628,6 +630,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
           key: { ...t },
           noun: 'access token',
           credential: { name: `access-token:${id}`, createdAt: '2025-01-01T00:00:00Z' },
+          ...(opts.tokenSecretWithheld ? {} : { secret: FAKE_ACCESS_TOKEN }),
         };
       }
       case 'service_key_list':
