@@ -46,10 +46,15 @@ impl ErrorBody {
     }
 
     /// The body as `surface` shows it: the hint written for that surface when the registry
-    /// has one (a screen names buttons, the CLI names flags), else the error's own.
+    /// has one (a screen names buttons, the CLI names flags), else the error's own. The app's
+    /// window also starts the message with a capital, as a sentence for a person; the CLI
+    /// keeps it as it is.
     pub fn for_surface(mut self, surface: Surface) -> ErrorBody {
         if let Some(h) = codes::hint_for(&self.code, surface) {
             self.hint = h.to_string();
+        }
+        if surface == Surface::Gui {
+            self.message = capitalized(&self.message);
         }
         self
     }
@@ -57,6 +62,16 @@ impl ErrorBody {
     /// The family of its code.
     pub fn family(&self) -> Family {
         Family::of(&self.code)
+    }
+}
+
+/// `s` with its first character upper-case (by Unicode's rules, so "é" becomes "É"), the
+/// rest as it is.
+fn capitalized(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 
@@ -140,6 +155,30 @@ mod tests {
         ] {
             assert_eq!(Family::of(code).exit_code(), exit, "{code}");
         }
+    }
+
+    #[test]
+    fn the_window_shows_the_message_as_a_sentence_and_the_cli_as_it_is() {
+        let body = |message: &str| ErrorBody {
+            code: "key.not_found".into(),
+            message: message.into(),
+            hint: "List the keys.".into(),
+            candidates: None,
+        };
+        for (given, shown) in [
+            ("no key matches \"abc\"", "No key matches \"abc\""),
+            ("écrit: ok", "Écrit: ok"),
+            ("ǆ and the rest stays", "Ǆ and the rest stays"),
+            ("Already a sentence.", "Already a sentence."),
+            ("0x is kept", "0x is kept"),
+            ("", ""),
+        ] {
+            assert_eq!(body(given).for_surface(Surface::Gui).message, shown);
+            assert_eq!(body(given).for_surface(Surface::Cli).message, given);
+        }
+        let gui = body("no key matches x").for_surface(Surface::Gui);
+        assert_eq!(gui.code, "key.not_found");
+        assert_ne!(gui.hint, "List the keys.");
     }
 
     #[test]
