@@ -2,7 +2,8 @@
 # Runs every check and test, in order, stopping at the first failure:
 #   fmt, clippy, UI type check, UI unit tests, build, cargo test (including the #[ignore]d GUI
 #   end-to-end tests, on a private keyring and a virtual display), then scripts/run.sh
-#   --screenshot-only to prove the app starts.
+#   --screenshot-only to prove the app starts, then that git sees the tree as it was at the start
+#   (on a fresh clone: clean).
 #
 #   scripts/test.sh           everything (what .ci/run does)
 #   scripts/test.sh --quick   skip fmt, clippy and the UI checks
@@ -70,6 +71,19 @@ step() {
   fi
 }
 
+# What git sees now, to check at the end that nothing here changed the tree (a fresh clone must
+# stay clean: no rewritten lock file, no generated file, no stray screenshot).
+tree_before="$(git status --porcelain --untracked-files=all 2>/dev/null || true)"
+tree_unchanged() {
+  local now
+  now="$(git status --porcelain --untracked-files=all 2>/dev/null || true)"
+  if [[ "$now" != "$tree_before" ]]; then
+    kw_err "the run changed the working tree:"
+    diff <(printf '%s\n' "$tree_before") <(printf '%s\n' "$now") >&2 || true
+    return 1
+  fi
+}
+
 step "dependencies" kw_deps
 kw_target
 
@@ -99,6 +113,7 @@ step "cargo test (+ GUI e2e)" \
     --skip list_1000_keys_render_and_search --skip request_arrival_to_prompt_painted
 step "scripts/run.sh --screenshot-only" \
   env KEYWARD_SCREENSHOT="$KEYWARD_ARTIFACTS_DIR/run-screenshot.png" scripts/run.sh --screenshot-only
+step "git status as before the run" tree_unchanged
 
 summary
 printf '%sall steps passed%s\n' "$KW_GREEN" "$KW_OFF" >&2

@@ -94,9 +94,12 @@ impl Vault {
         let private = self.private_key(&row)?;
         let minted = jwt::mint(&Signer::new(&private)?, &public, &options, self.unix_now())?;
         let alg = minted.header["alg"].as_str().unwrap_or("?");
-        let mode = match options.mode {
-            jwt::Mode::Engine => "engine",
-            jwt::Mode::Generic => "generic",
+        // Read by people in Activity: "minted a thirdweb Engine ES256 token", "minted an EdDSA
+        // token" (of the JWS names only PS… reads with "a").
+        let what = match options.mode {
+            jwt::Mode::Engine => format!("a thirdweb Engine {alg}"),
+            jwt::Mode::Generic if alg.starts_with('P') => format!("a {alg}"),
+            jwt::Mode::Generic => format!("an {alg}"),
         };
         let exp = minted.expires_at - minted.claims["iat"].as_i64().unwrap_or(0);
         let aud = match &minted.claims.get("aud") {
@@ -106,7 +109,7 @@ impl Vault {
         self.log(
             "jwt.mint",
             Some(&row.id),
-            &format!("minted a {mode} {alg} token, {exp} s{aud}"),
+            &format!("minted {what} token, {exp} s{aud}"),
         )?;
         Ok(minted)
     }

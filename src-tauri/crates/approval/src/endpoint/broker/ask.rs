@@ -458,7 +458,9 @@ impl Broker {
                 let token = jwt::compact(&signer, template.alg, &header, &claims)?;
                 answer.expires_at = claims.get("exp").and_then(Value::as_i64);
                 answer.token = Some(token);
-                format!("minted a {} token, {} s", template.alg, template.exp_secs)
+                let alg = template.alg.as_str();
+                let a = if alg.starts_with('P') { "a" } else { "an" };
+                format!("minted {a} {alg} token, {} s", template.exp_secs)
             }
         };
         let by = match auth.granted_by() {
