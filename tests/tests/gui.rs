@@ -88,6 +88,8 @@ async fn first_run_generate_import_lock_unlock_delete() {
     let pem =
         String::from_utf8(openssl(&["ecparam", "-name", "prime256v1", "-genkey"], b"")).unwrap();
     let spki = String::from_utf8(openssl(&["ec", "-pubout"], pem.as_bytes())).unwrap();
+    click(c, "new-key-button").await;
+    click(c, "new-key-tab-import").await;
     type_into(c, "import-text", &pem).await;
     type_into(c, "import-label", "pasted").await;
     click(c, "import-submit").await;
@@ -110,21 +112,24 @@ async fn first_run_generate_import_lock_unlock_delete() {
     row_for_label(c, "from-cli").await;
     screenshot(c, "gui-keys.png").await;
 
-    // Lock, then a wrong passphrase shows the error code, the right one unlocks.
+    // Lock, then a wrong passphrase is said beside the form in the app's words (no CLI
+    // command in it, the code only as a detail); the right one unlocks.
     click(c, "lock-button").await;
     by_id(c, "screen-unlock").await;
     type_into(c, "unlock-passphrase", "not the passphrase").await;
     click(c, "unlock-submit").await;
-    let code = by_id(c, "error-code").await.text().await.unwrap();
-    let banner = by_id(c, "error-banner").await.text().await.unwrap();
-    assert_eq!(code.trim(), "vault.bad_passphrase", "banner: {banner}");
-    assert!(!by_id(c, "error-hint")
-        .await
-        .text()
-        .await
-        .unwrap()
-        .trim()
-        .is_empty());
+    let note = by_id(c, "unlock-error").await;
+    assert_eq!(
+        note.attr("data-code").await.unwrap().as_deref(),
+        Some("vault.bad_passphrase")
+    );
+    let words = note.text().await.unwrap();
+    let hint = by_id(c, "unlock-error-hint").await.text().await.unwrap();
+    assert!(!hint.trim().is_empty(), "{words}");
+    assert!(
+        !words.contains("keyward-cli") && !words.contains("--") && !words.contains("vault.bad_passphrase"),
+        "CLI words or the code as the headline: {words}"
+    );
     type_into(c, "unlock-passphrase", PASSPHRASE).await;
     click(c, "unlock-submit").await;
     by_id(c, "screen-keys").await;
@@ -133,6 +138,7 @@ async fn first_run_generate_import_lock_unlock_delete() {
     row_for_label(c, "gui-made").await.click().await.unwrap();
     click(c, "delete-button").await;
     by_id(c, "delete-dialog").await;
+    type_into(c, "delete-typed", "gui-made").await;
     click(c, "delete-confirm").await;
     wait_gone(
         c,

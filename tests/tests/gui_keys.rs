@@ -1,8 +1,10 @@
 //! GUI end to end, the key workflow: the real app in a real window (Xvfb) on a private Secret
 //! Service, driven through WebKitWebDriver. Imports the well-known Hardhat mnemonic, checks its
-//! Ethereum address in the detail and in the QR code (decoded from the pixels on screen by an
-//! independent decoder, rqrr), exports the public key and compares it with the CLI's, then
-//! finds the import and the export in Activity and verifies the audit chain.
+//! Ethereum address in the list, at the top of the detail and in the QR code (decoded from the
+//! pixels on screen by an independent decoder, rqrr), exports the public key as a JWK Set and
+//! compares it with the CLI's, then finds the import and the export in Activity and verifies
+//! the audit chain. Before that, a failed import: the paste is kept, the error sits beside the
+//! form (geometry, not only presence) and clears when the next import works.
 //! `#[ignore]`d like gui.rs: `scripts/test.sh` runs it with `--include-ignored` under Xvfb.
 
 use fantoccini::Locator;
@@ -36,6 +38,34 @@ async fn import_mnemonic_qr_export_and_audit() {
     click(c, "unlock-submit").await;
     by_id(c, "screen-keys").await;
 
+    // An empty vault opens on New key; its Import tab.
+    click(c, "new-key-tab-import").await;
+
+    // A paste that is no key: the error is beside the form, the paste stays.
+    type_into(c, "import-text", "this is not a key").await;
+    click(c, "import-submit").await;
+    let note = wait_for(c, "[data-testid='import-error']").await;
+    assert_eq!(
+        note.attr("data-code").await.unwrap().as_deref(),
+        Some("key.unknown_format")
+    );
+    let near = c
+        .execute(
+            "const n = document.querySelector(\"[data-testid='import-error']\").getBoundingClientRect();\
+             const b = document.querySelector(\"[data-testid='import-submit']\").getBoundingClientRect();\
+             return n.top >= b.bottom - 1 && n.top - b.bottom < 80 && n.left < b.right && n.bottom <= window.innerHeight + 1;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(near, serde_json::json!(true), "the error is not beside the Import button, in view");
+    let words = note.text().await.unwrap();
+    assert!(!words.contains("--format") && !words.contains("keyward-cli"), "{words}");
+    assert!(c.find(Locator::Css("[data-testid='error-banner']")).await.is_err());
+    let kept = by_id(c, "import-text").await.prop("value").await.unwrap();
+    assert_eq!(kept.as_deref(), Some("this is not a key"), "the paste was thrown away");
+    screenshot(c, "gui-import-error-beside-form.png").await;
+
     // Import the mnemonic: format mnemonic, preset Ethereum, index 0.
     choose(c, "import-format", "mnemonic").await;
     type_into(c, "import-text", MNEMONIC).await;
@@ -50,8 +80,16 @@ async fn import_mnemonic_qr_export_and_audit() {
     .await;
     click(c, "import-submit").await;
 
-    // The new key opens in the detail pane.
+    // The new key opens in the detail pane, and the error is gone.
     let detail = wait_for(c, "[data-testid='key-detail']").await;
+    assert!(c.find(Locator::Css("[data-testid='import-error']")).await.is_err());
+    // It goes by its address: at the top of the detail, and in its list row.
+    wait_text(c, "[data-testid='detail-identity-value']", ADDRESS).await;
+    let row = by_id(c, "key-row-identity").await.text().await.unwrap();
+    assert!(
+        row.starts_with(&ADDRESS[..10]) && row.ends_with(&ADDRESS[ADDRESS.len() - 8..]),
+        "{row}"
+    );
     wait_text(c, "[data-testid='detail-label']", "hardhat-0").await;
     let key_id = detail
         .attr("data-key-id")
@@ -100,17 +138,10 @@ async fn import_mnemonic_qr_export_and_audit() {
         "the QR code on screen (see gui-import-mnemonic.png)"
     );
 
-    // Export the public key as PEM: the text area holds exactly what the CLI prints.
-    choose(c, "export-format", "pem").await;
-    click(c, "export-button").await;
-    let area = wait_for(c, "[data-testid='export-text'][data-format='pem']").await;
-    let exported = area.prop("value").await.unwrap().unwrap_or_default();
-    let cli_pem = cli.export(&key_id, "pem");
-    assert!(
-        exported.starts_with("-----BEGIN PUBLIC KEY-----"),
-        "{exported}"
-    );
-    assert_eq!(exported, cli_pem);
+    // The public key as a JWK Set: exactly what the CLI prints.
+    click(c, "show-jwks").await;
+    let exported = by_id(c, "detail-jwks").await.text().await.unwrap();
+    assert_eq!(exported.trim(), cli.export(&key_id, "jwks").trim());
 
     // Activity: the app's import and export are logged (actor app), and the chain verifies.
     click(c, "nav-activity").await;
