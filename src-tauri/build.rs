@@ -5,6 +5,7 @@ const COMMANDS: &[&str] = &[
     "vault_init",
     "vault_unlock",
     "vault_lock",
+    "vault_change_passphrase",
     "key_list",
     "key_generate",
     "key_import",

@@ -31,6 +31,7 @@ fn main() {
             vault::vault_init,
             vault::vault_unlock,
             vault::vault_lock,
+            vault::vault_change_passphrase,
             keys::key_list,
             keys::key_generate,
             keys::key_import,

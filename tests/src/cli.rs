@@ -37,6 +37,7 @@ pub struct Cli {
     keyring: Keyring,
     dir: TempDir,
     passphrase_file: Option<PathBuf>,
+    new_passphrase_file: Option<PathBuf>,
     keychain_timeout_ms: Option<u64>,
     vault_name: String,
 }
@@ -53,6 +54,7 @@ impl Cli {
             keyring,
             dir,
             passphrase_file: None,
+            new_passphrase_file: None,
             keychain_timeout_ms: None,
             vault_name: "vault".into(),
         };
@@ -83,15 +85,23 @@ impl Cli {
     /// Points `KEYWARD_PASSPHRASE_FILE` at a new file holding `p` (plus a newline), or removes
     /// the variable for the following calls when `None`.
     pub fn set_passphrase(&mut self, p: Option<&str>) {
-        self.passphrase_file = p.map(|p| {
-            let path = self
-                .dir
-                .path()
-                .join(format!("passphrase-{}", random_hex(4)));
-            std::fs::write(&path, format!("{p}\n")).expect("write passphrase file");
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
-            path
-        });
+        self.passphrase_file = p.map(|p| self.passphrase_file(p));
+    }
+
+    /// Points `KEYWARD_NEW_PASSPHRASE_FILE` (the new passphrase of `passphrase change`) at a
+    /// new file holding `p`, or removes the variable when `None`.
+    pub fn set_new_passphrase(&mut self, p: Option<&str>) {
+        self.new_passphrase_file = p.map(|p| self.passphrase_file(p));
+    }
+
+    fn passphrase_file(&self, p: &str) -> PathBuf {
+        let path = self
+            .dir
+            .path()
+            .join(format!("passphrase-{}", random_hex(4)));
+        std::fs::write(&path, format!("{p}\n")).expect("write passphrase file");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+        path
     }
 
     /// Sets `KEYWARD_KEYCHAIN_TIMEOUT_MS` for the following calls.
@@ -105,6 +115,9 @@ impl Cli {
         cmd.env("KEYWARD_DATA_DIR", self.data_dir()).args(args);
         if let Some(p) = &self.passphrase_file {
             cmd.env("KEYWARD_PASSPHRASE_FILE", p);
+        }
+        if let Some(p) = &self.new_passphrase_file {
+            cmd.env("KEYWARD_NEW_PASSPHRASE_FILE", p);
         }
         if let Some(ms) = self.keychain_timeout_ms {
             cmd.env("KEYWARD_KEYCHAIN_TIMEOUT_MS", ms.to_string());

@@ -40,6 +40,10 @@ fn help_texts_are_pinned() {
         ("help.txt", &["--help"][..]),
         ("help-init.txt", &["init", "--help"]),
         ("help-agent.txt", &["agent", "--help"]),
+        (
+            "help-passphrase-change.txt",
+            &["passphrase", "change", "--help"],
+        ),
         ("help-key.txt", &["key", "--help"]),
         ("help-key-import.txt", &["key", "import", "--help"]),
         ("help-key-export.txt", &["key", "export", "--help"]),

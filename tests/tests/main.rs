@@ -34,6 +34,7 @@ mod keychain_errors;
 mod keychain_timeout;
 mod malformed_inputs;
 mod openssl_interop;
+mod passphrase;
 mod qr;
 mod registry;
 mod secrets_at_rest;

@@ -1,6 +1,7 @@
 //! The vault's lock and settings: the first screen (create, unlock), the lock button and the
 //! Settings screen.
 
+use keyward_core::Secret;
 use keyward_vault::{Backend, Status, Vault};
 use zeroize::Zeroizing;
 
@@ -60,6 +61,19 @@ pub async fn vault_lock(
     let st = with_vault(&state, |v| v.lock()).await?;
     endpoint::broker_follows_vault(&app);
     Ok(st)
+}
+
+/// Changes the vault passphrase: `old` is checked (`null` for a vault in "no passphrase" mode,
+/// which then gets `new` and leaves that mode), `new` must be as strong as at creation. The
+/// vault stays unlocked; after a lock only `new` unlocks. The status after.
+#[tauri::command]
+pub async fn vault_change_passphrase(
+    state: tauri::State<'_, AppState>,
+    old: Option<String>,
+    new: String,
+) -> CmdResult<Status> {
+    let (old, new) = (old.map(Secret::from), Secret::from(new));
+    with_vault(&state, move |v| v.passphrase_change(old, new)).await
 }
 
 /// The settings (defaults where none were set).

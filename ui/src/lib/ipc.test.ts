@@ -103,6 +103,18 @@ describe('command names and arguments', () => {
     ['backupCreate', () => ipc.backupCreate('pw pw pw'), 'backup_create', { passphrase: 'pw pw pw' }],
     ['backupRestore', () => ipc.backupRestore('pw pw pw'), 'backup_restore', { passphrase: 'pw pw pw' }],
     [
+      'vaultChangePassphrase',
+      () => ipc.vaultChangePassphrase('old pass', 'new pass'),
+      'vault_change_passphrase',
+      { old: 'old pass', new: 'new pass' },
+    ],
+    [
+      'vaultChangePassphrase(no passphrase yet)',
+      () => ipc.vaultChangePassphrase(null, 'new pass'),
+      'vault_change_passphrase',
+      { old: null, new: 'new pass' },
+    ],
+    [
       'keySign',
       () => ipc.keySign({ key: 'k1', scheme: 'eip191', input: { kind: 'message', value: 'hi' }, encoding: 'der' }),
       'key_sign',

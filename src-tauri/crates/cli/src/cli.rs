@@ -21,7 +21,8 @@ use crate::args::{AuditFmt, Conn, InputArgs, QrRender, RemoteKeyCmd, DEFAULT_POR
 unlocks. When an agent runs for the vault (keyward-cli agent), every command goes through it and costs \
 no passphrase; otherwise commands that need a secret unlock the vault for the length of that one call.\n\n\
 Environment: KEYWARD_DATA_DIR (vault directory), KEYWARD_PASSPHRASE_FILE (read the passphrase from \
-this file instead of the terminal; one trailing newline is stripped).\n\n\
+this file instead of the terminal; one trailing newline is stripped), KEYWARD_NEW_PASSPHRASE_FILE \
+(passphrase change: the new passphrase, read the same way).\n\n\
 Exit codes: 0 ok, 1 other (and a signature or token that does not verify), 2 usage, 3 vault.*, \
 4 keychain.*, 5 key.*, 6 agent.*, 7 sign.*, jwt.*, siwe.*, 8 service.* and clock.* (and an \
 endpoint answering an error status), 9 endpoint.*, approval.*, app.*, grant.*, link.* (a request denied, \
@@ -50,6 +51,9 @@ pub enum Cmd {
     Lock,
     /// Show whether a vault exists, its mode, and whether an agent holds it unlocked
     Status,
+    /// The vault passphrase: change it
+    #[command(subcommand)]
+    Passphrase(PassphraseCmd),
     /// Serve the vault on a Unix socket, unlocked, until SIGTERM or Ctrl-C
     Agent,
     /// Keys: generate, import, list, show, export, QR, rename, tag, delete
@@ -119,6 +123,15 @@ pub enum Cmd {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Subcommand)]
+pub enum PassphraseCmd {
+    /// Re-wrap the vault key under a new passphrase (the vault stays unlocked; after a lock only
+    /// the new one unlocks). The current passphrase comes from KEYWARD_PASSPHRASE_FILE or the
+    /// terminal, the new one from KEYWARD_NEW_PASSPHRASE_FILE or the terminal (typed twice).
+    /// A vault without a passphrase (init --no-passphrase) gets one: it leaves that mode.
+    Change,
 }
 
 #[derive(Subcommand)]

@@ -15,7 +15,7 @@ mod secrets;
 use std::process::ExitCode;
 
 use clap::Parser;
-use cli::{Cli, Cmd, EngineCmd, ServiceCmd};
+use cli::{Cli, Cmd, EngineCmd, PassphraseCmd, ServiceCmd};
 use context::CliContext;
 
 /// A reader that closed the pipe (`keyward-cli … | head`) ends the process quietly, as a
@@ -47,6 +47,7 @@ fn main() -> ExitCode {
         Cmd::Unlock => commands::vault::unlock(&ctx),
         Cmd::Lock => commands::vault::lock(&ctx),
         Cmd::Status => commands::vault::status(&ctx),
+        Cmd::Passphrase(PassphraseCmd::Change) => commands::vault::change_passphrase(&ctx),
         Cmd::Agent => commands::agent::run(&ctx),
         Cmd::Key(c) => commands::key::run(&ctx, c),
         Cmd::Doctor { repair, yes } => commands::doctor::run(&ctx, repair, yes),

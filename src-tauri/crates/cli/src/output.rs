@@ -77,6 +77,16 @@ impl Out {
         }
     }
 
+    pub fn passphrase_changed(&self, st: &Status) {
+        if self.json {
+            return self.result(st);
+        }
+        println!("Passphrase changed: only the new passphrase unlocks the vault from now on.");
+        if !st.locked {
+            println!("The vault stays unlocked.");
+        }
+    }
+
     pub fn status(&self, st: &Status) {
         if self.json {
             return self.result(st);

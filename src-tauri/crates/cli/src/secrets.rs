@@ -21,18 +21,27 @@ fn strip_one_newline(mut s: Zeroizing<String>) -> Zeroizing<String> {
     s
 }
 
+/// The vault passphrase's file.
+const PASSPHRASE_FILE: &str = "KEYWARD_PASSPHRASE_FILE";
+/// A changed passphrase's file (`passphrase change`, where `PASSPHRASE_FILE` holds the current
+/// one).
+const NEW_PASSPHRASE_FILE: &str = "KEYWARD_NEW_PASSPHRASE_FILE";
+
 fn from_file() -> Result<Option<Zeroizing<String>>> {
-    let Some(path) = std::env::var_os("KEYWARD_PASSPHRASE_FILE").filter(|p| !p.is_empty()) else {
+    from_env_file(PASSPHRASE_FILE)
+}
+
+fn from_env_file(var: &str) -> Result<Option<Zeroizing<String>>> {
+    let Some(path) = std::env::var_os(var).filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
     let raw = std::fs::read(&path).map_err(|e| {
         VaultError::Io(format!(
-            "cannot read KEYWARD_PASSPHRASE_FILE {}: {e}",
+            "cannot read {var} {}: {e}",
             std::path::Path::new(&path).display()
         ))
     })?;
-    let s = String::from_utf8(raw)
-        .map_err(|_| VaultError::Io("KEYWARD_PASSPHRASE_FILE is not UTF-8".into()))?;
+    let s = String::from_utf8(raw).map_err(|_| VaultError::Io(format!("{var} is not UTF-8")))?;
     Ok(Some(strip_one_newline(Zeroizing::new(s))))
 }
 
@@ -94,7 +103,17 @@ pub fn prompt_new_input_passphrase() -> Result<Option<Secret>> {
 
 /// A new passphrase: from the file, or typed twice.
 pub fn new_passphrase() -> Result<Secret> {
-    if let Some(p) = from_file()? {
+    new_passphrase_from(PASSPHRASE_FILE)
+}
+
+/// The new passphrase of `passphrase change`: from `KEYWARD_NEW_PASSPHRASE_FILE`, or typed
+/// twice.
+pub fn changed_passphrase() -> Result<Secret> {
+    new_passphrase_from(NEW_PASSPHRASE_FILE)
+}
+
+fn new_passphrase_from(var: &str) -> Result<Secret> {
+    if let Some(p) = from_env_file(var)? {
         return Ok(p.into());
     }
     if !terminal() {

@@ -406,6 +406,7 @@ pub const ACTIONS: &[&str] = &[
     "vault.unlock",
     "vault.unlock_failed",
     "vault.lock",
+    "vault.passphrase_change",
     "key.generate",
     "key.import",
     "key.export",

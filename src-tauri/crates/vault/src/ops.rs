@@ -219,6 +219,12 @@ ops! {
     Unlock unlock(#[serde(with = "keyward_core::secret::wire", default)] passphrase: Option<Secret>) -> Status
         = [any, changes, Never];
     Lock lock() -> Status = [any, changes, Never];
+    /// Re-wraps the vault key under `new` once `old` is checked (`None` in "no passphrase"
+    /// mode, which this leaves for passphrase mode); the vault stays unlocked.
+    PassphraseChange passphrase_change(
+        #[serde(with = "keyward_core::secret::wire", default)] old: Option<Secret>,
+        #[serde(with = "keyward_core::secret::wire")] new: Secret,
+    ) -> Status = [unlocked, changes, SecretRelease];
 
     // Keys.
     KeyList key_list(#[serde(default)] filter: &ListFilter => ListFilter) -> Vec<KeyInfo>

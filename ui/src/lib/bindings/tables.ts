@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   "vault.unlock",
   "vault.unlock_failed",
   "vault.lock",
+  "vault.passphrase_change",
   "key.generate",
   "key.import",
   "key.export",

@@ -16,6 +16,14 @@ export const vaultUnlock = (passphrase: string): Promise<Status> =>
 
 export const vaultLock = (): Promise<Status> => call('vault_lock');
 
+/**
+ * Changes the vault passphrase while the vault is unlocked (it stays unlocked). `old: null`
+ * for a vault in "no passphrase" mode, which then gets `newPassphrase` and leaves that mode.
+ * Errors: `vault.bad_passphrase` (old), `vault.weak_passphrase` (new), `vault.locked`.
+ */
+export const vaultChangePassphrase = (old: string | null, newPassphrase: string): Promise<Status> =>
+  call('vault_change_passphrase', { old, new: newPassphrase });
+
 /** What `backup_create` answers (a JSON object the desktop shell builds, so typed here). */
 export interface BackupResult {
   path: string;

@@ -1,4 +1,5 @@
-//! `init`, `status`, `unlock`, `lock`: the vault itself, and the agent that holds it unlocked.
+//! `init`, `status`, `unlock`, `lock`, `passphrase change`: the vault itself, and the agent
+//! that holds it unlocked.
 
 use std::process::ExitCode;
 
@@ -53,5 +54,30 @@ pub fn lock(ctx: &CliContext) -> Result<ExitCode> {
     let (_, mut agent) = ctx.running_agent()?;
     let st = agent.lock()?;
     out.status(&st);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The current passphrase as `unlock` reads it, the new one as `init` does but from
+/// `KEYWARD_NEW_PASSPHRASE_FILE`; through the agent when one serves the vault, else here
+/// (unlocked with the current passphrase for this call).
+pub fn change_passphrase(ctx: &CliContext) -> Result<ExitCode> {
+    let out = &ctx.out;
+    let mut vault = ctx.open_existing()?;
+    let old = if vault.needs_passphrase() {
+        Some(secrets::passphrase("Current passphrase: ")?)
+    } else {
+        None
+    };
+    let new = secrets::changed_passphrase()?;
+    let st = match ctx.agent_for(&vault)? {
+        Some(mut agent) => agent.passphrase_change(old, new)?,
+        None => {
+            vault.unlock_for_call(old.as_ref().map(|p| p.expose()))?;
+            let r = vault.passphrase_change(old, new);
+            vault.release();
+            r?
+        }
+    };
+    out.passphrase_changed(&st);
     Ok(ExitCode::SUCCESS)
 }

@@ -21,6 +21,10 @@ impl Backend for Vault {
         self.status_now()
     }
 
+    fn passphrase_change(&mut self, old: Option<Secret>, new: Secret) -> Result<Status> {
+        self.change_passphrase(old.as_ref().map(|p| p.expose()), new.expose())
+    }
+
     fn key_list(&mut self, filter: &ListFilter) -> Result<Vec<KeyInfo>> {
         self.list_public(filter)
     }

@@ -2,6 +2,7 @@ use super::*;
 use crate::store::MemoryStore;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
+use keyward_core::Secret;
 use keyward_crypto::KeyAlg;
 use keyward_crypto::{Coded, PrivateKey};
 
@@ -166,4 +167,139 @@ fn init_refuses_weak_passphrase_and_reinit() {
         v.init(None).err().unwrap().code(),
         "vault.already_initialized"
     );
+}
+
+/// The vault key item's record, as JSON.
+fn vault_key_item(store: &MemoryStore, v: &Vault) -> serde_json::Value {
+    let svc = service_name(v.vault_id().unwrap());
+    serde_json::from_slice(&store.get(&svc, VAULT_KEY_ACCOUNT).unwrap().unwrap()).unwrap()
+}
+
+#[test]
+fn passphrase_change_rewraps_the_vault_key_and_only_the_new_passphrase_unlocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(Some("correct horse battery")).unwrap();
+    let k = v.key_generate(gen(Some("deploy"))).unwrap();
+    let pem = v
+        .key_export_private(&k.id, PrivateFormat::Pem, None)
+        .unwrap();
+    let before = vault_key_item(&store, &v);
+    let s = |p: &str| Secret::from(p.to_string());
+
+    // A wrong old passphrase, a missing one, a weak new one: refused, nothing changed.
+    let e = v
+        .passphrase_change(Some(s("wrong horse battery")), s("a new passphrase"))
+        .unwrap_err();
+    assert_eq!(e.code(), "vault.bad_passphrase");
+    let e = v
+        .passphrase_change(None, s("a new passphrase"))
+        .unwrap_err();
+    assert_eq!(e.code(), "vault.passphrase_required");
+    let e = v
+        .passphrase_change(Some(s("correct horse battery")), s("short"))
+        .unwrap_err();
+    assert_eq!(e.code(), "vault.weak_passphrase");
+    assert_eq!(vault_key_item(&store, &v), before);
+    assert!(!v.is_locked());
+
+    // The change: a fresh salt, the vault's current KDF parameters, still unlocked.
+    let current = KdfParams {
+        m_kib: 128,
+        t: 1,
+        p: 1,
+    };
+    v.set_kdf_params(current);
+    let st = v
+        .passphrase_change(Some(s("correct horse battery")), s("a new passphrase"))
+        .unwrap();
+    assert!(st.initialized && !st.locked);
+    assert_eq!(st.mode.as_deref(), Some("passphrase"));
+    let after = vault_key_item(&store, &v);
+    assert_ne!(after["wrapped"]["salt"], before["wrapped"]["salt"]);
+    assert_eq!(after["wrapped"]["params"]["m_kib"], 128);
+    assert_eq!(
+        v.key_export_private("deploy", PrivateFormat::Pem, None)
+            .unwrap(),
+        pem
+    );
+    let changes = v
+        .audit_list(&AuditFilter {
+            action: Some("vault.passphrase_change".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(changes.len(), 1);
+    let all = v.audit_list(&AuditFilter::default()).unwrap();
+    let text = serde_json::to_string(&all).unwrap();
+    assert!(!text.contains("horse") && !text.contains("new passphrase"));
+
+    // Locked, it refuses (the old passphrase alone is no unlock).
+    v.lock_now();
+    let e = v
+        .passphrase_change(Some(s("a new passphrase")), s("a third passphrase"))
+        .unwrap_err();
+    assert_eq!(e.code(), "vault.locked");
+
+    // Another process: the old passphrase is refused, the new one unlocks the same keys.
+    let mut v2 = vault(dir.path(), store);
+    assert_eq!(
+        v2.unlock_with(Some("correct horse battery"))
+            .unwrap_err()
+            .code(),
+        "vault.bad_passphrase"
+    );
+    v2.unlock_with(Some("a new passphrase")).unwrap();
+    assert_eq!(
+        v2.key_export_private("deploy", PrivateFormat::Pem, None)
+            .unwrap(),
+        pem
+    );
+}
+
+#[test]
+fn a_passphrase_set_on_a_vault_without_one_switches_it_to_passphrase_mode() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(None).unwrap();
+    let k = v.key_generate(gen(Some("bot"))).unwrap();
+    let e = v
+        .passphrase_change(None, Secret::from("short".to_string()))
+        .unwrap_err();
+    assert_eq!(e.code(), "vault.weak_passphrase");
+    let st = v
+        .passphrase_change(None, Secret::from("now with one".to_string()))
+        .unwrap();
+    assert_eq!(st.mode.as_deref(), Some("passphrase"));
+    assert!(!st.locked);
+    assert_eq!(vault_key_item(&store, &v)["mode"], "passphrase");
+
+    let mut v2 = vault(dir.path(), store);
+    assert!(v2.needs_passphrase());
+    assert_eq!(
+        v2.unlock_with(None).unwrap_err().code(),
+        "vault.passphrase_required"
+    );
+    v2.unlock_with(Some("now with one")).unwrap();
+    assert_eq!(v2.key_show("bot").unwrap().info.id, k.id);
+}
+
+#[test]
+fn an_index_that_says_passphrase_over_an_unwrapped_key_still_unlocks_and_is_mended() {
+    // What a crash between the two writes of a switch to passphrase mode leaves: the index
+    // says `passphrase` (written first), the keychain item still holds the key unwrapped.
+    let dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store.clone());
+    v.init(None).unwrap();
+    v.index.set_meta(&[("mode", "passphrase")]).unwrap();
+    drop(v);
+    let mut v2 = vault(dir.path(), store.clone());
+    assert!(v2.needs_passphrase());
+    let st = v2.unlock_with(Some("whatever was typed")).unwrap();
+    assert_eq!(st.mode.as_deref(), Some("none"));
+    let v3 = vault(dir.path(), store);
+    assert!(!v3.needs_passphrase());
 }
