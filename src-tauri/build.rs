@@ -19,6 +19,8 @@ const COMMANDS: &[&str] = &[
     "key_export_file",
     "backup_create",
     "backup_restore",
+    "backup_inspect",
+    "backup_merge",
     "key_rename",
     "key_delete",
     "key_sign",

@@ -45,6 +45,8 @@ fn main() {
             keys::key_export_file,
             backup::backup_create,
             backup::backup_restore,
+            backup::backup_inspect,
+            backup::backup_merge,
             keys::key_rename,
             keys::key_delete,
             signing::key_sign,

@@ -1,6 +1,8 @@
 //! Backup and restore through the CLI on a real keychain: a round trip restores every key
 //! byte for byte into a new vault that shares no keychain item with its source; a wrong
-//! passphrase and a truncated file each fail cleanly and leave no vault behind.
+//! passphrase and a truncated file each fail cleanly and leave no vault behind; `backup verify`
+//! reports what a file holds and writes nothing; `backup restore --merge` adds to an open
+//! vault what it lacks and skips what it has, all or nothing.
 
 use keyward_tests::{exit, Cli, Keyring};
 use serde_json::Value;
@@ -168,4 +170,185 @@ fn wrong_passphrase_and_truncated_file_fail_cleanly() {
         other_pass.to_str().unwrap(),
     ]);
     assert_eq!(r["keys"], 6, "{r}");
+}
+
+/// `service add NAME --kind engine` with an admin token from standard input.
+fn add_service(cli: &Cli, name: &str, token: &str) {
+    cli.json_stdin(
+        &[
+            "service",
+            "add",
+            name,
+            "--kind",
+            "engine",
+            "--url",
+            "https://engine.example.com",
+            "--admin-token-file",
+            "-",
+        ],
+        token.as_bytes(),
+    );
+}
+
+const ADMIN_TOKEN: &str = "engine-admin-token-SECRET";
+
+#[test]
+fn verify_reports_what_a_backup_holds_and_writes_nothing() {
+    let (mut cli, source_id) = source_vault();
+    add_service(&cli, "ops", ADMIN_TOKEN);
+    let file = cli.scratch().join("keys.kwbackup");
+    cli.json(&["backup", "create", file.to_str().unwrap()]);
+
+    // No vault is needed to read one.
+    cli.use_data_dir("elsewhere");
+    let s = cli.json(&["backup", "verify", file.to_str().unwrap()]);
+    assert_eq!(s["sourceVaultId"], source_id.as_str(), "{s}");
+    assert_eq!(
+        (s["keys"].clone(), s["profiles"].clone()),
+        (6.into(), 1.into()),
+        "{s}"
+    );
+    assert_eq!(s["credentials"], 1, "{s}");
+    let labels: Vec<&str> = s["keyList"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.contains(&"p256-key") && labels.contains(&"hd"),
+        "{labels:?}"
+    );
+    assert_eq!(s["profileList"][0]["name"], "ops", "{s}");
+    assert!(!s.to_string().contains(ADMIN_TOKEN), "no secret in {s}");
+    let human = cli.run(&["backup", "verify", file.to_str().unwrap()]);
+    assert!(human.status.success());
+    assert!(String::from_utf8_lossy(&human.stdout).contains("p256-key"));
+
+    cli.set_passphrase(Some("not the backup passphrase"));
+    cli.json_err(
+        &["backup", "verify", file.to_str().unwrap()],
+        "backup.bad_passphrase",
+        exit::VAULT,
+    );
+    // Nothing was written.
+    assert_eq!(cli.json(&["status"])["initialized"], false);
+}
+
+#[test]
+fn merge_adds_what_the_vault_lacks_skips_what_it_has_and_writes_nothing_on_a_bad_file() {
+    let (mut cli, source_id) = source_vault();
+    add_service(&cli, "ops", ADMIN_TOKEN);
+    let file = cli.scratch().join("keys.kwbackup");
+    cli.json(&["backup", "create", file.to_str().unwrap()]);
+    let source = snapshot(&cli);
+    let (p256_id, p256_pem, _) = source[0].clone();
+    assert_eq!(cli.json(&["key", "show", &p256_id])["label"], "p256-key");
+
+    // Another vault: a key of its own, the source's p256 key imported under another id, and a
+    // service of the same name.
+    cli.use_data_dir("dest");
+    cli.init();
+    let own = cli.gen("own")["id"].as_str().unwrap().to_string();
+    let copy = cli.json_stdin(
+        &["key", "import", "-", "--label", "copy"],
+        p256_pem.as_bytes(),
+    );
+    add_service(&cli, "ops", "the destination's own token");
+    let service = cli.service();
+    let items = cli.keyring().accounts(&service);
+
+    // Without --merge a restore still refuses an existing vault.
+    cli.json_err(
+        &["backup", "restore", file.to_str().unwrap()],
+        "vault.already_initialized",
+        exit::VAULT,
+    );
+    // A truncated or altered file, a wrong passphrase: refused, nothing written.
+    let bytes = std::fs::read(&file).unwrap();
+    let truncated = cli.scratch_file("truncated.kwbackup", &bytes[..bytes.len() / 2]);
+    let mut flipped = bytes.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x40;
+    let flipped = cli.scratch_file("flipped.kwbackup", &flipped);
+    for bad in [&truncated, &flipped] {
+        let (code, doc) = cli.json_any(&["backup", "restore", bad, "--merge"]);
+        assert_eq!(code, Some(exit::VAULT), "{doc}");
+        assert!(
+            doc["error"]["code"]
+                .as_str()
+                .unwrap()
+                .starts_with("backup."),
+            "{doc}"
+        );
+    }
+    let wrong = cli.scratch_file("wrong-pass", "wrong backup passphrase\n");
+    cli.json_err(
+        &[
+            "backup",
+            "restore",
+            file.to_str().unwrap(),
+            "--merge",
+            "--passphrase-file",
+            &wrong,
+        ],
+        "backup.bad_passphrase",
+        exit::VAULT,
+    );
+    assert_eq!(cli.key_ids().len(), 2);
+    assert_eq!(cli.keyring().accounts(&service), items);
+
+    // The merge: five keys added under their ids, the copy's original skipped, the service
+    // kept as it is.
+    let r = cli.json(&["backup", "restore", file.to_str().unwrap(), "--merge"]);
+    assert_eq!(r["sourceVaultId"], source_id.as_str(), "{r}");
+    assert_eq!(
+        (r["keysAdded"].clone(), r["keysSkipped"].clone()),
+        (5.into(), 1.into()),
+        "{r}"
+    );
+    assert_eq!(r["skippedKeys"][0]["id"], p256_id.as_str(), "{r}");
+    assert_eq!(r["skippedKeys"][0]["reason"], "sameFingerprint", "{r}");
+    assert_eq!(r["skippedProfiles"], serde_json::json!(["ops"]), "{r}");
+    assert_eq!(
+        (
+            r["credentialsAdded"].clone(),
+            r["credentialsSkipped"].clone()
+        ),
+        (0.into(), 1.into()),
+        "{r}"
+    );
+    let ids = cli.key_ids();
+    assert_eq!(ids.len(), 7);
+    assert!(ids.contains(&own) && ids.contains(&copy["id"].as_str().unwrap().to_string()));
+    for (id, pem, shown) in &source[1..] {
+        assert_eq!(&cli.export_private(id), pem, "{id} came over byte for byte");
+        assert_eq!(cli.json(&["key", "show", id])["label"], shown["label"]);
+    }
+    let log = cli.json(&["audit", "list", "--action", "backup.merge"]);
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    let (code, verify) = cli.json_any(&["audit", "verify"]);
+    assert_eq!(code, Some(exit::OK), "{verify}");
+    let (code, doctor) = cli.json_any(&["doctor"]);
+    assert_eq!(code, Some(exit::OK), "{doctor}");
+
+    // Through a running agent (no vault passphrase asked), a second merge finds it all here.
+    let agent = cli.spawn_agent();
+    let backup_pass = cli.scratch_file("backup-pass", format!("{}\n", keyward_tests::PASSPHRASE));
+    cli.set_passphrase(None);
+    let r = cli.json(&[
+        "backup",
+        "restore",
+        file.to_str().unwrap(),
+        "--merge",
+        "--passphrase-file",
+        &backup_pass,
+    ]);
+    assert_eq!(
+        (r["keysAdded"].clone(), r["keysSkipped"].clone()),
+        (0.into(), 6.into()),
+        "{r}"
+    );
+    assert_eq!(cli.key_ids().len(), 7);
+    assert!(agent.stop().success());
 }

@@ -68,6 +68,8 @@ fn export(dir: &Path) {
     api::AuditFilter::export_all_to(dir).unwrap();
     api::AuditReport::export_all_to(dir).unwrap();
     api::RestoreReport::export_all_to(dir).unwrap();
+    keyward_vault::backup::BackupSummary::export_all_to(dir).unwrap();
+    keyward_vault::backup::MergeReport::export_all_to(dir).unwrap();
 
     // The crypto crate's own, where no vault type names them.
     PrivateFormat::export_all_to(dir).unwrap();
@@ -158,6 +160,28 @@ fn tables() -> String {
         &keyward_vault::SETTINGS
             .iter()
             .map(|(name, _)| json(name))
+            .collect::<Vec<_>>(),
+        " as const",
+    );
+    const_list(
+        &mut out,
+        "What a backup carries, as the Backup screen states it (`keyward_vault::backup::INCLUDES`).",
+        "BACKUP_INCLUDES",
+        "",
+        &keyward_vault::backup::INCLUDES
+            .iter()
+            .map(json)
+            .collect::<Vec<_>>(),
+        " as const",
+    );
+    const_list(
+        &mut out,
+        "What a backup leaves out, and why (`keyward_vault::backup::EXCLUDES`).",
+        "BACKUP_EXCLUDES",
+        "",
+        &keyward_vault::backup::EXCLUDES
+            .iter()
+            .map(json)
             .collect::<Vec<_>>(),
         " as const",
     );

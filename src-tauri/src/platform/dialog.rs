@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use tauri::AppHandle;
+use tauri::{AppHandle, Manager};
 use tauri_plugin_dialog::{DialogExt, FileDialogBuilder, MessageDialogButtons, MessageDialogKind};
 
 use crate::state::{blocking, cancelled, io_error, CmdResult};
@@ -47,9 +47,24 @@ pub async fn save_file(
     name: &'static str,
     filter: Option<Filter>,
 ) -> CmdResult<PathBuf> {
+    save_file_in(app, name.to_string(), None, filter).await
+}
+
+/// A file to write, picked in a native save dialog that starts in `dir` (else where the
+/// dialog likes) with `name` proposed.
+pub async fn save_file_in(
+    app: &AppHandle,
+    name: String,
+    dir: Option<PathBuf>,
+    filter: Option<Filter>,
+) -> CmdResult<PathBuf> {
     let app = app.clone();
     blocking(move || {
-        with_filter(app.dialog().file().set_file_name(name), filter)
+        let mut b = app.dialog().file().set_file_name(name);
+        if let Some(dir) = dir {
+            b = b.set_directory(dir);
+        }
+        with_filter(b, filter)
             .blocking_save_file()
             .ok_or_else(cancelled)?
             .into_path()
@@ -58,11 +73,26 @@ pub async fn save_file(
     .await
 }
 
-/// A file to read, picked in a native open dialog.
+/// Where the user keeps their files: the Documents dir, else the home dir (never the
+/// process's working directory, which for an app started from a menu is `/`).
+pub fn documents_dir(app: &AppHandle) -> Option<PathBuf> {
+    let paths = app.path();
+    paths
+        .document_dir()
+        .ok()
+        .filter(|d| d.is_dir())
+        .or_else(|| paths.home_dir().ok())
+}
+
+/// A file to read, picked in a native open dialog (starting in [`documents_dir`]).
 pub async fn open_file(app: &AppHandle, filter: Filter) -> CmdResult<PathBuf> {
     let app = app.clone();
     blocking(move || {
-        with_filter(app.dialog().file(), Some(filter))
+        let mut b = app.dialog().file();
+        if let Some(dir) = documents_dir(&app) {
+            b = b.set_directory(dir);
+        }
+        with_filter(b, Some(filter))
             .blocking_pick_file()
             .ok_or_else(cancelled)?
             .into_path()

@@ -102,6 +102,8 @@ describe('command names and arguments', () => {
     ],
     ['backupCreate', () => ipc.backupCreate('pw pw pw'), 'backup_create', { passphrase: 'pw pw pw' }],
     ['backupRestore', () => ipc.backupRestore('pw pw pw'), 'backup_restore', { passphrase: 'pw pw pw' }],
+    ['backupInspect', () => ipc.backupInspect('pw pw pw'), 'backup_inspect', { passphrase: 'pw pw pw' }],
+    ['backupMerge', () => ipc.backupMerge('pw pw pw'), 'backup_merge', { passphrase: 'pw pw pw' }],
     [
       'vaultChangePassphrase',
       () => ipc.vaultChangePassphrase('old pass', 'new pass'),

@@ -4,6 +4,7 @@ import type {
   AuditEntry,
   AuditFilter,
   AuditReport,
+  BackupSummary,
   EngineKeypair,
   GenerateRequest,
   ImportRequest,
@@ -11,6 +12,7 @@ import type {
   KeyAlg,
   KeyDetail,
   KeyInfo,
+  MergeReport,
   PublicFormat,
   Profile,
   PublicView,
@@ -471,6 +473,57 @@ export function fakeBackend(opts: FakeOptions = {}) {
           backupCreatedAt: b.createdAt ?? '2025-01-01T00:00:00Z',
           keys: b.keys.length,
         };
+      }
+      case 'backup_inspect': {
+        const b = state.backup;
+        if (!b || args.passphrase !== b.passphrase) {
+          throw keyError('backup.bad_passphrase', 'The passphrase does not open this backup.');
+        }
+        return {
+          createdAt: b.createdAt ?? '2025-01-01T00:00:00Z',
+          sourceVaultId: 'vault-old',
+          sourceMode: 'passphrase',
+          keys: b.keys.length,
+          profiles: 0,
+          credentials: 0,
+          keyList: b.keys.map(({ id, label, alg, fingerprint, createdAt }) => ({ id, label, alg, fingerprint, createdAt })),
+          profileList: [],
+        } satisfies BackupSummary;
+      }
+      case 'backup_merge': {
+        if (state.locked) throw locked;
+        const b = state.backup;
+        if (!b || args.passphrase !== b.passphrase) {
+          throw keyError('backup.bad_passphrase', 'The passphrase does not open this backup.');
+        }
+        const skippedKeys: MergeReport['skippedKeys'] = [];
+        let added = 0;
+        for (const k of b.keys) {
+          const reason = state.keys.some((h) => h.id === k.id)
+            ? 'sameId'
+            : state.keys.some((h) => h.fingerprint === k.fingerprint)
+              ? 'sameFingerprint'
+              : null;
+          if (reason) {
+            skippedKeys.push({ id: k.id, label: k.label, reason });
+          } else {
+            state.keys.push({ ...k });
+            added += 1;
+          }
+        }
+        log('backup.merge', null, `merged a backup: added ${added} keys, skipped ${skippedKeys.length}`);
+        return {
+          sourceVaultId: 'vault-old',
+          backupCreatedAt: b.createdAt ?? '2025-01-01T00:00:00Z',
+          keysAdded: added,
+          keysSkipped: skippedKeys.length,
+          profilesAdded: 0,
+          profilesSkipped: 0,
+          credentialsAdded: 0,
+          credentialsSkipped: 0,
+          skippedKeys,
+          skippedProfiles: [],
+        } satisfies MergeReport;
       }
       case 'key_tag': {
         const k = find(args.key);

@@ -113,7 +113,8 @@ pub enum Cmd {
     /// The tamper-evident audit log: list, verify, export
     #[command(subcommand)]
     Audit(AuditCmd),
-    /// Back up every key into one encrypted file, or restore one into a new vault
+    /// Back up every key into one encrypted file, check one, restore one into a new vault or
+    /// merge it into this one
     #[command(subcommand)]
     Backup(BackupCmd),
     /// Print a shell completion script (bash, zsh, fish)
@@ -190,8 +191,22 @@ pub enum BackupCmd {
         force: bool,
     },
     /// Restore FILE into a data dir with no vault: a new vault (new id and vault key, every
-    /// secret re-sealed) with the backup's passphrase as its passphrase
+    /// secret re-sealed) with the backup's passphrase as its passphrase. With --merge, into
+    /// this vault instead
     Restore {
+        file: PathBuf,
+        /// The backup's passphrase (else KEYWARD_PASSPHRASE_FILE or the terminal)
+        #[arg(long, value_name = "F")]
+        passphrase_file: Option<PathBuf>,
+        /// Add the backup's keys, service profiles and credentials to this vault: keys it has
+        /// (same id or fingerprint) and profiles of a name it has are skipped and listed; all
+        /// or nothing. Paired apps and grants are never in a backup
+        #[arg(long)]
+        merge: bool,
+    },
+    /// Decrypt and check FILE, writing nothing (no vault needed): when and from which vault
+    /// it was made, its keys by label, its service profiles and how many credentials
+    Verify {
         file: PathBuf,
         /// The backup's passphrase (else KEYWARD_PASSPHRASE_FILE or the terminal)
         #[arg(long, value_name = "F")]

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use keyward_vault::backup::{BackupSummary, MergeReport, SkipReason};
 use keyward_vault::{
     AuditEntry, AuditProblem, AuditReport, BackupFile, DoctorReport, KeyDetail, KeyInfo, Problem,
     PublicFormat, Repair, RepairReport, RestoreReport, Result, Status, VaultError,
@@ -365,6 +366,54 @@ impl Out {
                 "  and {} service profiles with {} credentials",
                 r.profiles, r.credentials
             );
+        }
+    }
+
+    pub fn backup_summary(&self, s: &BackupSummary) {
+        if self.json {
+            return self.result(s);
+        }
+        println!(
+            "A Keyward backup of vault {} made {} ({} mode): it opens and every key checks",
+            s.source_vault_id, s.created_at, s.source_mode
+        );
+        println!(
+            "{} keys, {} service profiles, {} credentials",
+            s.keys, s.profiles, s.credentials
+        );
+        for k in &s.key_list {
+            let fp = &k.fingerprint[..16.min(k.fingerprint.len())];
+            println!("  key      {:<9}  {fp}  {}", k.alg, k.label);
+        }
+        for p in &s.profile_list {
+            println!(
+                "  service  {} ({}, {} credentials)",
+                p.name, p.kind, p.credentials
+            );
+        }
+    }
+
+    pub fn merged(&self, r: &MergeReport) {
+        if self.json {
+            return self.result(r);
+        }
+        println!(
+            "Merged a backup of vault {} (made {}): added {} keys, {} service profiles, {} credentials",
+            r.source_vault_id,
+            r.backup_created_at,
+            r.keys_added,
+            r.profiles_added,
+            r.credentials_added
+        );
+        for k in &r.skipped_keys {
+            let why = match k.reason {
+                SkipReason::SameId => "this vault has a key with its id",
+                SkipReason::SameFingerprint => "this vault has the same key",
+            };
+            println!("  skipped key {} ({}): {why}", k.label, k.id);
+        }
+        for p in &r.skipped_profiles {
+            println!("  skipped service {p}: this vault has a service of that name (kept as it is, with its credentials)");
         }
     }
 

@@ -417,6 +417,7 @@ pub const ACTIONS: &[&str] = &[
     "key.delete",
     "backup.create",
     "backup.restore",
+    "backup.merge",
     "doctor.repair",
     "key.sign",
     "key.policy",

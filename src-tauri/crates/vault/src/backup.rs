@@ -3,6 +3,11 @@
 //! vault key, every secret re-sealed), so it never shares keychain items with its source; key
 //! ids, labels, tags and origins come back as they were, every key byte for byte; service
 //! profiles and their credentials come back too (credentials under new keychain item names).
+//! A merge adds a backup's keys, profiles and credentials to an open vault instead
+//! ([`crate::Vault::merge_backup`]); [`inspect`] only reads one.
+//!
+//! What a backup holds and what it leaves out is [`INCLUDES`] and [`EXCLUDES`] (the UI's
+//! `BACKUP_INCLUDES` and `BACKUP_EXCLUDES`, generated from them).
 
 use crate::error::{Result, VaultError};
 use base64::engine::general_purpose::STANDARD;
@@ -12,6 +17,20 @@ use serde::{Deserialize, Serialize};
 use zeroize::{Zeroize, Zeroizing};
 
 pub const PAYLOAD_FORMAT: u32 = 1;
+
+/// What a backup carries, as a screen states it.
+pub const INCLUDES: &[&str] = &[
+    "keys: private keys with their labels, tags, origins and usage policies",
+    "service profiles (each service's URL and settings)",
+    "service credentials: API keys, access tokens, passwords and sessions",
+];
+
+/// What a backup leaves out, and why, as a screen states it.
+pub const EXCLUDES: &[&str] = &[
+    "paired apps and their grants: their pairing secrets are tied to this vault, so apps pair again",
+    "settings (idle lock, endpoint port, JWT lifetimes, links, agent approval)",
+    "the activity log: a restored vault starts its own",
+];
 
 /// What a backup file holds, encrypted.
 #[derive(Serialize, Deserialize)]
@@ -119,6 +138,179 @@ pub struct RestoreReport {
     pub credentials: usize,
 }
 
+/// The name a new backup is offered under: `keyward-YYYY-MM-DD.kwbackup`, dated `unix` (UTC).
+pub fn file_name(unix: i64) -> String {
+    format!("keyward-{}.kwbackup", utc_date(unix))
+}
+
+/// `YYYY-MM-DD` of `unix` (UTC), for dated file names.
+pub(crate) fn utc_date(unix: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp(unix)
+        .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+        .date()
+        .to_string()
+}
+
+/// What a backup holds, read without writing anything ([`inspect`]): public data only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSummary {
+    /// When the backup was made (RFC 3339).
+    pub created_at: String,
+    /// The vault it was made from.
+    pub source_vault_id: String,
+    /// `passphrase` or `none`: the mode a vault restored from it gets.
+    pub source_mode: String,
+    /// How many keys, service profiles and credentials it holds.
+    pub keys: usize,
+    pub profiles: usize,
+    pub credentials: usize,
+    /// Its keys, oldest first.
+    pub key_list: Vec<BackupKeyView>,
+    /// Its service profiles, by name.
+    pub profile_list: Vec<BackupProfileView>,
+}
+
+/// A key in a backup: what identifies it, no secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupKeyView {
+    pub id: String,
+    pub label: String,
+    pub alg: String,
+    pub fingerprint: String,
+    pub created_at: String,
+}
+
+/// A service profile in a backup, and how many credentials it has there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupProfileView {
+    pub name: String,
+    pub kind: String,
+    pub credentials: usize,
+}
+
+/// What a merge into an open vault did ([`crate::Vault::merge_backup`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MergeReport {
+    pub source_vault_id: String,
+    pub backup_created_at: String,
+    pub keys_added: usize,
+    pub keys_skipped: usize,
+    pub profiles_added: usize,
+    pub profiles_skipped: usize,
+    /// Credentials of the added profiles; those of a skipped profile are skipped with it.
+    pub credentials_added: usize,
+    pub credentials_skipped: usize,
+    /// The keys left out: this vault has them already.
+    pub skipped_keys: Vec<SkippedKey>,
+    /// The profiles left out: this vault has a profile of that name (kept as it is).
+    pub skipped_profiles: Vec<String>,
+}
+
+/// A key a merge left out, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedKey {
+    pub id: String,
+    pub label: String,
+    /// `sameId` or `sameFingerprint`: the vault holds a key with this id, or the same key under
+    /// another id.
+    pub reason: SkipReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum SkipReason {
+    SameId,
+    SameFingerprint,
+}
+
+/// Decrypts and checks a backup completely (as a restore would, every key parsed and matched
+/// with its fingerprint) and says what it holds. Writes nothing and needs no vault: it works
+/// while locked, and before any vault exists.
+pub fn inspect(file: &[u8], passphrase: &[u8]) -> Result<BackupSummary> {
+    let (payload, keys) = open_and_check(file, passphrase)?;
+    check_credentials(&payload)?;
+    let profile_list = payload
+        .profiles
+        .iter()
+        .map(|p| BackupProfileView {
+            name: p.name.clone(),
+            kind: p.kind.clone(),
+            credentials: payload
+                .credentials
+                .iter()
+                .filter(|c| c.profile == p.name)
+                .count(),
+        })
+        .collect();
+    Ok(BackupSummary {
+        created_at: payload.created_at.clone(),
+        source_vault_id: payload.source_vault_id.clone(),
+        source_mode: payload.source_mode.clone(),
+        keys: keys.len(),
+        profiles: payload.profiles.len(),
+        credentials: payload.credentials.len(),
+        key_list: keys
+            .iter()
+            .map(|k| BackupKeyView {
+                id: k.key.id.clone(),
+                label: k.key.label.clone(),
+                alg: k.key.alg.clone(),
+                fingerprint: k.key.fingerprint.clone(),
+                created_at: k.key.created_at.clone(),
+            })
+            .collect(),
+        profile_list,
+    })
+}
+
+/// Every credential's secret decodes, and no profile has two of one name.
+pub(crate) fn check_credentials(payload: &Payload) -> Result<()> {
+    let mut seen = std::collections::BTreeSet::new();
+    for c in &payload.credentials {
+        if !seen.insert((c.profile.as_str(), c.name.as_str())) {
+            return Err(corrupt("a credential is repeated"));
+        }
+        let mut plain = STANDARD
+            .decode(c.secret.as_bytes())
+            .map_err(|_| corrupt("a credential is not base64"))?;
+        plain.zeroize();
+    }
+    Ok(())
+}
+
+/// A credential's secret, decoded ([`check_credentials`] checked it decodes).
+pub(crate) fn credential_secret(c: &BackupCredential) -> Result<Zeroizing<Vec<u8>>> {
+    Ok(Zeroizing::new(
+        STANDARD
+            .decode(c.secret.as_bytes())
+            .map_err(|_| corrupt("a credential is not base64"))?,
+    ))
+}
+
+/// A backup file on the agent's wire: base64 (a JSON array of numbers would be four times
+/// longer).
+pub(crate) mod wire_bytes {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD
+            .decode(text.as_bytes())
+            .map_err(|_| serde::de::Error::custom("the backup is not base64"))
+    }
+}
+
 /// A key checked and ready to be re-sealed.
 pub(crate) struct Checked {
     pub key: BackupKey,
@@ -177,4 +369,16 @@ pub(crate) fn open_and_check(file: &[u8], passphrase: &[u8]) -> Result<(Payload,
         });
     }
     Ok((payload, checked))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_backup_is_offered_under_a_dated_name() {
+        // 2025-03-04T05:06:07Z
+        assert_eq!(
+            super::file_name(1_741_064_767),
+            "keyward-2025-03-04.kwbackup"
+        );
+    }
 }

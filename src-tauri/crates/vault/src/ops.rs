@@ -271,6 +271,12 @@ ops! {
     /// One encrypted file with every key, under `passphrase`.
     BackupCreate backup_create(#[serde(with = "keyward_core::secret::wire")] passphrase: Secret) -> BackupFile
         = [unlocked, changes, SecretRelease];
+    /// Adds a backup's keys, profiles and credentials to this vault, skipping what it has
+    /// already (reported); all or nothing. The file crosses the wire as base64.
+    BackupMerge backup_merge(
+        #[serde(with = "crate::backup::wire_bytes")] file: &[u8] => Vec<u8>,
+        #[serde(with = "keyward_core::secret::wire")] passphrase: Secret,
+    ) -> crate::backup::MergeReport = [unlocked, changes, Never];
 
     // Signing.
     /// Signs, if the key's usage policy allows the scheme. Logged with the digest, never the

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   "key.delete",
   "backup.create",
   "backup.restore",
+  "backup.merge",
   "doctor.repair",
   "key.sign",
   "key.policy",
@@ -73,6 +74,20 @@ export const SETTING_NAMES = [
   "simplewallet-links",
   "start-at-login",
   "agent-approval",
+] as const;
+
+/** What a backup carries, as the Backup screen states it (`keyward_vault::backup::INCLUDES`). */
+export const BACKUP_INCLUDES = [
+  "keys: private keys with their labels, tags, origins and usage policies",
+  "service profiles (each service's URL and settings)",
+  "service credentials: API keys, access tokens, passwords and sessions",
+] as const;
+
+/** What a backup leaves out, and why (`keyward_vault::backup::EXCLUDES`). */
+export const BACKUP_EXCLUDES = [
+  "paired apps and their grants: their pairing secrets are tied to this vault, so apps pair again",
+  "settings (idle lock, endpoint port, JWT lifetimes, links, agent approval)",
+  "the activity log: a restored vault starts its own",
 ] as const;
 
 /** The key algorithms each signature scheme can sign with (`Scheme::fits`). */

@@ -28,8 +28,12 @@ use crate::access::VaultAccess;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt};
 use zeroize::{Zeroize, Zeroizing};
 
-/// Longest request line accepted (an imported PEM is at most 64 KiB).
-const MAX_LINE: u64 = 256 * 1024;
+/// Longest request line accepted: a backup to merge, as base64, with room for the rest of the
+/// request (an imported PEM, the next longest, is at most 64 KiB).
+const MAX_LINE: u64 = (keyward_crypto::backup::MAX_BACKUP + keyward_crypto::backup::HEADER_LEN)
+    .div_ceil(3) as u64
+    * 4
+    + 64 * 1024;
 
 #[derive(Serialize, Deserialize)]
 pub(crate) struct Reply {

@@ -114,6 +114,14 @@ impl Backend for Vault {
         Vault::backup_create(self, passphrase.expose())
     }
 
+    fn backup_merge(
+        &mut self,
+        file: &[u8],
+        passphrase: Secret,
+    ) -> Result<crate::backup::MergeReport> {
+        self.merge_backup(file, passphrase.expose())
+    }
+
     fn key_policy(&mut self, key: &str, allow: Option<Vec<Usage>>) -> Result<KeyInfo> {
         self.set_policy(key, allow)
     }

@@ -1,4 +1,5 @@
-//! Backups of every key into one encrypted file, and restoring one (all or nothing).
+//! Backups of every key into one encrypted file, restoring one into a new vault, and merging
+//! one into an open vault (each all or nothing).
 
 use super::*;
 use crate::audit::ANCHOR_ACCOUNT;
@@ -166,6 +167,160 @@ impl Vault {
             &format!(
                 "restored {} keys from vault {} (backup of {})",
                 report.keys, report.source_vault_id, report.backup_created_at
+            ),
+        )?;
+        Ok(report)
+    }
+
+    /// Merges a backup into this open vault: its keys, service profiles and their credentials
+    /// are added (keys under their ids, credentials under new item names); a key the vault
+    /// has (the same id, or the same key under another id) and a profile whose name it has
+    /// (with the profile's credentials) are skipped and reported. The whole file is decrypted
+    /// and checked, and every secret sealed, before anything is written; then the keychain
+    /// items, then every index row in one transaction; a failure removes the items written.
+    /// Logged as `backup.merge`.
+    pub fn merge_backup(
+        &mut self,
+        file: &[u8],
+        passphrase: &str,
+    ) -> Result<crate::backup::MergeReport> {
+        use crate::backup::{credential_secret, MergeReport, SkipReason, SkippedKey};
+        use crate::index::{CredentialRow, ProfileRow};
+        self.vault_key()?;
+        let (payload, keys) = crate::backup::open_and_check(file, passphrase.as_bytes())?;
+        crate::backup::check_credentials(&payload)?;
+
+        // What goes in: sealed items (account, sealed text) and index rows.
+        let mut items: Vec<(String, String)> = Vec::new();
+        let mut ids: BTreeSet<String> = self.index.all_keys()?.into_iter().map(|r| r.id).collect();
+        let mut fingerprints: BTreeSet<String> = self
+            .index
+            .keys()?
+            .into_iter()
+            .map(|r| r.fingerprint)
+            .collect();
+        let (mut key_rows, mut skipped_keys) = (Vec::new(), Vec::new());
+        for k in &keys {
+            let reason = if ids.contains(&k.key.id) {
+                Some(SkipReason::SameId)
+            } else if fingerprints.contains(&k.key.fingerprint) {
+                Some(SkipReason::SameFingerprint)
+            } else {
+                None
+            };
+            if let Some(reason) = reason {
+                skipped_keys.push(SkippedKey {
+                    id: k.key.id.clone(),
+                    label: k.key.label.clone(),
+                    reason,
+                });
+                continue;
+            }
+            ids.insert(k.key.id.clone());
+            fingerprints.insert(k.key.fingerprint.clone());
+            items.push((k.key.id.clone(), self.seal_item(&k.key.id, &k.blob)?));
+            key_rows.push(KeyRow {
+                id: k.key.id.clone(),
+                label: k.key.label.clone(),
+                alg: k.key.alg.clone(),
+                spki: k.spki.clone(),
+                fingerprint: k.key.fingerprint.clone(),
+                created_at: k.key.created_at.clone(),
+                deleted_at: None,
+                tags: k.key.tags.clone(),
+                xpub: k.key.xpub.clone(),
+                origin: k.key.origin.clone(),
+                usage: k.key.usage.clone(),
+            });
+        }
+        let have: BTreeSet<String> = self.index.profiles()?.into_iter().map(|p| p.name).collect();
+        let (mut profile_rows, mut skipped_profiles) = (Vec::new(), Vec::new());
+        for p in &payload.profiles {
+            if have.contains(&p.name) {
+                skipped_profiles.push(p.name.clone());
+            } else {
+                profile_rows.push(ProfileRow {
+                    name: p.name.clone(),
+                    kind: p.kind.clone(),
+                    json: p.json.clone(),
+                    created_at: p.created_at.clone(),
+                    updated_at: p.updated_at.clone(),
+                });
+            }
+        }
+        let (mut credential_rows, mut credentials_skipped) = (Vec::new(), 0);
+        for c in &payload.credentials {
+            if !profile_rows.iter().any(|p| p.name == c.profile) {
+                credentials_skipped += 1;
+                continue;
+            }
+            let id = format!(
+                "{}{}",
+                profiles::CREDENTIAL_PREFIX,
+                keyward_crypto::random_id(8)
+            );
+            items.push((id.clone(), self.seal_item(&id, &credential_secret(c)?)?));
+            credential_rows.push(CredentialRow {
+                id,
+                profile: c.profile.clone(),
+                name: c.name.clone(),
+                created_at: c.created_at.clone(),
+            });
+        }
+
+        // Written: the items, then the rows in one transaction.
+        let service = self.service()?;
+        let mut written = Vec::with_capacity(items.len());
+        let result = (|| -> Result<()> {
+            for (account, sealed) in &items {
+                self.store.set(&service, account, sealed.as_bytes())?;
+                written.push(account.as_str());
+            }
+            let tx = self.index.conn().unchecked_transaction()?;
+            for r in &key_rows {
+                self.index.insert_key(r)?;
+            }
+            for p in &profile_rows {
+                self.index.put_profile(p)?;
+            }
+            for c in &credential_rows {
+                self.index.put_credential(c)?;
+            }
+            tx.commit()?;
+            Ok(())
+        })();
+        if let Err(e) = result {
+            for account in written {
+                let _ = self.store.delete(&service, account);
+            }
+            return Err(e);
+        }
+        // New labels: the approval broker resolves keys by label and must look again.
+        self.approvals_changes += 1;
+        let report = MergeReport {
+            source_vault_id: payload.source_vault_id.clone(),
+            backup_created_at: payload.created_at.clone(),
+            keys_added: key_rows.len(),
+            keys_skipped: skipped_keys.len(),
+            profiles_added: profile_rows.len(),
+            profiles_skipped: skipped_profiles.len(),
+            credentials_added: credential_rows.len(),
+            credentials_skipped,
+            skipped_keys,
+            skipped_profiles,
+        };
+        self.log(
+            "backup.merge",
+            None,
+            &format!(
+                "merged a backup of vault {} ({}): added {} keys, {} profiles, {} credentials; skipped {} keys, {} profiles already here",
+                report.source_vault_id,
+                report.backup_created_at,
+                report.keys_added,
+                report.profiles_added,
+                report.credentials_added,
+                report.keys_skipped,
+                report.profiles_skipped
             ),
         )?;
         Ok(report)

@@ -16,14 +16,21 @@ impl Vault {
     /// Seals `secret` under the vault key and writes it to the keychain; refuses items over
     /// the portable size limit before touching the keychain.
     pub(super) fn put_secret(&self, account: &str, plain: &[u8]) -> Result<()> {
+        let sealed = self.seal_item(account, plain)?;
+        self.store
+            .set(&self.service()?, account, sealed.as_bytes())?;
+        Ok(())
+    }
+
+    /// `plain` sealed under the vault key for item `account`, as the keychain holds it; items
+    /// over the portable size limit are refused.
+    pub(super) fn seal_item(&self, account: &str, plain: &[u8]) -> Result<String> {
         let key = self.vault_key()?;
         let sealed = STANDARD.encode(seal::seal(key, account.as_bytes(), plain));
         if sealed.len() > MAX_ITEM_BYTES {
             return Err(VaultError::ItemTooLarge(sealed.len(), MAX_ITEM_BYTES));
         }
-        self.store
-            .set(&self.service()?, account, sealed.as_bytes())?;
-        Ok(())
+        Ok(sealed)
     }
 
     pub(super) fn get_secret(&self, account: &str) -> Result<Zeroizing<Vec<u8>>> {

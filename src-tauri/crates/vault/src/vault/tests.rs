@@ -303,3 +303,218 @@ fn an_index_that_says_passphrase_over_an_unwrapped_key_still_unlocks_and_is_mend
     let v3 = vault(dir.path(), store);
     assert!(!v3.needs_passphrase());
 }
+
+fn profile(name: &str) -> Profile {
+    Profile {
+        name: name.into(),
+        kind: "engine".into(),
+        base_url: "https://engine.example".into(),
+        settings: serde_json::json!({}),
+        credentials: vec![],
+        created_at: String::new(),
+        updated_at: String::new(),
+    }
+}
+
+const BACKUP_PASS: &str = "the backup passphrase";
+const TOKEN: &str = "SECRET-ACCESS-TOKEN-value";
+
+/// A vault with keys `a` and `b`, profiles `shared` and `only-here` (a credential each), and a
+/// backup of it.
+fn backed_up_vault(dir: &Path, store: Arc<dyn SecretStore>) -> (Vault, Vec<u8>) {
+    let mut v = vault(dir, store);
+    v.init(None).unwrap();
+    v.key_generate(gen(Some("a"))).unwrap();
+    v.key_generate(gen(Some("b"))).unwrap();
+    for name in ["shared", "only-here"] {
+        v.profile_put(profile(name), true).unwrap();
+        v.credential_put(name, "token", Secret::from(TOKEN.to_string()))
+            .unwrap();
+    }
+    let made = v.backup_create(BACKUP_PASS).unwrap();
+    (v, made.bytes().unwrap())
+}
+
+#[test]
+fn inspect_reads_a_backup_without_a_vault_and_shows_no_secret() {
+    let dir = tempfile::tempdir().unwrap();
+    let (v, file) = backed_up_vault(dir.path(), Arc::new(MemoryStore::default()));
+    let s = crate::backup::inspect(&file, BACKUP_PASS.as_bytes()).unwrap();
+    assert_eq!((s.keys, s.profiles, s.credentials), (2, 2, 2));
+    assert_eq!(s.source_vault_id, v.vault_id().unwrap());
+    assert_eq!(s.source_mode, "none");
+    let labels: Vec<_> = s.key_list.iter().map(|k| k.label.as_str()).collect();
+    assert_eq!(labels, ["a", "b"]);
+    assert!(s.profile_list.iter().all(|p| p.credentials == 1));
+    let text = serde_json::to_string(&s).unwrap();
+    assert!(!text.contains(TOKEN) && !text.contains(BACKUP_PASS));
+
+    let e = crate::backup::inspect(&file, b"not the passphrase").unwrap_err();
+    assert_eq!(e.code(), "backup.bad_passphrase");
+    let e = crate::backup::inspect(&file[..file.len() / 2], BACKUP_PASS.as_bytes()).unwrap_err();
+    assert_eq!(e.code(), "backup.truncated");
+}
+
+#[test]
+fn merge_adds_what_is_missing_and_skips_what_the_vault_has() {
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let (src_dir, dst_dir) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (mut src, file) = backed_up_vault(src_dir.path(), store.clone());
+    // The destination has key `a` under another id (imported), a profile named `shared`, and
+    // a key of its own.
+    let pem_a = src
+        .key_export_private("a", PrivateFormat::Pem, None)
+        .unwrap();
+    let mut dst = vault(dst_dir.path(), store.clone());
+    dst.init(Some("destination passphrase")).unwrap();
+    let own = dst.key_generate(gen(Some("own"))).unwrap();
+    let a_copy = dst
+        .key_import(ImportRequest {
+            text: pem_a,
+            format: Default::default(),
+            alg: None,
+            path: None,
+            passphrase: None,
+            label: Some("a-copy".into()),
+            tags: vec![],
+        })
+        .unwrap();
+    dst.profile_put(profile("shared"), true).unwrap();
+
+    let e = dst
+        .backup_merge(&file, Secret::from("wrong".to_string()))
+        .unwrap_err();
+    assert_eq!(e.code(), "backup.bad_passphrase");
+
+    let r = dst
+        .backup_merge(&file, Secret::from(BACKUP_PASS.to_string()))
+        .unwrap();
+    assert_eq!((r.keys_added, r.keys_skipped), (1, 1), "{r:?}");
+    assert_eq!(r.skipped_keys[0].label, "a");
+    assert_eq!(
+        r.skipped_keys[0].reason,
+        crate::backup::SkipReason::SameFingerprint
+    );
+    assert_eq!(
+        (r.profiles_added, r.skipped_profiles.clone()),
+        (1, vec!["shared".to_string()])
+    );
+    assert_eq!((r.credentials_added, r.credentials_skipped), (1, 1));
+    assert_eq!(r.source_vault_id, src.vault_id().unwrap());
+
+    let labels: BTreeSet<_> = dst
+        .key_list(&ListFilter::default())
+        .unwrap()
+        .into_iter()
+        .map(|k| k.label)
+        .collect();
+    assert_eq!(
+        labels,
+        BTreeSet::from(["own".into(), "a-copy".into(), "b".into()])
+    );
+    assert_eq!(dst.key_show(&own.id).unwrap().info.id, own.id);
+    assert_eq!(dst.key_show("a-copy").unwrap().info.id, a_copy.id);
+    // b came over under its id, usable under this vault's key.
+    let b = src.key_show("b").unwrap().info;
+    assert_eq!(dst.key_show("b").unwrap().info.id, b.id);
+    assert_eq!(
+        dst.key_export_private("b", PrivateFormat::Pem, None)
+            .unwrap(),
+        src.key_export_private("b", PrivateFormat::Pem, None)
+            .unwrap()
+    );
+    assert_eq!(
+        dst.credential_get("only-here", "token").unwrap().expose(),
+        TOKEN
+    );
+    assert!(dst.profile_get("shared").unwrap().credentials.is_empty());
+    assert_eq!(
+        dst.audit_list(&AuditFilter {
+            action: Some("backup.merge".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        1
+    );
+    assert!(dst.doctor().unwrap().healthy);
+
+    // A second merge finds everything here.
+    let r = dst
+        .backup_merge(&file, Secret::from(BACKUP_PASS.to_string()))
+        .unwrap();
+    assert_eq!(
+        (r.keys_added, r.profiles_added, r.credentials_added),
+        (0, 0, 0)
+    );
+    assert_eq!(r.skipped_keys.len(), 2);
+    assert!(r
+        .skipped_keys
+        .iter()
+        .any(|k| k.label == "b" && k.reason == crate::backup::SkipReason::SameId));
+}
+
+/// A keychain that refuses every write after the first `ok` ones.
+struct FailingStore {
+    inner: MemoryStore,
+    ok: std::sync::atomic::AtomicUsize,
+}
+
+impl SecretStore for FailingStore {
+    fn get(&self, s: &str, a: &str) -> std::result::Result<Option<Vec<u8>>, crate::KeychainError> {
+        self.inner.get(s, a)
+    }
+    fn set(&self, s: &str, a: &str, v: &[u8]) -> std::result::Result<(), crate::KeychainError> {
+        use std::sync::atomic::Ordering;
+        if self.ok.load(Ordering::SeqCst) == 0 {
+            return Err(crate::KeychainError::Failure("refused".into()));
+        }
+        self.ok.fetch_sub(1, Ordering::SeqCst);
+        self.inner.set(s, a, v)
+    }
+    fn delete(&self, s: &str, a: &str) -> std::result::Result<bool, crate::KeychainError> {
+        self.inner.delete(s, a)
+    }
+    fn list(&self, s: &str) -> std::result::Result<Vec<String>, crate::KeychainError> {
+        self.inner.list(s)
+    }
+}
+
+#[test]
+fn a_merge_that_fails_leaves_nothing_behind() {
+    let src_dir = tempfile::tempdir().unwrap();
+    let (_src, file) = backed_up_vault(src_dir.path(), Arc::new(MemoryStore::default()));
+    let dst_dir = tempfile::tempdir().unwrap();
+    let store = Arc::new(FailingStore {
+        inner: MemoryStore::default(),
+        ok: usize::MAX.into(),
+    });
+    let mut dst = vault(dst_dir.path(), store.clone());
+    dst.init(None).unwrap();
+    let svc = service_name(dst.vault_id().unwrap());
+    let before = store.list(&svc).unwrap();
+
+    // A corrupt file: refused before anything is written.
+    let mut bad = file.clone();
+    let last = bad.len() - 1;
+    bad[last] ^= 1;
+    let e = dst
+        .backup_merge(&bad, Secret::from(BACKUP_PASS.to_string()))
+        .unwrap_err();
+    assert!(e.code().starts_with("backup."), "{}", e.code());
+    assert_eq!(store.list(&svc).unwrap(), before);
+
+    // The keychain refuses the third item: the two written are removed, no row is added.
+    store.ok.store(2, std::sync::atomic::Ordering::SeqCst);
+    let e = dst
+        .backup_merge(&file, Secret::from(BACKUP_PASS.to_string()))
+        .unwrap_err();
+    assert_eq!(e.code(), "keychain.failure");
+    let mut after = store.list(&svc).unwrap();
+    after.sort();
+    let mut before = before;
+    before.sort();
+    assert_eq!(after, before);
+    assert!(dst.key_list(&ListFilter::default()).unwrap().is_empty());
+    assert!(dst.profile_list().unwrap().is_empty());
+}
