@@ -15,6 +15,7 @@ const COMMANDS: &[&str] = &[
     "key_tag",
     "audit_list",
     "audit_verify",
+    "audit_export",
     "key_reveal",
     "key_export_file",
     "backup_create",

@@ -41,6 +41,7 @@ fn main() {
             keys::key_tag,
             audit::audit_list,
             audit::audit_verify,
+            audit::audit_export,
             keys::key_reveal,
             keys::key_export_file,
             backup::backup_create,

@@ -70,6 +70,7 @@ fn export(dir: &Path) {
     api::RestoreReport::export_all_to(dir).unwrap();
     keyward_vault::backup::BackupSummary::export_all_to(dir).unwrap();
     keyward_vault::backup::MergeReport::export_all_to(dir).unwrap();
+    keyward_vault::audit::ExportFormat::export_all_to(dir).unwrap();
 
     // The crypto crate's own, where no vault type names them.
     PrivateFormat::export_all_to(dir).unwrap();

@@ -116,6 +116,13 @@ describe('command names and arguments', () => {
       'vault_change_passphrase',
       { old: null, new: 'new pass' },
     ],
+    ['auditExport', () => ipc.auditExport('csv'), 'audit_export', { format: 'csv', filter: null }],
+    [
+      'auditExport(filtered)',
+      () => ipc.auditExport('jsonl', { action: 'key.', keyId: null, limit: null }),
+      'audit_export',
+      { format: 'jsonl', filter: { action: 'key.', keyId: null, limit: null } },
+    ],
     [
       'keySign',
       () => ipc.keySign({ key: 'k1', scheme: 'eip191', input: { kind: 'message', value: 'hi' }, encoding: 'der' }),

@@ -525,6 +525,12 @@ export function fakeBackend(opts: FakeOptions = {}) {
           skippedProfiles: [],
         } satisfies MergeReport;
       }
+      case 'audit_export': {
+        if (state.locked) throw locked;
+        const filter = (args.filter ?? null) as AuditFilter | null;
+        const count = state.audit.filter((e) => !filter?.action || e.action.startsWith(filter.action)).length;
+        return { path: `/home/user/Documents/keyward-activity-2025-05-06.${args.format}`, count };
+      }
       case 'key_tag': {
         const k = find(args.key);
         const remove = args.remove as string[];

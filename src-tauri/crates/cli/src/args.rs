@@ -8,12 +8,6 @@ use keyward_vault::{Result, VaultError};
 
 use crate::secrets;
 
-#[derive(Clone, Copy, ValueEnum)]
-pub enum AuditFmt {
-    Jsonl,
-    Csv,
-}
-
 #[derive(Args)]
 pub struct QrRender {
     /// svg, png, or term (UTF-8 half blocks)

@@ -9,8 +9,9 @@ use keyward_crypto::jwt::Mode as JwtMode;
 use keyward_crypto::sign::{Encoding, JwsAlg, Scheme};
 use keyward_crypto::{ImportFormat, KeyAlg, PrivateFormat, PublicFormat};
 use keyward_services::kind::Kind;
+use keyward_vault::audit::ExportFormat;
 
-use crate::args::{AuditFmt, Conn, InputArgs, QrRender, RemoteKeyCmd, DEFAULT_PORT};
+use crate::args::{Conn, InputArgs, QrRender, RemoteKeyCmd, DEFAULT_PORT};
 
 #[derive(Parser)]
 #[command(
@@ -168,8 +169,8 @@ pub enum AuditCmd {
     Verify,
     /// Every entry, oldest first, as JSON Lines or CSV (hashes and summaries, no secrets)
     Export {
-        #[arg(long, value_enum, default_value_t = AuditFmt::Jsonl)]
-        format: AuditFmt,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+        format: ExportFormat,
         /// Write to this file instead of standard output
         #[arg(long)]
         out: Option<PathBuf>,

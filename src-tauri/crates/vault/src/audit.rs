@@ -361,6 +361,48 @@ pub fn verify(
     })
 }
 
+/// The forms an export of the log takes (`keyward-cli audit export --format`, the app's
+/// `audit_export`): the same text from both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// JSON Lines: one entry a line, as JSON (`json` is accepted for it).
+    #[serde(alias = "json")]
+    #[cfg_attr(feature = "clap", value(alias = "json"))]
+    Jsonl,
+    /// RFC 4180 CSV with a header row.
+    Csv,
+}
+
+impl ExportFormat {
+    /// Its name, which is also its file extension.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    /// `entries` (newest first, as [`list`] returns them) in this form, oldest first.
+    pub fn render(self, entries: &[AuditEntry]) -> String {
+        match self {
+            ExportFormat::Jsonl => to_jsonl(entries),
+            ExportFormat::Csv => to_csv(entries),
+        }
+    }
+
+    /// The name an export is offered under: `keyward-activity-YYYY-MM-DD.csv|jsonl`, dated
+    /// `unix` (UTC).
+    pub fn file_name(self, unix: i64) -> String {
+        format!(
+            "keyward-activity-{}.{}",
+            crate::backup::utc_date(unix),
+            self.as_str()
+        )
+    }
+}
+
 /// JSON Lines, oldest first.
 pub fn to_jsonl(entries: &[AuditEntry]) -> String {
     let mut out = String::new();

@@ -4,14 +4,12 @@ use std::process::ExitCode;
 
 use keyward_vault::{AuditFilter, VaultError};
 
-use crate::args::AuditFmt;
 use crate::cli::AuditCmd;
 use crate::context::{CliContext, Need};
 use crate::error::Result;
 
 pub fn run(ctx: &CliContext, cmd: AuditCmd) -> Result<ExitCode> {
     let out = &ctx.out;
-    use keyward_vault::audit;
     match cmd {
         AuditCmd::List { limit, action, key } => {
             let entries = ctx.with_backend(Need::Index, |b| {
@@ -35,10 +33,7 @@ pub fn run(ctx: &CliContext, cmd: AuditCmd) -> Result<ExitCode> {
         AuditCmd::Export { format, out: path } => {
             let entries =
                 ctx.with_backend(Need::Index, |b| b.audit_list(&AuditFilter::default()))?;
-            let (name, text) = match format {
-                AuditFmt::Jsonl => ("jsonl", audit::to_jsonl(&entries)),
-                AuditFmt::Csv => ("csv", audit::to_csv(&entries)),
-            };
+            let (name, text) = (format.as_str(), format.render(&entries));
             match path {
                 Some(p) => {
                     std::fs::write(&p, text.as_bytes()).map_err(|e| {
