@@ -1,7 +1,10 @@
 //! A service's remote keys (Engine's access tokens, and every later kind with key
 //! administration): one set of commands over `keyward_services::admin`, whatever the kind.
-//! A created key's secret is sealed before the command answers; the page gets it only when
-//! the keychain refused it (`unsaved`): the service will not show it again.
+//! A created key's secret is sealed before the command answers, and the page gets it once in
+//! that answer: beside the sealed credential (`secret`, shown once with a "stored in keychain"
+//! tick), or — when the keychain refused it — as `unsaved.secret`, the only copy there is. The
+//! service will not show it again; the page clears it on navigation or after 60 s, and nothing
+//! logs it.
 
 use keyward_core::Secret;
 use keyward_services::admin::{flows, Check, NewKey, RemoteKey};
@@ -11,8 +14,10 @@ use serde::Serialize;
 
 use crate::state::{with_http, AppError, AppState, CmdResult};
 
-/// A created key as the page sees it: sealed in the keychain (`credential`), or — when the
-/// keychain refused it — the secret itself, to be shown once as NOT SAVED.
+/// A created key as the page sees it: sealed in the keychain (`credential`) with its `secret`
+/// to show once, or — when the keychain refused it — `unsaved`, the secret itself to show once
+/// as NOT SAVED. Exactly one of `credential` and `unsaved` is present; `secret` comes with
+/// `credential`.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreatedKey {
@@ -20,15 +25,23 @@ pub struct CreatedKey {
     noun: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     credential: Option<CredentialInfo>,
+    /// On purpose: a secret the service shows once is shown once, right after it was sealed
+    /// (DESIGN, "Secrets in the webview"); the only secrets a command returns without a reveal
+    /// are these and `Unsaved::secret`.
+    #[serde(
+        with = "keyward_core::secret::wire",
+        skip_serializing_if = "Option::is_none"
+    )]
+    secret: Option<Secret>,
     #[serde(skip_serializing_if = "Option::is_none")]
     unsaved: Option<Unsaved>,
 }
 
-/// The only secret a command returns without a reveal: the service will not show it again.
+/// A created key's secret the keychain refused: the only copy there is.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Unsaved {
-    /// On purpose: the one secret a command returns without a reveal.
+    /// On purpose: shown once without a reveal, as NOT SAVED.
     #[serde(with = "keyward_core::secret::wire")]
     secret: Secret,
     error: AppError,
@@ -65,9 +78,10 @@ pub async fn service_key_create(
                 tag: None,
             },
         )?;
-        let (credential, unsaved) = match created.sealed {
-            Sealed::Stored(c) => (Some(c), None),
+        let (credential, secret, unsaved) = match created.sealed {
+            Sealed::Stored { info, secret } => (Some(info), Some(secret), None),
             Sealed::Unsaved { secret, error } => (
+                None,
                 None,
                 Some(Unsaved {
                     secret,
@@ -79,6 +93,7 @@ pub async fn service_key_create(
             key: created.key,
             noun: created.noun,
             credential,
+            secret,
             unsaved,
         })
     })

@@ -296,7 +296,7 @@ impl KeyAdmin for MemoryAdmin {
             (key, secret)
         };
         let sealed = seal(self, b, &key.id, Secret::from(secret));
-        key.stored = matches!(sealed, Sealed::Stored(_));
+        key.stored = matches!(sealed, Sealed::Stored { .. });
         Ok(Created {
             key,
             sealed,
@@ -368,7 +368,7 @@ mod tests {
                 },
             )
             .unwrap();
-        assert!(matches!(c.sealed, Sealed::Stored(_)));
+        assert!(matches!(c.sealed, Sealed::Stored { .. }));
         assert!(c.key.stored);
         assert_eq!(c.key.extra["tag"], "n-1");
         let held = v

@@ -13,8 +13,12 @@ pub const RETRIES: u32 = 3;
 
 /// The outcome of sealing a shown-once secret.
 pub enum Sealed {
-    /// In the keychain.
-    Stored(CredentialInfo),
+    /// In the keychain as `info`; `secret` is handed back for the one showing a shell may make
+    /// right after sealing (the app's page), never to be kept.
+    Stored {
+        info: CredentialInfo,
+        secret: Secret,
+    },
     /// The keychain refused every attempt: show `secret` to the user now, with `error`.
     Unsaved { secret: Secret, error: VaultError },
 }
@@ -35,7 +39,7 @@ pub fn seal_shown_once(
             pause *= 2;
         }
         match b.credential_put(profile, name, secret.clone()) {
-            Ok(info) => return Sealed::Stored(info),
+            Ok(info) => return Sealed::Stored { info, secret },
             // A refusal that retrying cannot cure ends the loop at once.
             Err(e @ (VaultError::ProfileNotFound(_) | VaultError::Usage(_))) => {
                 return Sealed::Unsaved { secret, error: e }
@@ -139,7 +143,10 @@ mod tests {
             Secret::new("tok-1"),
             Duration::from_millis(1),
         );
-        assert!(matches!(r, Sealed::Stored(_)));
+        match r {
+            Sealed::Stored { secret, .. } => assert_eq!(secret.expose(), "tok-1"),
+            Sealed::Unsaved { .. } => panic!("not stored"),
+        }
         assert_eq!(
             v.credential_get("svc", "access-token:1").unwrap().expose(),
             "tok-1"
@@ -162,7 +169,7 @@ mod tests {
                 assert_eq!(secret.expose(), "tok-2", "the secret is not lost");
                 assert_eq!(keyward_crypto::Coded::code(&error), "keychain.locked");
             }
-            Sealed::Stored(_) => panic!("stored through a refusing keychain"),
+            Sealed::Stored { .. } => panic!("stored through a refusing keychain"),
         }
         assert_eq!(store.refusals.load(Ordering::SeqCst), 100 - 1 - RETRIES);
         assert!(v.credential_get("svc", "access-token:2").is_err());

@@ -20,15 +20,20 @@ export type { Health as EngineHealth, Keypair as EngineKeypair };
 export type RemoteKey = RemoteKeyBase & { tokenMask?: string; walletAddress?: string | null };
 
 /**
- * A created remote key: sealed in the keychain (`credential`), or — only when the keychain
- * refused it — `unsaved.secret`, the secret itself, to show once with a NOT SAVED warning.
- * (Defined by the desktop shell, so typed here.)
+ * A created remote key, with its secret, which the service shows only this once: sealed in the
+ * keychain (`credential`, and `secret` to show once with a "stored in keychain" tick), or —
+ * only when the keychain refused it — `unsaved.secret`, the only copy, to show once with a NOT
+ * SAVED warning. Exactly one of `credential` and `unsaved` is present. Show the secret right
+ * away, clear it on navigation or after 60 s, never log it. (Defined by the desktop shell, so
+ * typed here.)
  */
 export interface CreatedKey {
   key: RemoteKey;
   /** What the kind calls its keys ("access token"). */
   noun: string;
   credential?: CredentialInfo;
+  /** The secret just sealed as `credential`. */
+  secret?: string;
   unsaved?: { secret: string; error: ErrorInfo };
 }
 

@@ -75,7 +75,8 @@ pub fn run(ctx: &CliContext, cmd: RemoteKeyCmd) -> Result<ExitCode> {
                 )
             })?;
             match created.sealed {
-                Sealed::Stored(c) => out.print(&created.key, |k| {
+                // The CLI does not print a sealed secret: it stays in the keychain.
+                Sealed::Stored { info: c, .. } => out.print(&created.key, |k| {
                     println!(
                         "Created {} {}{}; sealed in the keychain as {}",
                         created.noun,

@@ -93,7 +93,7 @@ impl KeyAdmin for EngineTokens<'_> {
             .token_create(bearer.expose(), label.as_deref())?;
         let sealed = admin::seal(self, b, &info.id, token);
         let mut key = RemoteKey::from(info);
-        key.stored = matches!(sealed, Sealed::Stored(_));
+        key.stored = matches!(sealed, Sealed::Stored { .. });
         Ok(Created {
             key,
             sealed,
