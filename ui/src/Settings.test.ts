@@ -208,3 +208,104 @@ describe('Settings screen', () => {
     expect(be.callsTo('vault_status')).toHaveLength(1);
   });
 });
+
+describe('change the passphrase', () => {
+  const input = (id: string) => byId(id) as HTMLInputElement;
+
+  async function fill(current: string | null, next: string, again = next) {
+    if (current !== null) await type('change-pass-current', current);
+    await type('change-pass-new', next);
+    await type('change-pass-confirm', again);
+  }
+
+  it('asks for the current passphrase and the new one twice, says it is done and clears the fields', async () => {
+    const be = fakeBackend();
+    await openSettings();
+    expect(byId('screen-settings').textContent).toContain('Change the passphrase');
+    expect(byId('change-pass').textContent).toContain('At least 8 characters.');
+    expect(input('change-pass-new').type).toBe('password');
+    await fill('correct horse', 'battery staple 42');
+    await fireEvent.click(byId('change-pass-submit'));
+    const done = await screen.findByTestId('change-pass-done');
+    expect(done.textContent).toContain('Passphrase changed');
+    expect(be.callsTo('vault_change_passphrase').map((c) => c.args)).toEqual([
+      { old: 'correct horse', new: 'battery staple 42' },
+    ]);
+    expect(be.state.passphrase).toBe('battery staple 42');
+    for (const id of ['change-pass-current', 'change-pass-new', 'change-pass-confirm']) {
+      expect(input(id).value).toBe('');
+    }
+    // Typing again hides the result.
+    await type('change-pass-current', 'x');
+    expect(screen.queryByTestId('change-pass-done')).toBeNull();
+  });
+
+  it('says a wrong current passphrase beside that field and keeps the new one', async () => {
+    const be = fakeBackend();
+    const { onerror } = await openSettings();
+    await fill('wrong one', 'battery staple 42');
+    await fireEvent.click(byId('change-pass-submit'));
+    const note = await screen.findByTestId('change-pass-error');
+    expect(note.dataset.code).toBe('vault.bad_passphrase');
+    expect(byId('change-pass-error-message').textContent).toBe('Wrong passphrase.');
+    // Right under the current passphrase, before the new one.
+    expect(note.compareDocumentPosition(byId('change-pass-current')) & Node.DOCUMENT_POSITION_PRECEDING).toBeTruthy();
+    expect(note.compareDocumentPosition(byId('change-pass-new')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await waitFor(() => expect(input('change-pass-current').value).toBe(''));
+    expect(document.activeElement).toBe(byId('change-pass-current'));
+    expect(input('change-pass-new').value).toBe('battery staple 42');
+    expect(screen.queryByTestId('change-pass-done')).toBeNull();
+    expect(be.state.passphrase).toBe('correct horse');
+    expect(onerror).not.toHaveBeenCalled();
+    await type('change-pass-current', 'correct horse');
+    expect(screen.queryByTestId('change-pass-error')).toBeNull();
+    await fireEvent.click(byId('change-pass-submit'));
+    await screen.findByTestId('change-pass-done');
+  });
+
+  it('checks the new passphrase as it is typed, before asking the vault', async () => {
+    const be = fakeBackend();
+    await openSettings();
+    await fireEvent.click(byId('change-pass-submit'));
+    expect(byId('change-pass-current-problem')).toBeTruthy();
+    await type('change-pass-current', 'correct horse');
+    await type('change-pass-new', 'short');
+    await fireEvent.focusOut(byId('change-pass-new'));
+    expect(byId('change-pass-new-problem').textContent).toMatch(/at least 8/);
+    await type('change-pass-new', 'correct horse');
+    expect(byId('change-pass-new-problem').textContent).toBe('The new passphrase is the same as the current one.');
+    await type('change-pass-new', 'battery staple 42');
+    await type('change-pass-confirm', 'battery staple 43');
+    expect(byId('change-pass-confirm-problem').textContent).toBe('The two passphrases do not match.');
+    await fireEvent.click(byId('change-pass-submit'));
+    expect(be.callsTo('vault_change_passphrase')).toHaveLength(0);
+    expect(document.activeElement).toBe(byId('change-pass-confirm'));
+  });
+
+  it('shows another failure beside the button', async () => {
+    fakeBackend({
+      fail: { vault_change_passphrase: { code: 'keychain.denied', message: 'The keychain refused.', hint: 'Unlock it.' } },
+    });
+    await openSettings();
+    await fill('correct horse', 'battery staple 42');
+    await fireEvent.click(byId('change-pass-submit'));
+    expect((await screen.findByTestId('change-pass-error')).textContent).toContain('The keychain refused.');
+    expect(byId('change-pass-error-code').textContent).toBe('keychain.denied');
+    expect(input('change-pass-new').value).toBe('battery staple 42');
+  });
+
+  it('sets a passphrase on a vault without one, and says it is now protected', async () => {
+    const be = fakeBackend({ mode: 'none' });
+    const onstatus = vi.fn();
+    render(SettingsScreen, { props: { status: { ...STATUS, mode: 'none' }, onstatus, onerror: vi.fn() } });
+    await screen.findByTestId('settings-idle');
+    expect(screen.queryByTestId('change-pass-current')).toBeNull();
+    expect(byId('screen-settings').textContent).toContain('Set a passphrase');
+    await fill(null, 'battery staple 42');
+    await fireEvent.click(byId('change-pass-submit'));
+    expect((await screen.findByTestId('change-pass-done')).textContent).toContain('now passphrase protected');
+    expect(be.callsTo('vault_change_passphrase').map((c) => c.args)).toEqual([{ old: null, new: 'battery staple 42' }]);
+    expect(onstatus).toHaveBeenCalledWith(expect.objectContaining({ mode: 'passphrase' }));
+    expect(byId('settings-protection').textContent).toContain('Passphrase protected');
+  });
+});

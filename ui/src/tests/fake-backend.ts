@@ -359,6 +359,20 @@ export function fakeBackend(opts: FakeOptions = {}) {
         }
         state.locked = false;
         return status();
+      case 'vault_change_passphrase': {
+        if (state.locked) throw locked;
+        if (state.mode === 'passphrase' && args.old !== state.passphrase) {
+          throw { code: 'vault.bad_passphrase', message: 'Wrong passphrase.', hint: 'Check Caps Lock and try again.' };
+        }
+        if (typeof args.new !== 'string' || [...args.new].length < 8) {
+          throw { code: 'vault.weak_passphrase', message: 'The passphrase is too short.', hint: 'Use at least 8 characters.' };
+        }
+        const was = state.mode;
+        state.mode = 'passphrase';
+        state.passphrase = args.new;
+        log('vault.passphrase_change', null, was === 'none' ? 'passphrase set (the vault leaves "no passphrase" mode)' : 'passphrase changed');
+        return status();
+      }
       case 'vault_lock':
         state.locked = true;
         log('vault.lock', null, 'locked');
