@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import { CANCELLED, auditEntry, fakeBackend, keyInfo } from './tests/fake-backend';
+import { BACKUP_EXCLUDES, BACKUP_INCLUDES } from './lib/ipc';
 
 const byId = (id: string) => screen.getByTestId(id);
 const input = (id: string) => byId(id) as HTMLInputElement;
@@ -39,9 +40,8 @@ describe('create backup', () => {
     expect(screenText).toContain('At least 8 characters.');
     expect(screenText).toContain('Keyward does not fill it in');
     const scope = byId('backup-scope').textContent ?? '';
-    expect(scope).toContain('Every key');
-    expect(scope).toContain('Service profiles');
-    expect(scope).toContain('access tokens');
+    for (const line of [...BACKUP_INCLUDES, ...BACKUP_EXCLUDES]) expect(scope).toContain(line.slice(1));
+    expect(scope).toMatch(/In a backup.*Keys.*access tokens/s);
     expect(scope).toMatch(/Not in a backup.*Paired apps/s);
     // Show/hide.
     await click('backup-passphrase-show');
@@ -188,6 +188,86 @@ describe('last backup', () => {
     await openBackup();
     await waitFor(() => expect(byId('backup-last').textContent).toContain('Last backup'));
     expect(screen.queryByTestId('backup-reminder')).toBeNull();
+  });
+});
+
+describe('test or restore a backup from the running app', () => {
+  const backup = {
+    passphrase: 'backup pass',
+    keys: [keyInfo(1, 'deploy'), keyInfo(7, 'old wallet', { alg: 'secp256k1' })],
+    createdAt: '2025-04-05T06:07:08Z',
+  };
+
+  it('tests a backup: it opens, what it holds, nothing changed; the passphrase is kept', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1, 'deploy')], backup });
+    render(App);
+    await openBackup();
+    await type('backup-open-passphrase', 'backup pass');
+    await click('backup-inspect');
+    const result = await screen.findByTestId('backup-inspect-result');
+    expect(result.textContent).toContain('The backup opens and is whole.');
+    expect(result.textContent?.replace(/\s+/g, ' ')).toMatch(/Made on 2025-04-0\d \d\d:\d\d from another vault \(vault-old\)/);
+    expect(result.textContent?.replace(/\s+/g, ' ')).toContain('It holds 2 keys, 0 service profiles and 0 credentials.');
+    expect(screen.getAllByTestId('backup-inspect-key').map((k) => k.textContent)).toEqual([
+      'deploy (p256)',
+      'old wallet (secp256k1)',
+    ]);
+    expect(be.callsTo('backup_inspect').map((c) => c.args)).toEqual([{ passphrase: 'backup pass' }]);
+    expect(be.state.keys).toHaveLength(1);
+    expect(input('backup-open-passphrase').value).toBe('backup pass');
+  });
+
+  it('restores into this vault, says what was added and what was already here, and clears the passphrase', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1, 'deploy')], backup });
+    render(App);
+    await openBackup();
+    await type('backup-open-passphrase', 'backup pass');
+    await click('backup-merge');
+    const result = await screen.findByTestId('backup-merge-result');
+    expect(result.dataset.added).toBe('1');
+    expect(result.textContent?.replace(/\s+/g, ' ')).toContain(
+      'Restored into this vault: 1 key, 0 service profiles and 0 credentials added',
+    );
+    expect(screen.getAllByTestId('backup-merge-skipped').map((k) => k.textContent?.replace(/\s+/g, ' ').trim())).toEqual([
+      'deploy (the same key)',
+    ]);
+    expect(be.state.keys.map((k) => k.id)).toEqual(['kid-1', 'kid-7']);
+    expect(input('backup-open-passphrase').value).toBe('');
+  });
+
+  it('asks for the passphrase before opening the dialog', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1)], backup });
+    render(App);
+    await openBackup();
+    await click('backup-inspect');
+    expect(byId('backup-open-passphrase-problem').textContent).toContain('Enter the passphrase');
+    await click('backup-merge');
+    expect(be.callsTo('backup_inspect')).toHaveLength(0);
+    expect(be.callsTo('backup_merge')).toHaveLength(0);
+  });
+
+  it('shows a wrong passphrase beside the buttons and keeps it for a fix', async () => {
+    fakeBackend({ keys: [keyInfo(1)], backup });
+    render(App);
+    await openBackup();
+    await type('backup-open-passphrase', 'wrong pass');
+    await click('backup-inspect');
+    expect((await screen.findByTestId('backup-open-error-code')).textContent).toBe('backup.bad_passphrase');
+    expect(screen.queryByTestId('error-banner')).toBeNull();
+    expect(screen.queryByTestId('backup-inspect-result')).toBeNull();
+    expect(input('backup-open-passphrase').value).toBe('wrong pass');
+    await type('backup-open-passphrase', 'backup pass');
+    expect(screen.queryByTestId('backup-open-error')).toBeNull();
+  });
+
+  it('takes a closed Open dialog quietly', async () => {
+    fakeBackend({ keys: [keyInfo(1)], backup, fail: { backup_merge: CANCELLED } });
+    render(App);
+    await openBackup();
+    await type('backup-open-passphrase', 'backup pass');
+    await click('backup-merge');
+    await screen.findByTestId('backup-open-cancelled');
+    expect(screen.queryByTestId('backup-open-error')).toBeNull();
   });
 });
 
