@@ -370,6 +370,47 @@ describe('activity', () => {
     expect(screen.queryByTestId('audit-verify-error')).toBeNull();
   });
 
+  it('exports what the filters select, as CSV or JSON Lines, and says where', async () => {
+    const be = fakeBackend({ keys: keys(), audit: LOG });
+    await openActivity(keys());
+    expect(screen.queryByTestId('audit-export-panel')).toBeNull();
+    await click('audit-export');
+    expect(byId('audit-export').getAttribute('aria-expanded')).toBe('true');
+    expect(byId('audit-export-panel').textContent).toContain('Action and Key filters');
+    await click('audit-export-csv');
+    const note = await screen.findByTestId('audit-export-note');
+    expect(note.dataset.count).toBe('8');
+    expect(note.textContent).toMatch(/Saved 8 entries to\s*\/home\/user\/Documents\/keyward-activity-2025-05-06\.csv/);
+    expect(be.callsTo('audit_export').map((c) => c.args)).toEqual([
+      { format: 'csv', filter: { action: null, keyId: null, limit: null } },
+    ]);
+    await choose('audit-filter-action', 'key.');
+    await choose('audit-filter-key', 'kid-2');
+    await click('audit-export-jsonl');
+    await waitFor(() => expect(be.callsTo('audit_export')).toHaveLength(2));
+    expect(be.callsTo('audit_export')[1].args).toEqual({
+      format: 'jsonl',
+      filter: { action: 'key.', keyId: 'kid-2', limit: null },
+    });
+  });
+
+  it('shows a failed export beside its buttons, and a closed dialog quietly', async () => {
+    const be = fakeBackend({
+      audit: LOG,
+      fail: { audit_export: { code: 'store.io', message: 'Could not write the file.', hint: 'Choose another folder.' } },
+    });
+    const { onerror } = await openActivity();
+    await click('audit-export');
+    await click('audit-export-csv');
+    expect((await screen.findByTestId('audit-export-error')).textContent).toContain('Could not write the file.');
+    expect(onerror).not.toHaveBeenCalled();
+    be.state.fail.audit_export = { code: 'ui.cancelled', message: 'cancelled', hint: '' };
+    await click('audit-export-csv');
+    await screen.findByTestId('audit-export-cancelled');
+    expect(screen.queryByTestId('audit-export-error')).toBeNull();
+    expect(screen.queryByTestId('audit-export-note')).toBeNull();
+  });
+
   it('offers older entries when the newest page is full', async () => {
     const many = Array.from({ length: 501 }, (_, i) => auditEntry(i + 1, 'vault.unlock'));
     const be = fakeBackend({ audit: many });

@@ -21,6 +21,7 @@ export const ACTION_LABELS: Readonly<Record<string, string>> = {
   'key.delete': 'Key deleted',
   'backup.create': 'Backup created',
   'backup.restore': 'Backup restored',
+  'backup.merge': 'Backup restored into this vault',
   'doctor.repair': 'Repaired by doctor',
   'key.sign': 'Signed',
   'key.policy': 'Usage policy changed',
