@@ -86,11 +86,18 @@ describe('audit wording', () => {
       ['revealed the private key as wif', 'Revealed the private key as WIF'],
       ['vault created (mode none)', 'Vault created without a passphrase'],
       ['“dapp”\'s sign_digest expired unanswered', '“dapp”\'s request to sign a digest expired unanswered'],
+      [
+        'paired app "dapp" (0123456789abcdef) with no origin; it may use any key',
+        'Paired app "dapp" with no origin; it may use any key',
+      ],
+      ['granted app "dapp" (0123456789abcdef) until lock (grant fedcba9876543210)', 'Granted app "dapp" until lock'],
+      ['revoked grant fedcba9876543210 of dapp', 'Revoked a grant of dapp'],
+      ['refused 3 calls from “dapp”: endpoint.unpaired ×2, approval.too_soon ×1', 'Refused 3 calls from “dapp”'],
     ];
     for (const [raw, want] of cases) expect(readableSummary(raw).text, raw).toBe(want);
     expect(readableSummary(`“a” asked: sign_message (shown ${HASH}…)`).request).toBe(HASH);
     expect(readableSummary('vault unlocked').request).toBeNull();
-    for (const [raw] of cases) expect(readableSummary(raw).text).not.toMatch(/shown [0-9a-f]|_/);
+    for (const [raw] of cases) expect(readableSummary(raw).text).not.toMatch(/shown [0-9a-f]|_|[0-9a-f]{16}|[a-z]\.[a-z]/);
   });
 
   it('says "an" where it is read so', () => {

@@ -200,6 +200,11 @@ export function readableSummary(summary: string): ReadableSummary {
     )
     .replace(/^vault created \(mode passphrase\)$/, 'vault created, protected by a passphrase')
     .replace(/^vault created \(mode none\)$/, 'vault created without a passphrase')
+    // Internal ids of apps and grants (the app is named beside them).
+    .replace(/ \((?:grant )?[0-9a-f]{16}\)/g, '')
+    .replace(/\brevoked grant [0-9a-f]{16} of /, 'revoked a grant of ')
+    // The error codes of refused calls: their count says enough here.
+    .replace(/^(refused \d+ calls? from .+?): \S+ ×\d+.*$/, '$1')
     .replace(/ {2,}/g, ' ');
   text = text.charAt(0).toUpperCase() + text.slice(1);
   return { text, request };
