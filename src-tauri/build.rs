@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "key_import",
     "key_detail",
     "key_qr",
+    "key_qr_file",
     "key_export",
     "key_tag",
     "audit_list",

@@ -37,6 +37,7 @@ fn main() {
             keys::key_import,
             keys::key_detail,
             keys::key_qr,
+            keys::key_qr_file,
             keys::key_export,
             keys::key_tag,
             audit::audit_list,

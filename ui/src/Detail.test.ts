@@ -237,7 +237,7 @@ describe('public forms', () => {
     const formats = screen.getAllByTestId('detail-export').map((e) => e.dataset.format);
     expect(formats[0]).toBe('eth');
     expect(new Set(formats).size).toBe(formats.length);
-    expect(formats.at(-1)).toBe('jwks');
+    expect(formats[formats.length - 1]).toBe('jwks');
     // Showing a form is not an export: nothing is asked of the vault until the JWK Set is.
     expect(be.callsTo('key_export')).toHaveLength(0);
     await click('show-jwks');

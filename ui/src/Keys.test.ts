@@ -665,6 +665,22 @@ describe('key detail', () => {
     expect(window.getSelection()?.toString()).toBe('1Btckid-1');
   });
 
+  it('enlarges the QR code and saves it as an image', async () => {
+    const be = fakeBackend({ keys: [k1()] });
+    render(App);
+    await openFirst();
+    await screen.findByTestId('detail-qr');
+    expect(byId('detail-qr').closest('figure')?.textContent).toContain('Still scans with up to 15 % of it covered');
+    await click('qr-enlarge');
+    const overlay = await screen.findByTestId('qr-overlay');
+    expect(byId('qr-large').getAttribute('src')).toBe(byId('detail-qr').getAttribute('src'));
+    await fireEvent.keyDown(overlay, { key: 'Escape' });
+    expect(screen.queryByTestId('qr-overlay')).toBeNull();
+    await click('qr-save');
+    expect((await screen.findByTestId('qr-saved')).textContent).toContain('/home/user/keyward-qr-kid-1.svg');
+    expect(be.callsTo('key_qr_file').map((c) => c.args)).toEqual([{ key: 'kid-1', format: 'eth' }]);
+  });
+
   it('switches the QR code between formats', async () => {
     const be = fakeBackend({ keys: [k1()] });
     render(App);

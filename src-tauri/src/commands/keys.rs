@@ -98,6 +98,31 @@ pub async fn key_export_file(
     .await
 }
 
+/// Saves a QR code of one public form of the key (its default when `format` is null) as an SVG
+/// file the user picks in a native save dialog; returns its path.
+#[tauri::command]
+pub async fn key_qr_file(
+    app: tauri::AppHandle,
+    state: tauri::State<'_, AppState>,
+    key: String,
+    format: Option<PublicFormat>,
+) -> CmdResult<String> {
+    let qr = key_qr(state, key, format).await?;
+    let path = dialog::save_file_in(
+        &app,
+        "keyward-qr.svg".into(),
+        dialog::documents_dir(&app),
+        Some(("SVG image", &["svg"])),
+    )
+    .await?;
+    blocking(move || {
+        std::fs::write(&path, qr.svg.as_bytes())
+            .map_err(|e| VaultError::Io(format!("cannot write {}: {e}", path.display())))?;
+        Ok::<_, VaultError>(path.display().to_string())
+    })
+    .await
+}
+
 #[tauri::command]
 pub async fn key_tag(
     state: tauri::State<'_, AppState>,

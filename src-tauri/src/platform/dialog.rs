@@ -1,6 +1,10 @@
 //! Native dialogs: a confirmation the webview cannot script or skip (a reveal), and the save
 //! and open dialogs of exports and backups. Each waits for the user on the blocking pool;
 //! a cancel is the `ui.cancelled` error.
+//!
+//! In debug builds only, `KEYWARD_E2E_FILE_DIALOG=PATH` answers every save and open dialog
+//! with PATH without showing it: the GUI end-to-end tests run under Xvfb, where no one can
+//! click a GTK file chooser. A release build has no such door.
 
 use std::path::PathBuf;
 
@@ -58,6 +62,9 @@ pub async fn save_file_in(
     dir: Option<PathBuf>,
     filter: Option<Filter>,
 ) -> CmdResult<PathBuf> {
+    if let Some(path) = e2e_answer() {
+        return Ok(path);
+    }
     let app = app.clone();
     blocking(move || {
         let mut b = app.dialog().file().set_file_name(name);
@@ -86,6 +93,9 @@ pub fn documents_dir(app: &AppHandle) -> Option<PathBuf> {
 
 /// A file to read, picked in a native open dialog (starting in [`documents_dir`]).
 pub async fn open_file(app: &AppHandle, filter: Filter) -> CmdResult<PathBuf> {
+    if let Some(path) = e2e_answer() {
+        return Ok(path);
+    }
     let app = app.clone();
     blocking(move || {
         let mut b = app.dialog().file();
@@ -99,4 +109,15 @@ pub async fn open_file(app: &AppHandle, filter: Filter) -> CmdResult<PathBuf> {
             .map_err(|e| io_error(e.to_string()))
     })
     .await
+}
+
+/// The tests' answer to a file dialog (see the module's documentation): debug builds only.
+fn e2e_answer() -> Option<PathBuf> {
+    if cfg!(debug_assertions) {
+        std::env::var_os("KEYWARD_E2E_FILE_DIALOG")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    } else {
+        None
+    }
 }

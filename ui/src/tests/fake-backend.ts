@@ -424,6 +424,10 @@ export function fakeBackend(opts: FakeOptions = {}) {
         if (format === 'jwks') return JSON.stringify({ keys: keys.map(jwkOf) });
         return exportValue(keys[0], format);
       }
+      case 'key_qr_file': {
+        const k = find(args.key);
+        return `/home/user/keyward-qr-${k.id}.svg`;
+      }
       case 'key_export_file': {
         const keys = (args.keys as string[]).map(find);
         const format = args.format as PublicFormat;

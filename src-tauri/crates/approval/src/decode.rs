@@ -55,7 +55,7 @@ const HASH_TAG: &[u8] = b"keyward-approval/rendered/v1\0";
 pub enum Block {
     /// The kind of request, as a heading.
     Title {
-        /// `Sign a message (Ethereum personal_sign (EIP-191))`, …
+        /// `Sign a message: Ethereum personal_sign (EIP-191)`, …
         text: String,
     },
     /// A labelled one-line value.

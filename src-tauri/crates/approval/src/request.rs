@@ -94,8 +94,8 @@ impl Kind {
     /// A human title for the prompt.
     pub fn title(&self) -> String {
         match self {
-            Kind::SignMessage { scheme } => format!("Sign a message ({})", scheme.title()),
-            Kind::SignDigest { scheme } => format!("Sign a digest ({})", scheme.title()),
+            Kind::SignMessage { scheme } => format!("Sign a message: {}", scheme.title()),
+            Kind::SignDigest { scheme } => format!("Sign a digest: {}", scheme.title()),
             Kind::SiweLogin => "Sign in with Ethereum".into(),
             Kind::MintJwt { template } => format!("Mint a JWT ({})", template.alg),
         }

@@ -5,7 +5,7 @@
  */
 export type Block = { "type": "title", 
 /**
- * `Sign a message (Ethereum personal_sign (EIP-191))`, …
+ * `Sign a message: Ethereum personal_sign (EIP-191)`, …
  */
 text: string, } | { "type": "field", 
 /**

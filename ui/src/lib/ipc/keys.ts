@@ -48,6 +48,10 @@ export const keyDetail = (key: string): Promise<KeyDetail> => call('key_detail',
 export const keyQr = (key: string, format?: PublicFormat | null): Promise<QrView> =>
   call('key_qr', { key, format: format ?? null });
 
+/** Saves the QR code of one public form as an SVG file picked in a native Save dialog: the path. */
+export const keyQrFile = (key: string, format?: PublicFormat | null): Promise<string> =>
+  call('key_qr_file', { key, format: format ?? null });
+
 /** The text of one public form (`jwks` may take several keys). */
 export const keyExport = (keys: string[], format: PublicFormat): Promise<string> =>
   call('key_export', { keys, format });
