@@ -91,7 +91,10 @@ return out;
 /// window and the unlock screen do not). Panics with every problem found.
 pub async fn check_fits(c: &Client, name: &str, lock: bool) {
     let m = c.execute(MEASURE, vec![]).await.unwrap();
-    let [w, h] = [m["viewport"][0].as_u64().unwrap_or(0), m["viewport"][1].as_u64().unwrap_or(0)];
+    let [w, h] = [
+        m["viewport"][0].as_u64().unwrap_or(0),
+        m["viewport"][1].as_u64().unwrap_or(0),
+    ];
     let png = painted(c).await;
     std::fs::write(artifacts().join(format!("layout-{name}-{w}x{h}.png")), png).unwrap();
     let mut problems = Vec::new();
@@ -112,7 +115,10 @@ pub async fn check_fits(c: &Client, name: &str, lock: bool) {
     for (key, what) in [
         ("sideways", "scrolls sideways"),
         ("cut", "is cut off at the right edge"),
-        ("scrolledSideways", "is scrolled sideways once Lock has focus"),
+        (
+            "scrolledSideways",
+            "is scrolled sideways once Lock has focus",
+        ),
     ] {
         for e in m[key].as_array().into_iter().flatten() {
             problems.push(format!("{} {what}", e.as_str().unwrap_or_default()));
@@ -170,7 +176,12 @@ pub async fn check_axe(c: &Client, name: &str) {
         failure_screenshot(c).await;
         let lines: Vec<String> = list
             .iter()
-            .map(|v| format!("{} ({}): {} — {}", v["id"], v["impact"], v["help"], v["nodes"]))
+            .map(|v| {
+                format!(
+                    "{} ({}): {} — {}",
+                    v["id"], v["impact"], v["help"], v["nodes"]
+                )
+            })
             .collect();
         panic!("axe on {name}:\n  {}", lines.join("\n  "));
     }

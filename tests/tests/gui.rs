@@ -127,7 +127,9 @@ async fn first_run_generate_import_lock_unlock_delete() {
     let hint = by_id(c, "unlock-error-hint").await.text().await.unwrap();
     assert!(!hint.trim().is_empty(), "{words}");
     assert!(
-        !words.contains("keyward-cli") && !words.contains("--") && !words.contains("vault.bad_passphrase"),
+        !words.contains("keyward-cli")
+            && !words.contains("--")
+            && !words.contains("vault.bad_passphrase"),
         "CLI words or the code as the headline: {words}"
     );
     type_into(c, "unlock-passphrase", PASSPHRASE).await;

@@ -52,11 +52,17 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
     click(c, "nav-tokens").await;
     for (w, h) in SIZES {
         resize(c, w, h).await;
-        assert!(in_view(c, "mint-submit").await, "Mint is below the fold at {w}x{h}");
+        assert!(
+            in_view(c, "mint-submit").await,
+            "Mint is below the fold at {w}x{h}"
+        );
         click(c, "mint-submit").await;
         wait_for(c, "[data-testid='minted-token']").await;
         tokio::time::sleep(Duration::from_millis(400)).await; // the scroll into view
-        assert!(in_view(c, "minted").await, "the minted token is out of view at {w}x{h}");
+        assert!(
+            in_view(c, "minted").await,
+            "the minted token is out of view at {w}x{h}"
+        );
         let value = c
             .execute(
                 "return document.querySelector(\"[data-testid='minted-token']\").value",
@@ -73,7 +79,11 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
             )
             .await
             .unwrap();
-        assert_eq!(top, json!(0), "the token opens scrolled away from its start");
+        assert_eq!(
+            top,
+            json!(0),
+            "the token opens scrolled away from its start"
+        );
     }
     resize(c, SIZES[0].0, SIZES[0].1).await;
 
@@ -105,7 +115,10 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
         .await
         .unwrap();
     let labels = labels.to_string();
-    assert!(labels.contains("api") && labels.contains("eth-wallet"), "{labels}");
+    assert!(
+        labels.contains("api") && labels.contains("eth-wallet"),
+        "{labels}"
+    );
     assert!(
         !cli.key_ids().contains(&api),
         "test-opening a backup restored something"
@@ -113,8 +126,15 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
     type_into(c, "backup-open-passphrase", BACKUP).await;
     click(c, "backup-merge").await;
     by_id(c, "backup-merge-result").await;
-    assert!(cli.key_ids().contains(&api), "the restore did not bring the key back");
-    assert_eq!(cli.key_ids().len(), 2, "a key present twice after the restore");
+    assert!(
+        cli.key_ids().contains(&api),
+        "the restore did not bring the key back"
+    );
+    assert_eq!(
+        cli.key_ids().len(),
+        2,
+        "a key present twice after the restore"
+    );
 
     // ---- Change the vault passphrase ----------------------------------------------------
     click(c, "nav-settings").await;
@@ -149,14 +169,29 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
     app.close().await;
 
     // The CLI agrees, on its own (no app running): the old passphrase fails, the new works.
-    let sign = ["sign", "--key", "api", "--scheme", "raw", "--message", "after the change"];
+    let sign = [
+        "sign",
+        "--key",
+        "api",
+        "--scheme",
+        "raw",
+        "--message",
+        "after the change",
+    ];
     cli.set_passphrase(Some(OLD));
     let (code, out) = cli.json_any(&sign);
-    assert_ne!(code, Some(0), "the old passphrase still opens the vault: {out}");
+    assert_ne!(
+        code,
+        Some(0),
+        "the old passphrase still opens the vault: {out}"
+    );
     assert_eq!(out["error"]["code"], "vault.bad_passphrase", "{out}");
     cli.set_passphrase(Some(NEW));
     let signed = cli.json(&sign);
-    assert!(signed["signature"].as_str().is_some_and(|s| !s.is_empty()), "{signed}");
+    assert!(
+        signed["signature"].as_str().is_some_and(|s| !s.is_empty()),
+        "{signed}"
+    );
     eprintln!(
         "gui_forms: passed in {:.1} s",
         started.elapsed().as_secs_f64()

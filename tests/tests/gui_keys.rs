@@ -58,12 +58,26 @@ async fn import_mnemonic_qr_export_and_audit() {
         )
         .await
         .unwrap();
-    assert_eq!(near, serde_json::json!(true), "the error is not beside the Import button, in view");
+    assert_eq!(
+        near,
+        serde_json::json!(true),
+        "the error is not beside the Import button, in view"
+    );
     let words = note.text().await.unwrap();
-    assert!(!words.contains("--format") && !words.contains("keyward-cli"), "{words}");
-    assert!(c.find(Locator::Css("[data-testid='error-banner']")).await.is_err());
+    assert!(
+        !words.contains("--format") && !words.contains("keyward-cli"),
+        "{words}"
+    );
+    assert!(c
+        .find(Locator::Css("[data-testid='error-banner']"))
+        .await
+        .is_err());
     let kept = by_id(c, "import-text").await.prop("value").await.unwrap();
-    assert_eq!(kept.as_deref(), Some("this is not a key"), "the paste was thrown away");
+    assert_eq!(
+        kept.as_deref(),
+        Some("this is not a key"),
+        "the paste was thrown away"
+    );
     screenshot(c, "gui-import-error-beside-form.png").await;
 
     // Import the mnemonic: format mnemonic, preset Ethereum, index 0.
@@ -82,7 +96,10 @@ async fn import_mnemonic_qr_export_and_audit() {
 
     // The new key opens in the detail pane, and the error is gone.
     let detail = wait_for(c, "[data-testid='key-detail']").await;
-    assert!(c.find(Locator::Css("[data-testid='import-error']")).await.is_err());
+    assert!(c
+        .find(Locator::Css("[data-testid='import-error']"))
+        .await
+        .is_err());
     // It goes by its address: at the top of the detail, and in its list row.
     wait_text(c, "[data-testid='detail-identity-value']", ADDRESS).await;
     let row = by_id(c, "key-row-identity").await.text().await.unwrap();

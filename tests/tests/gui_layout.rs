@@ -71,7 +71,11 @@ async fn every_screen_fits_both_window_sizes_and_passes_axe() {
         for screen in SCREENS {
             click(c, &format!("nav-{screen}")).await;
             by_id(c, &format!("screen-{screen}")).await;
-            if screen == "services" && c.find(fantoccini::Locator::Css("[data-testid='playground-stop']")).await.is_err() {
+            if screen == "services"
+                && c.find(fantoccini::Locator::Css("[data-testid='playground-stop']"))
+                    .await
+                    .is_err()
+            {
                 // A profile to show: the local playground's.
                 click(c, "playground-start").await;
                 wait_for(c, "[data-testid='service-row']").await;
@@ -94,7 +98,14 @@ async fn every_screen_fits_both_window_sizes_and_passes_axe() {
     let message = "Login to example.com\nNonce: 8842";
     assert_eq!(message.len(), 32);
     let cmd = cli.command(&[
-        "--json", "sign", "--key", &eth, "--scheme", "eip191", "--message", message,
+        "--json",
+        "sign",
+        "--key",
+        &eth,
+        "--scheme",
+        "eip191",
+        "--message",
+        message,
     ]);
     let asked = std::thread::spawn(move || keyward_tests::run_command(cmd, None));
     to_prompt(c, &main).await;

@@ -457,7 +457,11 @@ describe('import', () => {
     render(App);
     await keysScreen();
     await type('import-text', MNEMONIC);
-    // Auto-detected: the path controls and the BIP39 passphrase show.
+    // Auto-detected: the phrase is masked until shown, the path controls and the BIP39
+    // passphrase show.
+    expect(byId('import-text').classList.contains('masked')).toBe(true);
+    await fireEvent.click(byId('import-show-phrase'));
+    expect(byId('import-text').classList.contains('masked')).toBe(false);
     expect(byId('import-preset')).toBeTruthy();
     const pass = input('import-passphrase');
     expect(pass.type).toBe('password');

@@ -141,7 +141,10 @@ fn address_of(row: &KeyRow) -> Option<PublicView> {
         return None;
     }
     let path = row.origin.strip_prefix("mnemonic ").unwrap_or("");
-    let coin = path.split('/').nth(2).map(|c| c.trim_end_matches(['\'', 'h']));
+    let coin = path
+        .split('/')
+        .nth(2)
+        .map(|c| c.trim_end_matches(['\'', 'h']));
     let format = match coin {
         Some("0") => PublicFormat::Btc,
         Some("194") => PublicFormat::Eos,
@@ -373,8 +376,15 @@ mod address_tests {
         let eth = address_of(&row(KeyAlg::Secp256k1, spki.clone(), "hex")).unwrap();
         assert_eq!(eth.format, PublicFormat::Eth);
         assert_eq!(eth.value, HARDHAT_0_ADDRESS);
-        let btc = address_of(&row(KeyAlg::Secp256k1, spki.clone(), "mnemonic m/44'/0'/0'/0/0"));
-        assert_eq!(btc.unwrap().value, public.export(PublicFormat::Btc, "").unwrap());
+        let btc = address_of(&row(
+            KeyAlg::Secp256k1,
+            spki.clone(),
+            "mnemonic m/44'/0'/0'/0/0",
+        ));
+        assert_eq!(
+            btc.unwrap().value,
+            public.export(PublicFormat::Btc, "").unwrap()
+        );
         let eos = address_of(&row(KeyAlg::Secp256k1, spki, "mnemonic m/44h/194h/0h/0/0"));
         assert_eq!(eos.unwrap().format, PublicFormat::Eos);
     }
