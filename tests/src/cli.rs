@@ -363,6 +363,18 @@ impl Agent {
     pub fn log(&self) -> String {
         read_log(&self.log)
     }
+
+    /// [`Agent::stop`], which must end cleanly: a panic with the exit status and the agent's
+    /// log otherwise.
+    pub fn stop_cleanly(self) {
+        let log = self.log.clone();
+        let st = self.stop();
+        assert!(
+            st.success(),
+            "the agent ended with {st}; its log:\n{}",
+            read_log(&log)
+        );
+    }
 }
 
 impl Drop for Agent {

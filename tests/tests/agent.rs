@@ -46,7 +46,7 @@ fn wrong_passphrase_fails_locally_at_agent_start_and_at_unlock() {
     cli.set_passphrase(Some(PASSPHRASE));
     let st = cli.json(&["unlock"]);
     assert_eq!(st["locked"], false, "{st}");
-    assert!(agent.stop().success());
+    agent.stop_cleanly();
 }
 
 #[test]

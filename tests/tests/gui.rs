@@ -123,9 +123,10 @@ async fn first_run_generate_import_lock_unlock_delete() {
         note.attr("data-code").await.unwrap().as_deref(),
         Some("vault.bad_passphrase")
     );
-    let words = note.text().await.unwrap();
+    let message = by_id(c, "unlock-error-message").await.text().await.unwrap();
     let hint = by_id(c, "unlock-error-hint").await.text().await.unwrap();
-    assert!(!hint.trim().is_empty(), "{words}");
+    assert!(!hint.trim().is_empty(), "{message}");
+    let words = format!("{message} {hint}");
     assert!(
         !words.contains("keyward-cli")
             && !words.contains("--")

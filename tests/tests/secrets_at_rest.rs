@@ -127,7 +127,7 @@ fn generated_key_is_one_sealed_keychain_item_and_nowhere_in_the_data_dir() {
             && names.iter().any(|n| n == "index.sqlite3-shm"),
         "the WAL and SHM files were not there to check while the agent ran: {names:?}"
     );
-    assert!(agent.stop().success());
+    agent.stop_cleanly();
     assert_data_dir_clean(&cli.data_dir(), &[scalar, second_scalar]);
     // two keys, the vault key, the audit anchor
     assert_eq!(cli.keyring().accounts(&service).len(), 4);
