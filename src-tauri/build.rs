@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "key_list",
     "key_generate",
     "key_import",
+    "key_import_preview",
     "key_detail",
     "key_qr",
     "key_qr_file",

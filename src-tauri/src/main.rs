@@ -35,6 +35,7 @@ fn main() {
             keys::key_list,
             keys::key_generate,
             keys::key_import,
+            keys::key_import_preview,
             keys::key_detail,
             keys::key_qr,
             keys::key_qr_file,

@@ -11,7 +11,7 @@ use keyward_approval::endpoint::{Broker, EndpointError, VaultAccess};
 use keyward_crypto::CryptoError;
 use keyward_services::{ReqwestClient, ServiceError};
 use keyward_vault::session::Idle;
-use keyward_vault::{Backend, ErrorBody, Vault, VaultError};
+use keyward_vault::{Backend, ErrorBody, LockReason, Vault, VaultError};
 use serde::{Serialize, Serializer};
 use tauri::{AppHandle, Emitter, Manager};
 
@@ -79,10 +79,10 @@ pub(crate) fn now() -> i64 {
     keyward_core::clock::now()
 }
 
-/// Locks the vault if it is unlocked (logged as `vault.lock`). Reaches the vault without
-/// counting as use. Locking drops "until lock" grants and the keys the broker kept unsealed,
-/// and the windows show the unlock screen.
-pub(crate) fn lock(app: &AppHandle) {
+/// Locks the vault if it is unlocked (logged as `vault.lock`, with `why`). Reaches the vault
+/// without counting as use. Locking drops "until lock" grants and the keys the broker kept
+/// unsealed, and the windows show the unlock screen (which says `why`).
+pub(crate) fn lock(app: &AppHandle, why: LockReason) {
     let state = app.state::<AppState>();
     let locked = {
         let Ok(mut guard) = state.vault.lock() else {
@@ -90,7 +90,7 @@ pub(crate) fn lock(app: &AppHandle) {
         };
         match guard.as_mut() {
             Some(v) if !v.is_locked() => {
-                v.lock_now();
+                v.lock_because(why);
                 true
             }
             _ => false,

@@ -56,6 +56,7 @@ fn export(dir: &Path) {
     api::ListFilter::export_all_to(dir).unwrap();
     api::GenerateRequest::export_all_to(dir).unwrap();
     api::ImportRequest::export_all_to(dir).unwrap();
+    api::ImportPreview::export_all_to(dir).unwrap();
     api::QrView::export_all_to(dir).unwrap();
     api::SignRequest::export_all_to(dir).unwrap();
     api::VerifyRequest::export_all_to(dir).unwrap();

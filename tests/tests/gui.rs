@@ -116,6 +116,11 @@ async fn first_run_generate_import_lock_unlock_delete() {
     // command in it, the code only as a detail); the right one unlocks.
     click(c, "lock-button").await;
     by_id(c, "screen-unlock").await;
+    let why = by_id(c, "unlock-why").await;
+    assert_eq!(
+        why.attr("data-reason").await.unwrap().as_deref(),
+        Some("window")
+    );
     type_into(c, "unlock-passphrase", "not the passphrase").await;
     click(c, "unlock-submit").await;
     let note = by_id(c, "unlock-error").await;

@@ -37,6 +37,16 @@ fn screen_saver(cli: &Cli, active: &str) {
     assert!(out.status.success(), "gdbus emit: {}", describe(&out));
 }
 
+/// Why the unlock screen says the vault locked (its `data-reason`).
+async fn why(c: &fantoccini::Client) -> String {
+    by_id(c, "unlock-why")
+        .await
+        .attr("data-reason")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs a display and the built app; scripts/test.sh runs it under Xvfb"]
 async fn idle_time_screen_lock_and_suspend_lock_the_app() {
@@ -50,6 +60,7 @@ async fn idle_time_screen_lock_and_suspend_lock_the_app() {
     let c = &app.client;
     assert!(!locked(&cli));
     by_id(c, "screen-unlock").await;
+    assert_eq!(why(c).await, "idle", "the unlock screen says why");
     assert!(locked(&cli), "the agent's vault locked too");
     app.close().await;
 
@@ -60,6 +71,7 @@ async fn idle_time_screen_lock_and_suspend_lock_the_app() {
     assert!(!locked(&cli));
     screen_saver(&cli, "true");
     by_id(c, "screen-unlock").await;
+    assert_eq!(why(c).await, "screen-lock");
     assert!(locked(&cli));
     // The screen saver going away does not unlock; the passphrase does.
     screen_saver(&cli, "false");
@@ -92,6 +104,7 @@ async fn idle_time_screen_lock_and_suspend_lock_the_app() {
     assert!(!locked(&cli), "waking up does not lock");
     system.emit_prepare_for_sleep(&cli, "true");
     by_id(c, "screen-unlock").await;
+    assert_eq!(why(c).await, "suspend");
     assert!(locked(&cli));
     app.close().await;
 }

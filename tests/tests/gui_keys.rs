@@ -92,6 +92,13 @@ async fn import_mnemonic_qr_export_and_audit() {
         "m/44'/60'/0'/0/0",
     )
     .await;
+    // Before anything is kept, the phrase shows the address it derives.
+    let preview = wait_for(c, "[data-testid='import-preview-address'] code").await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while preview.text().await.unwrap_or_default() != ADDRESS {
+        assert!(Instant::now() < deadline, "no address preview");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     click(c, "import-submit").await;
 
     // The new key opens in the detail pane, and the error is gone.

@@ -125,6 +125,16 @@ describe('unlock', () => {
     expect(screen.queryByTestId('unlock-error')).toBeNull();
   });
 
+  it('says why it locked', async () => {
+    const be = fakeBackend({ keys: [keyInfo(1)] });
+    render(App);
+    await rows();
+    await click('lock-button');
+    await screen.findByTestId('screen-unlock');
+    expect(byId('unlock-why').textContent).toBe('You locked it.');
+    expect(be.callsTo('vault_lock')).toHaveLength(1);
+  });
+
   it('submits on Enter and goes to Keys', async () => {
     const be = fakeBackend({ locked: true, keys: [keyInfo(1)] });
     render(App);

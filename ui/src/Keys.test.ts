@@ -452,6 +452,26 @@ describe('import', () => {
     expect(importReqs(be)[0]).toMatchObject({ format: 'hex', alg: 'secp256k1' });
   });
 
+  it('shows the address a whole recovery phrase derives before it is kept', async () => {
+    const be = fakeBackend();
+    render(App);
+    await keysScreen();
+    await type('import-text', MNEMONIC);
+    const shown = await screen.findByTestId('import-preview-address', {}, { timeout: 2000 });
+    expect(shown.textContent).toContain('Ethereum address: 0xPrevieweth:0');
+    // Another account: another address; nothing was stored.
+    await type('import-index', '3');
+    await waitFor(() =>
+      expect(byId('import-preview-address').textContent).toContain('0xPrevieweth:3'),
+    );
+    expect(be.callsTo('key_import')).toHaveLength(0);
+    // A phrase that does not check out says so.
+    await type('import-text', MNEMONIC.replace(/\w+$/, 'zoo'));
+    expect((await screen.findByTestId('import-preview-problem', {}, { timeout: 2000 })).textContent).toMatch(
+      /checksum/,
+    );
+  });
+
   it('imports a mnemonic with a preset path and index', async () => {
     const be = fakeBackend();
     render(App);

@@ -4,8 +4,8 @@
 
 use keyward_vault::api::Usage;
 use keyward_vault::{
-    Backend, GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PrivateFormat,
-    PublicFormat, QrView, VaultError,
+    Backend, GenerateRequest, ImportPreview, ImportRequest, KeyDetail, KeyInfo, ListFilter,
+    PrivateFormat, PublicFormat, QrView, VaultError,
 };
 use zeroize::Zeroizing;
 
@@ -41,6 +41,15 @@ pub async fn key_import(
     req: ImportRequest,
 ) -> CmdResult<KeyInfo> {
     with_vault(&state, move |v| v.key_import(req)).await
+}
+
+/// What an import would add (its address, for a recovery phrase), before anything is kept.
+#[tauri::command]
+pub async fn key_import_preview(
+    state: tauri::State<'_, AppState>,
+    req: ImportRequest,
+) -> CmdResult<ImportPreview> {
+    with_vault(&state, move |v| v.key_import_preview(req)).await
 }
 
 #[tauri::command]

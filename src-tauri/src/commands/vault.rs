@@ -2,7 +2,7 @@
 //! Settings screen.
 
 use keyward_core::Secret;
-use keyward_vault::{Backend, Status, Vault};
+use keyward_vault::{Backend, LockReason, Status, Vault};
 use zeroize::Zeroizing;
 
 use crate::platform::endpoint;
@@ -58,7 +58,11 @@ pub async fn vault_lock(
     app: tauri::AppHandle,
     state: tauri::State<'_, AppState>,
 ) -> CmdResult<Status> {
-    let st = with_vault(&state, |v| v.lock()).await?;
+    let st = with_vault(&state, |v| {
+        v.lock_because(LockReason::Window);
+        v.status_now()
+    })
+    .await?;
     endpoint::broker_follows_vault(&app);
     Ok(st)
 }

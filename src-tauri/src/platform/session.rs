@@ -6,6 +6,7 @@
 
 use std::time::Duration;
 
+use keyward_vault::LockReason;
 use tauri::{AppHandle, Manager};
 
 use crate::events::MAIN_WINDOW;
@@ -39,7 +40,7 @@ pub fn start(app: &AppHandle) {
         let state = handle.state::<AppState>();
         let limit = idle_limit(&state);
         if state.idle.expired(now(), limit) {
-            lock(&handle);
+            lock(&handle, LockReason::Idle);
             state.idle.touch(now());
         }
     });
@@ -48,9 +49,9 @@ pub fn start(app: &AppHandle) {
     std::thread::spawn(move || {
         let h = handle.clone();
         // No session bus or no screen saver: idle locking still works.
-        let _ = keyward_vault::session::watch_screen_lock(move || lock(&h));
+        let _ = keyward_vault::session::watch_screen_lock(move || lock(&h, LockReason::ScreenLock));
         // No system bus (containers): the other two still work.
-        let _ = keyward_vault::session::watch_suspend(move || lock(&handle));
+        let _ = keyward_vault::session::watch_suspend(move || lock(&handle, LockReason::Suspend));
     });
 }
 

@@ -43,7 +43,7 @@ pub fn build(app: &AppHandle) -> Option<Tray> {
         .on_menu_event(|app, ev| match ev.id().as_ref() {
             "open" => show_main(app),
             "review" => show_prompt_window(app),
-            "lock" => state::lock(app),
+            "lock" => state::lock(app, keyward_vault::LockReason::Tray),
             "quit" => app.exit(0),
             _ => {}
         });

@@ -231,6 +231,8 @@ export function fakeBackend(opts: FakeOptions = {}) {
   const state = {
     initialized: opts.initialized ?? true,
     locked: opts.locked ?? false,
+    /** Why it locked, as the vault says while locked. */
+    lockedBy: undefined as Status['lockedBy'],
     mode: opts.mode === undefined ? ('passphrase' as Status['mode']) : opts.mode,
     passphrase: opts.passphrase ?? 'correct horse',
     keys: [...(opts.keys ?? [])],
@@ -291,6 +293,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
     dataDir: '/data',
     keyCount: state.locked || !state.initialized ? null : state.keys.length,
     agent: false,
+    ...(state.locked && state.lockedBy ? { lockedBy: state.lockedBy } : {}),
   });
   const find = (id: unknown) => {
     const k = state.keys.find((x) => x.id === id);
@@ -375,6 +378,7 @@ export function fakeBackend(opts: FakeOptions = {}) {
       }
       case 'vault_lock':
         state.locked = true;
+        state.lockedBy = 'window';
         log('vault.lock', null, 'locked');
         return status();
       case 'key_list': {
@@ -393,6 +397,18 @@ export function fakeBackend(opts: FakeOptions = {}) {
         state.keys.push(k);
         log('key.generate', k.id, `generated a ${k.alg} key`);
         return { ...k };
+      }
+      case 'key_import_preview': {
+        const req = args.req as ImportRequest;
+        if (req.text.includes('zoo')) {
+          throw keyError('key.bad_checksum', 'The recovery phrase\'s checksum does not match');
+        }
+        return {
+          alg: 'secp256k1',
+          fingerprint: 'fp-preview',
+          origin: `mnemonic ${req.path}`,
+          address: { format: 'eth', title: 'Ethereum address', value: `0xPreview${req.path}` },
+        };
       }
       case 'key_import': {
         const k = importKey(args.req as ImportRequest, state.next);

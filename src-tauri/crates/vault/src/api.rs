@@ -214,6 +214,42 @@ pub struct Status {
     /// Whether this answer came from a running agent.
     #[serde(default)]
     pub agent: bool,
+    /// Why the vault locked, while it is locked (none at start, or once unlocked).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub locked_by: Option<LockReason>,
+}
+
+/// Why a vault locked: what the unlock screen tells the user.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum LockReason {
+    /// A program asked (`keyward-cli lock` through the agent).
+    Request,
+    /// The user, in the app's window (the Lock button or Ctrl+L).
+    Window,
+    /// The tray menu.
+    Tray,
+    /// No use for the idle time set.
+    Idle,
+    /// The screen locked.
+    ScreenLock,
+    /// The machine went to sleep.
+    Suspend,
+}
+
+impl LockReason {
+    /// For the audit log: `vault locked (idle)`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LockReason::Request => "asked by a program",
+            LockReason::Window => "from the window",
+            LockReason::Tray => "from the tray",
+            LockReason::Idle => "idle",
+            LockReason::ScreenLock => "the screen locked",
+            LockReason::Suspend => "the machine slept",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -254,6 +290,20 @@ pub struct KeyDetail {
     pub exports: Vec<PublicView>,
     /// The format a QR code of this key shows unless another is asked for.
     pub qr_default: PublicFormat,
+}
+
+/// What an import would add, shown before it is kept (nothing stored, nothing logged).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportPreview {
+    pub alg: String,
+    pub fingerprint: String,
+    /// As [`KeyInfo::origin`]: the format, and a mnemonic's path.
+    pub origin: String,
+    /// A wallet key's address (see [`KeyInfo::address`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub address: Option<PublicView>,
 }
 
 /// One public form of a key.

@@ -24,9 +24,9 @@ pub mod vault;
 
 pub use api::{
     AuditEntry, AuditFilter, AuditProblem, AuditReport, Backend, BackupFile, DoctorReport,
-    GenerateRequest, ImportRequest, KeyDetail, KeyInfo, ListFilter, PairedApp, PrivateFormat,
-    Problem, PublicFormat, PublicView, QrView, Repair, RepairReport, RestoreReport, Status,
-    StoredGrant,
+    GenerateRequest, ImportPreview, ImportRequest, KeyDetail, KeyInfo, ListFilter, LockReason,
+    PairedApp, PrivateFormat, Problem, PublicFormat, PublicView, QrView, Repair, RepairReport,
+    RestoreReport, Status, StoredGrant,
 };
 pub use error::{ErrorBody, KeychainError, Result, VaultError};
 pub use keyward_crypto::Coded;

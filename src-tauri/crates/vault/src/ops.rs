@@ -235,6 +235,10 @@ ops! {
     /// Nothing is stored when the import fails.
     KeyImport key_import(#[serde(flatten)] req: ImportRequest) -> KeyInfo
         = [unlocked, changes, Never];
+    /// What an import would add (nothing is stored): a recovery phrase's address before it is
+    /// kept. Needs no vault key.
+    KeyImportPreview key_import_preview(#[serde(flatten)] req: ImportRequest) -> ImportPreview
+        = [any, reads, Never];
     KeyShow key_show(key: &str => String) -> KeyDetail = [unlocked, reads, Never];
     KeyExport key_export(key: &str => String, format: PublicFormat) -> String
         = [unlocked, changes, Never];

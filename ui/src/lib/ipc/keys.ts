@@ -2,6 +2,7 @@
 // and the private reveal.
 import type { GenerateRequest } from '../bindings/GenerateRequest';
 import type { ImportFormat } from '../bindings/ImportFormat';
+import type { ImportPreview } from '../bindings/ImportPreview';
 import type { ImportRequest } from '../bindings/ImportRequest';
 import type { Jwk } from '../bindings/Jwk';
 import type { KeyAlg } from '../bindings/KeyAlg';
@@ -17,6 +18,7 @@ import { call } from './core';
 export type {
   GenerateRequest,
   ImportFormat,
+  ImportPreview,
   ImportRequest,
   Jwk,
   KeyAlg,
@@ -41,6 +43,10 @@ export const keyGenerate = (req: GenerateRequest): Promise<KeyInfo> =>
 
 /** Carries secrets (`text`, `passphrase`): build the request at submit time and drop it afterwards. */
 export const keyImport = (req: ImportRequest): Promise<KeyInfo> => call('key_import', { req });
+
+/** What an import would add (a recovery phrase's address), nothing stored. Carries secrets. */
+export const keyImportPreview = (req: ImportRequest): Promise<ImportPreview> =>
+  call('key_import_preview', { req });
 
 export const keyDetail = (key: string): Promise<KeyDetail> => call('key_detail', { key });
 

@@ -53,6 +53,28 @@ impl Backend for Vault {
         self.add_key(imported.key, req.label, &req.tags, origin)
     }
 
+    fn key_import_preview(&mut self, req: ImportRequest) -> Result<ImportPreview> {
+        let opts = import::ImportOptions {
+            format: req.format,
+            alg: req.alg,
+            path: req.path.as_deref(),
+            passphrase: req.passphrase.as_ref().map(|p| p.expose().as_bytes()),
+        };
+        let imported = import::import(req.text.expose(), &opts)?;
+        let origin = match &imported.path {
+            Some(p) => format!("{} {p}", imported.format.as_str()),
+            None => imported.format.as_str().to_string(),
+        };
+        let alg = imported.key.alg();
+        let public = imported.key.public();
+        Ok(ImportPreview {
+            alg: alg.as_str().to_string(),
+            fingerprint: public.fingerprint(),
+            address: super::address_for(alg, &origin, &public),
+            origin,
+        })
+    }
+
     fn key_show(&mut self, key: &str) -> Result<KeyDetail> {
         self.show_public(key)
     }

@@ -54,6 +54,7 @@ impl Vault {
     pub fn unlock_with(&mut self, passphrase: Option<&str>) -> Result<Status> {
         match self.open_vault_key(passphrase) {
             Ok(()) => {
+                self.locked_by = None;
                 self.log("vault.unlock", None, "vault unlocked")?;
                 self.status_now()
             }
@@ -179,11 +180,21 @@ impl Vault {
         self.status_now()
     }
 
-    /// Locks: logs `vault.lock`, drops every "until lock" grant, anchors the audit chain,
-    /// drops the vault key (zeroized).
+    /// Locks because a program asked (the agent's `lock`); see [`Vault::lock_because`].
     pub fn lock_now(&mut self) {
+        self.lock_because(LockReason::Request);
+    }
+
+    /// Locks: logs `vault.lock` with `why`, drops every "until lock" grant, anchors the audit
+    /// chain, drops the vault key (zeroized). `why` is in the status until the next unlock.
+    pub fn lock_because(&mut self, why: LockReason) {
         if self.key.is_some() {
-            let _ = self.log("vault.lock", None, "vault locked");
+            let _ = self.log(
+                "vault.lock",
+                None,
+                &format!("vault locked ({})", why.as_str()),
+            );
+            self.locked_by = Some(why);
         }
         if self.vault_id.is_some() {
             let _ = self.grants_drop_until_lock();
@@ -212,6 +223,11 @@ impl Vault {
                 None
             },
             agent: false,
+            locked_by: if self.key.is_none() {
+                self.locked_by
+            } else {
+                None
+            },
         })
     }
 }

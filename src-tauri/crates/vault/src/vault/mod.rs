@@ -66,6 +66,8 @@ pub struct Vault {
     approvals_changes: u64,
     /// Every "now" of the vault (timestamps, grant and token lifetimes).
     clock: Arc<dyn Clock>,
+    /// Why the vault last locked, while it stays locked (the unlock screen says it).
+    locked_by: Option<LockReason>,
 }
 
 impl Drop for Vault {
@@ -133,14 +135,28 @@ fn info(row: &KeyRow) -> KeyInfo {
     }
 }
 
-/// A wallet key's address (see [`KeyInfo::address`]): the chain its derivation path names
-/// (BIP44 coin 0 Bitcoin, 194 EOS), else Ethereum's.
+/// A wallet key's address (see [`KeyInfo::address`]), from its index row.
 fn address_of(row: &KeyRow) -> Option<PublicView> {
-    use keyward_crypto::PublicFormat;
-    if KeyAlg::parse(&row.alg).ok()? != KeyAlg::Secp256k1 {
+    let alg = KeyAlg::parse(&row.alg).ok()?;
+    if alg != KeyAlg::Secp256k1 {
         return None;
     }
-    let path = row.origin.strip_prefix("mnemonic ").unwrap_or("");
+    let public = keyward_crypto::PublicKey::from_spki_der(&row.spki).ok()?;
+    address_for(alg, &row.origin, &public)
+}
+
+/// A wallet key's address: for secp256k1, the chain its derivation path names (BIP44 coin 0
+/// Bitcoin, 194 EOS), else Ethereum's; none for other keys.
+pub(crate) fn address_for(
+    alg: KeyAlg,
+    origin: &str,
+    public: &keyward_crypto::PublicKey,
+) -> Option<PublicView> {
+    use keyward_crypto::PublicFormat;
+    if alg != KeyAlg::Secp256k1 {
+        return None;
+    }
+    let path = origin.strip_prefix("mnemonic ").unwrap_or("");
     let coin = path
         .split('/')
         .nth(2)
@@ -150,7 +166,6 @@ fn address_of(row: &KeyRow) -> Option<PublicView> {
         Some("194") => PublicFormat::Eos,
         _ => PublicFormat::Eth,
     };
-    let public = keyward_crypto::PublicKey::from_spki_der(&row.spki).ok()?;
     let value = public.export(format, "").ok()?;
     Some(PublicView {
         format,
@@ -209,6 +224,7 @@ impl Vault {
             last_anchor: None,
             approvals_changes: 0,
             clock: Arc::new(SystemClock),
+            locked_by: None,
         })
     }
 

@@ -518,3 +518,59 @@ fn a_merge_that_fails_leaves_nothing_behind() {
     assert!(dst.key_list(&ListFilter::default()).unwrap().is_empty());
     assert!(dst.profile_list().unwrap().is_empty());
 }
+
+#[test]
+fn the_status_says_why_the_vault_locked_until_it_unlocks() {
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store);
+    v.init(Some("correct horse battery")).unwrap();
+    assert_eq!(v.status_now().unwrap().locked_by, None);
+    v.lock_because(LockReason::Idle);
+    let st = v.status_now().unwrap();
+    assert!(st.locked);
+    assert_eq!(st.locked_by, Some(LockReason::Idle));
+    // Locking a locked vault does not change why it locked.
+    v.lock_because(LockReason::Window);
+    assert_eq!(v.status_now().unwrap().locked_by, Some(LockReason::Idle));
+    v.unlock_with(Some("correct horse battery")).unwrap();
+    assert_eq!(v.status_now().unwrap().locked_by, None);
+    // The agent's lock: a program asked.
+    v.lock_now();
+    assert_eq!(v.status_now().unwrap().locked_by, Some(LockReason::Request));
+    let last = v.audit_list(&AuditFilter::default()).unwrap();
+    assert!(
+        last[0].summary.contains("asked by a program"),
+        "{:?}",
+        last[0]
+    );
+}
+
+#[test]
+fn an_import_preview_shows_a_phrase_s_address_and_stores_nothing() {
+    // Hardhat's test mnemonic: account 0 is its documented first address.
+    let dir = tempfile::tempdir().unwrap();
+    let store: Arc<dyn SecretStore> = Arc::new(MemoryStore::default());
+    let mut v = vault(dir.path(), store);
+    v.init(Some("correct horse battery")).unwrap();
+    let req = |path: &str| ImportRequest {
+        text: Secret::new("test test test test test test test test test test test junk"),
+        format: ImportFormat::Auto,
+        alg: None,
+        path: Some(path.into()),
+        passphrase: None,
+        label: None,
+        tags: vec![],
+    };
+    let p = v.key_import_preview(req("m/44'/60'/0'/0/0")).unwrap();
+    assert_eq!(p.alg, "secp256k1");
+    assert_eq!(p.origin, "mnemonic m/44'/60'/0'/0/0");
+    assert_eq!(
+        p.address.unwrap().value,
+        "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266"
+    );
+    assert!(v.key_list(&ListFilter::default()).unwrap().is_empty());
+    // Works locked: it needs no vault key.
+    v.lock_now();
+    assert!(v.key_import_preview(req("m/44'/60'/0'/0/1")).is_ok());
+}
