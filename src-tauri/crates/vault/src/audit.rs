@@ -461,6 +461,7 @@ pub const ACTIONS: &[&str] = &[
     "backup.restore",
     "backup.merge",
     "doctor.repair",
+    "settings.set",
     "key.sign",
     "key.policy",
     "jwt.mint",

@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   "backup.restore",
   "backup.merge",
   "doctor.repair",
+  "settings.set",
   "key.sign",
   "key.policy",
   "jwt.mint",
