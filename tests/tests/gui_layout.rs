@@ -51,6 +51,9 @@ async fn every_screen_fits_both_window_sizes_and_passes_axe() {
     type_into(c, "setup-passphrase-confirm", PASSPHRASE).await;
     click(c, "setup-submit").await;
     by_id(c, "screen-keys").await;
+    // The app says what comes next (a key, then a backup); the note goes when dismissed.
+    by_id(c, "app-notice").await;
+    click(c, "app-notice-dismiss").await;
 
     // Keys worth showing: a wallet key (its address first) and a tagged P-256 key.
     let eth = cli.gen_alg("secp256k1", "eth-wallet");

@@ -700,6 +700,11 @@ describe('key detail', () => {
     expect(byId('qr-large').getAttribute('src')).toBe(byId('detail-qr').getAttribute('src'));
     await fireEvent.keyDown(overlay, { key: 'Escape' });
     expect(screen.queryByTestId('qr-overlay')).toBeNull();
+    // The address at the top of the details opens the same code large.
+    await click('detail-identity-qr');
+    expect(await screen.findByTestId('qr-overlay')).toBeTruthy();
+    await click('qr-close');
+    expect(screen.queryByTestId('qr-overlay')).toBeNull();
     await click('qr-save');
     expect((await screen.findByTestId('qr-saved')).textContent).toContain('/home/user/keyward-qr-kid-1.svg');
     expect(be.callsTo('key_qr_file').map((c) => c.args)).toEqual([{ key: 'kid-1', format: 'eth' }]);
