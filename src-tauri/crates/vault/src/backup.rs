@@ -318,6 +318,25 @@ pub(crate) struct Checked {
     pub spki: Vec<u8>,
 }
 
+impl Checked {
+    /// Its index row, as it was in the vault the backup came from.
+    pub(crate) fn row(&self) -> crate::index::KeyRow {
+        crate::index::KeyRow {
+            id: self.key.id.clone(),
+            label: self.key.label.clone(),
+            alg: self.key.alg.clone(),
+            spki: self.spki.clone(),
+            fingerprint: self.key.fingerprint.clone(),
+            created_at: self.key.created_at.clone(),
+            deleted_at: None,
+            tags: self.key.tags.clone(),
+            xpub: self.key.xpub.clone(),
+            origin: self.key.origin.clone(),
+            usage: self.key.usage.clone(),
+        }
+    }
+}
+
 fn corrupt(what: impl Into<String>) -> VaultError {
     VaultError::Crypto(CryptoError::BackupContents(what.into()))
 }

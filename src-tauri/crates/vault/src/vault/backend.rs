@@ -39,34 +39,14 @@ impl Backend for Vault {
     fn key_import(&mut self, req: ImportRequest) -> Result<KeyInfo> {
         self.vault_key()?;
         check_tags(&req.tags)?;
-        let opts = import::ImportOptions {
-            format: req.format,
-            alg: req.alg,
-            path: req.path.as_deref(),
-            passphrase: req.passphrase.as_ref().map(|p| p.expose().as_bytes()),
-        };
-        let imported = import::import(req.text.expose(), &opts)?;
-        let origin = match &imported.path {
-            Some(p) => format!("{} {p}", imported.format.as_str()),
-            None => imported.format.as_str().to_string(),
-        };
-        self.add_key(imported.key, req.label, &req.tags, origin)
+        let (key, origin) = parse_import(&req)?;
+        self.add_key(key, req.label, &req.tags, origin)
     }
 
     fn key_import_preview(&mut self, req: ImportRequest) -> Result<ImportPreview> {
-        let opts = import::ImportOptions {
-            format: req.format,
-            alg: req.alg,
-            path: req.path.as_deref(),
-            passphrase: req.passphrase.as_ref().map(|p| p.expose().as_bytes()),
-        };
-        let imported = import::import(req.text.expose(), &opts)?;
-        let origin = match &imported.path {
-            Some(p) => format!("{} {p}", imported.format.as_str()),
-            None => imported.format.as_str().to_string(),
-        };
-        let alg = imported.key.alg();
-        let public = imported.key.public();
+        let (key, origin) = parse_import(&req)?;
+        let alg = key.alg();
+        let public = key.public();
         Ok(ImportPreview {
             alg: alg.as_str().to_string(),
             fingerprint: public.fingerprint(),
@@ -265,4 +245,20 @@ impl Backend for Vault {
         )?;
         Ok(info(&row))
     }
+}
+
+/// The key an import request holds, and its origin (the format, and a mnemonic's path).
+fn parse_import(req: &ImportRequest) -> Result<(PrivateKey, String)> {
+    let opts = import::ImportOptions {
+        format: req.format,
+        alg: req.alg,
+        path: req.path.as_deref(),
+        passphrase: req.passphrase.as_ref().map(|p| p.expose().as_bytes()),
+    };
+    let imported = import::import(req.text.expose(), &opts)?;
+    let origin = match &imported.path {
+        Some(p) => format!("{} {p}", imported.format.as_str()),
+        None => imported.format.as_str().to_string(),
+    };
+    Ok((imported.key, origin))
 }

@@ -4,7 +4,6 @@
 use super::*;
 use crate::audit::ANCHOR_ACCOUNT;
 use crate::error::{Result, VaultError};
-use crate::index::KeyRow;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use keyward_crypto::PrivateKey;
@@ -103,19 +102,7 @@ impl Vault {
             for k in &keys {
                 self.put_secret(&k.key.id, &k.blob)?;
                 written.push(k.key.id.clone());
-                self.index.insert_key(&KeyRow {
-                    id: k.key.id.clone(),
-                    label: k.key.label.clone(),
-                    alg: k.key.alg.clone(),
-                    spki: k.spki.clone(),
-                    fingerprint: k.key.fingerprint.clone(),
-                    created_at: k.key.created_at.clone(),
-                    deleted_at: None,
-                    tags: k.key.tags.clone(),
-                    xpub: k.key.xpub.clone(),
-                    origin: k.key.origin.clone(),
-                    usage: k.key.usage.clone(),
-                })?;
+                self.index.insert_key(&k.row())?;
             }
             for p in &payload.profiles {
                 self.index.put_profile(&crate::index::ProfileRow {
@@ -219,19 +206,7 @@ impl Vault {
             ids.insert(k.key.id.clone());
             fingerprints.insert(k.key.fingerprint.clone());
             items.push((k.key.id.clone(), self.seal_item(&k.key.id, &k.blob)?));
-            key_rows.push(KeyRow {
-                id: k.key.id.clone(),
-                label: k.key.label.clone(),
-                alg: k.key.alg.clone(),
-                spki: k.spki.clone(),
-                fingerprint: k.key.fingerprint.clone(),
-                created_at: k.key.created_at.clone(),
-                deleted_at: None,
-                tags: k.key.tags.clone(),
-                xpub: k.key.xpub.clone(),
-                origin: k.key.origin.clone(),
-                usage: k.key.usage.clone(),
-            });
+            key_rows.push(k.row());
         }
         let have: BTreeSet<String> = self.index.profiles()?.into_iter().map(|p| p.name).collect();
         let (mut profile_rows, mut skipped_profiles) = (Vec::new(), Vec::new());
