@@ -1,7 +1,8 @@
 //! GUI end to end, the forms a demanding user leans on, in the real window: a minted token
 //! appears in view (at both window sizes), a backup is written, test-opened and restored into
-//! the running vault, and the vault passphrase is changed in Settings (the old one refused
-//! afterwards in the app and by the CLI, the new one unlocking both).
+//! the running vault, the vault passphrase is changed in Settings (the old one refused
+//! afterwards in the app and by the CLI, the new one unlocking both), and the activity log is
+//! exported as CSV.
 //!
 //! Native file dialogs are answered by `KEYWARD_E2E_FILE_DIALOG` (debug builds only: see
 //! `src-tauri/src/platform/dialog.rs`), since Xvfb has no one to click them.
@@ -166,6 +167,28 @@ async fn mint_backup_restore_and_change_passphrase_in_the_app() {
     type_into(c, "unlock-passphrase", NEW).await;
     click(c, "unlock-submit").await;
     by_id(c, "screen-keys").await;
+
+    // ---- The activity log, exported as the CLI exports it -----------------------------------
+    click(c, "nav-activity").await;
+    click(c, "audit-export").await;
+    click(c, "audit-export-csv").await;
+    let note = by_id(c, "audit-export-note").await;
+    let count: usize = note
+        .attr("data-count")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+        .parse()
+        .unwrap_or(0);
+    let csv = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(
+        csv.lines().count(),
+        count + 1,
+        "a header and one line an entry:\n{csv}"
+    );
+    for action in ["vault.passphrase_change", "backup.merge", "jwt.mint"] {
+        assert!(csv.contains(action), "no {action} in the export:\n{csv}");
+    }
     app.close().await;
 
     // The CLI agrees, on its own (no app running): the old passphrase fails, the new works.
