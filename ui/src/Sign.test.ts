@@ -5,26 +5,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import App from './App.svelte';
 import SignScreen from './lib/SignScreen.svelte';
-import { fakeBackend, fakeSignature, keyInfo } from './tests/fake-backend';
-
-const byId = (id: string) => screen.getByTestId(id);
-const click = (id: string) => fireEvent.click(byId(id));
-const choose = (id: string, value: string) => fireEvent.change(byId(id), { target: { value } });
-const type = (id: string, value: string) => fireEvent.input(byId(id), { target: { value } });
-const options = (id: string) => Array.from((byId(id) as HTMLSelectElement).options).map((o) => o.value);
-
-const ETH = keyInfo(1, 'eth', { alg: 'secp256k1', usage: ['raw', 'eip191', 'siwe', 'bsm', 'eos', 'jwt'] });
-const ETH_ONLY = keyInfo(2, 'eth-only', { alg: 'secp256k1', usage: ['eip191'] });
-const P256 = keyInfo(3, 'api', { alg: 'p256', usage: ['raw', 'jwt'] });
-const RSA = keyInfo(4, 'rsa', { alg: 'rsa2048', usage: ['jwt'] });
-const NOTHING = keyInfo(5, 'locked-down', { alg: 'ed25519', usage: [] });
-const KEYS = [ETH, ETH_ONLY, P256, RSA, NOTHING];
-
-async function open(section: string) {
-  await screen.findByTestId('screen-keys');
-  await click(`nav-${section}`);
-  await screen.findByTestId(`screen-${section}`);
-}
+import { byId, click, choose, type, options, RSA, NOTHING, KEYS, open } from './tests/screens';
+import { fakeBackend, fakeSignature } from './tests/fake-backend';
 
 describe('Sign screen', () => {
   it('offers only keys and schemes the usage policy allows', async () => {
