@@ -38,21 +38,26 @@ pub fn run(ctx: &CliContext) -> Result<ExitCode> {
         .enable_all()
         .build()
         .map_err(|e| VaultError::Io(e.to_string()))?;
-    rt.block_on(keyward_vault::agent::serve_gated(
-        vault,
-        socket,
-        |path| out.agent_ready(&id, path),
-        async {
-            use tokio::signal::unix::{signal, SignalKind};
-            let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = tokio::signal::ctrl_c() => {}
-            }
-        },
-        None,
-        Some(gate),
-    ))?;
+    rt.block_on(async {
+        use tokio::signal::unix::{signal, SignalKind};
+        // Listening for SIGTERM before the agent says it is ready: a stop sent right after
+        // "ready" ends it cleanly (the vault locked), not by the signal's default action.
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+        keyward_vault::agent::serve_gated(
+            vault,
+            socket,
+            |path| out.agent_ready(&id, path),
+            async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            },
+            None,
+            Some(gate),
+        )
+        .await
+    })?;
     out.note("agent stopped; vault locked");
     Ok(ExitCode::SUCCESS)
 }
